@@ -1,0 +1,161 @@
+#include "common/yaml_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace tollgate {
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+SourceLocation location_of(const std::string& file, const YAML::Mark& mark) {
+  if (mark.is_null()) return {file, 0, 0};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+bool is_null_word(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+// A plain scalar resolved by the YAML 1.2 core schema.
+nlohmann::json resolve_plain(const std::string& s) {
+  if (is_null_word(s)) return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+
+  static const std::regex kInt("[-+]?[0-9]+");
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (std::regex_match(s, kInt)) {
+    const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+    const char* end = s.data() + s.size();
+    std::int64_t i = 0;
+    if (auto [p, ec] = std::from_chars(begin, end, i); ec == std::errc() && p == end) return i;
+    std::uint64_t u = 0;
+    if (auto [p, ec] = std::from_chars(begin, end, u); ec == std::errc() && p == end) return u;
+    return std::strtod(s.c_str(), nullptr);  // too large for 64 bits: keep the magnitude
+  }
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    std::uint64_t u = 0;
+    const int base = s[1] == 'x' ? 16 : 8;
+    if (auto [p, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), u, base);
+        ec == std::errc() && p == s.data() + s.size() && u <= std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      return static_cast<std::int64_t>(u);
+  }
+  if (std::regex_match(s, kFloat)) return std::strtod(s.c_str(), nullptr);
+  if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return std::numeric_limits<double>::infinity();
+  if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -std::numeric_limits<double>::infinity();
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::numeric_limits<double>::quiet_NaN();
+  return s;
+}
+
+class Converter {
+ public:
+  Converter(const std::string& file, SourceMap& sources) : file_(file), sources_(sources) {}
+
+  nlohmann::json convert(const YAML::Node& node, std::string& pointer, int depth) {
+    if (depth > kMaxDepth)
+      throw SourceError(location_of(file_, node.Mark()), "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    const YAML::Mark mark = node.Mark();
+    if (!mark.is_null()) sources_.add(pointer, mark.line + 1, mark.column + 1);
+
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return nullptr;
+      case YAML::NodeType::Scalar:
+        // yaml-cpp tags quoted scalars "!" and plain ones "?".
+        if (node.Tag() == "?") return resolve_plain(node.Scalar());
+        return node.Scalar();
+      case YAML::NodeType::Sequence: {
+        nlohmann::json out = nlohmann::json::array();
+        const std::size_t base = pointer.size();
+        std::size_t index = 0;
+        for (const auto& item : node) {
+          pointer += '/';
+          pointer += std::to_string(index++);
+          out.push_back(convert(item, pointer, depth + 1));
+          pointer.resize(base);
+        }
+        return out;
+      }
+      case YAML::NodeType::Map: {
+        nlohmann::json out = nlohmann::json::object();
+        const std::size_t base = pointer.size();
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar())
+            throw SourceError(location_of(file_, kv.first.Mark()), "mapping keys must be scalars");
+          const std::string& key = kv.first.Scalar();
+          if (out.contains(key))
+            throw SourceError(location_of(file_, kv.first.Mark()), "duplicate key '" + key + "'");
+          pointer += '/';
+          pointer += escape_pointer_token(key);
+          out[key] = convert(kv.second, pointer, depth + 1);
+          pointer.resize(base);
+        }
+        return out;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  const std::string& file_;
+  SourceMap& sources_;
+};
+
+}  // namespace
+
+SourceLocation SourceMap::locate(const std::string& file, std::string_view pointer) const {
+  std::string p(pointer);
+  while (true) {
+    if (auto it = marks_.find(p); it != marks_.end()) return {file, it->second.line, it->second.column};
+    if (p.empty()) return {file, 0, 0};
+    p.resize(p.rfind('/'));
+  }
+}
+
+std::string escape_pointer_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+YamlDocument parse_yaml(const std::string& text, const std::string& file_name) {
+  YamlDocument doc;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw SourceError(location_of(file_name, e.mark), e.msg);
+  }
+  std::string pointer;
+  try {
+    doc.value = Converter(file_name, doc.sources).convert(root, pointer, 0);
+  } catch (const YAML::Exception& e) {
+    throw SourceError(location_of(file_name, e.mark), e.msg);
+  }
+  return doc;
+}
+
+YamlDocument load_yaml_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw SourceError({path, 0, 0}, "cannot read file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw SourceError({path, 0, 0}, "cannot read file");
+  return parse_yaml(text.str(), path);
+}
+
+}  // namespace tollgate

@@ -1,0 +1,48 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/source_error.h"
+
+namespace tollgate {
+
+/// Where each value of a converted document came from: JSON pointer
+/// ("" for the root, "/paths/~1v1~1models") -> line and column (1-based).
+class SourceMap {
+ public:
+  void add(std::string pointer, int line, int column) { marks_.emplace(std::move(pointer), Mark{line, column}); }
+
+  /// Location of `pointer`, or of its nearest ancestor that has one.
+  SourceLocation locate(const std::string& file, std::string_view pointer) const;
+
+ private:
+  struct Mark {
+    int line;
+    int column;
+  };
+  std::unordered_map<std::string, Mark> marks_;
+};
+
+/// A YAML (or JSON, which is YAML) document converted to JSON.
+struct YamlDocument {
+  nlohmann::json value;
+  SourceMap sources;
+};
+
+/// Parses YAML text into JSON with the YAML 1.2 core schema: plain scalars
+/// become null, booleans, integers or floats when they look like one, quoted
+/// scalars stay strings. Duplicate mapping keys, non-scalar keys and nesting
+/// deeper than 256 levels are errors.
+/// Throws SourceError naming `file_name`, the line and column, and the reason.
+YamlDocument parse_yaml(const std::string& text, const std::string& file_name);
+
+/// Reads and parses a file; throws SourceError when it cannot be read.
+YamlDocument load_yaml_file(const std::string& path);
+
+/// Escapes one JSON pointer token ("~" -> "~0", "/" -> "~1").
+std::string escape_pointer_token(std::string_view token);
+
+}  // namespace tollgate
