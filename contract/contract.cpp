@@ -1,0 +1,459 @@
+#include "contract/contract.h"
+
+#include "common/percent.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <regex>
+
+namespace tollgate::contract {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kMethods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+constexpr const char* kTypes[] = {"string", "number", "integer", "boolean", "array", "object"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (auto q = path.find_first_of("?#"); q != std::string_view::npos) path = path.substr(0, q);
+  std::size_t start = 0;
+  if (!path.empty() && path.front() == '/') start = 1;
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    out.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// "application/json; charset=utf-8" -> "application/json"
+std::string media_essence(std::string_view ct) {
+  if (auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
+  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+  while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
+  return lower(ct);
+}
+
+[[noreturn]] void fail(const NodeRef& at, const std::string& message) { throw SourceError(at.location(), message); }
+
+std::string string_at(const NodeRef& obj, std::string_view key) {
+  NodeRef n = obj.child(key);
+  return n && n.node->is_string() ? n.node->get<std::string>() : std::string();
+}
+
+// Coerces a parameter's text to the JSON type its schema asks for; text
+// that does not parse stays a string so the validator names the mismatch.
+json coerce(const json* schema, std::string_view raw) {
+  const std::string type = schema && schema->is_object() ? schema->value("type", "") : "";
+  if (type == "integer") {
+    std::int64_t i = 0;
+    auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), i);
+    if (ec == std::errc() && p == raw.data() + raw.size() && !raw.empty()) return i;
+  } else if (type == "number") {
+    try {
+      std::size_t used = 0;
+      const double d = std::stod(std::string(raw), &used);
+      if (used == raw.size()) return d;
+    } catch (const std::exception&) {
+    }
+  } else if (type == "boolean") {
+    if (raw == "true") return true;
+    if (raw == "false") return false;
+  } else if (type == "array") {
+    json items = json::array();
+    const json* item_schema = schema->contains("items") ? &(*schema)["items"] : nullptr;
+    std::size_t start = 0;
+    while (start <= raw.size()) {
+      auto comma = raw.find(',', start);
+      if (comma == std::string_view::npos) comma = raw.size();
+      items.push_back(coerce(item_schema, raw.substr(start, comma - start)));
+      start = comma + 1;
+    }
+    return items;
+  }
+  return std::string(raw);
+}
+
+}  // namespace
+
+const ResponseSpec* Operation::response_for(int status) const {
+  const std::string exact = std::to_string(status);
+  const std::string range = std::to_string(status / 100) + "XX";
+  const ResponseSpec* fallback = nullptr;
+  const ResponseSpec* ranged = nullptr;
+  for (const auto& r : responses) {
+    if (r.status == exact) return &r;
+    if (upper(r.status) == range) ranged = &r;
+    if (r.status == "default") fallback = &r;
+  }
+  return ranged ? ranged : fallback;
+}
+
+const Parameter* Operation::parameter(std::string_view name, std::string_view in) const {
+  for (const auto& p : parameters)
+    if (p.name == name && p.in == in) return &p;
+  return nullptr;
+}
+
+const MediaType* find_media_type(const std::vector<MediaType>& content, std::string_view content_type) {
+  const std::string want = media_essence(content_type);
+  const std::string family = want.substr(0, want.find('/')) + "/*";
+  const MediaType* wildcard = nullptr;
+  const MediaType* any = nullptr;
+  for (const auto& m : content) {
+    const std::string have = media_essence(m.content_type);
+    if (have == want) return &m;
+    if (have == family) wildcard = &m;
+    if (have == "*/*") any = &m;
+  }
+  return wildcard ? wildcard : any;
+}
+
+void walk_schema(const NodeRef& schema, const std::function<void(const NodeRef&)>& visit) {
+  if (!schema || !schema.node->is_object()) return;
+  visit(schema);
+  if (schema.node->contains("$ref")) return;
+  if (NodeRef props = schema.child("properties"); props && props.node->is_object())
+    for (auto it = props.node->begin(); it != props.node->end(); ++it) walk_schema(props.child(it.key()), visit);
+  for (const char* key : {"items", "additionalProperties", "not"}) walk_schema(schema.child(key), visit);
+  for (const char* key : {"allOf", "anyOf", "oneOf"})
+    if (NodeRef list = schema.child(key); list && list.node->is_array())
+      for (std::size_t i = 0; i < list.node->size(); ++i) walk_schema(list.item(i), visit);
+}
+
+Contract::Contract(DocumentSet docs) : docs_(std::move(docs)) {}
+
+std::shared_ptr<const Contract> Contract::load(const std::filesystem::path& path) {
+  std::shared_ptr<Contract> c(new Contract(DocumentSet::load(path)));
+  c->read_operations();
+  c->check_schemas();
+  c->validator_ = std::make_unique<SchemaValidator>(c->docs_);
+  return c;
+}
+
+std::shared_ptr<const Contract> Contract::parse(const std::string& text, const std::string& name,
+                                                const std::filesystem::path& base_dir) {
+  std::shared_ptr<Contract> c(new Contract(DocumentSet::parse(text, name, base_dir)));
+  c->read_operations();
+  c->check_schemas();
+  c->validator_ = std::make_unique<SchemaValidator>(c->docs_);
+  return c;
+}
+
+void Contract::read_operations() {
+  const NodeRef root = docs_.root_ref();
+  if (!root.node->is_object()) fail(root, "not an OpenAPI document: expected a mapping at the top level");
+  const NodeRef openapi = root.child("openapi");
+  if (!openapi || !openapi.node->is_string())
+    fail(root, "not an OpenAPI 3.0 document: missing 'openapi: 3.0.x'");
+  if (!openapi.node->get<std::string>().starts_with("3.0"))
+    fail(openapi, "unsupported OpenAPI version '" + openapi.node->get<std::string>() + "': expected 3.0.x");
+  const NodeRef info = root.child("info");
+  title_ = string_at(info, "title");
+  version_ = string_at(info, "version");
+
+  auto media_types = [&](const NodeRef& content) {
+    std::vector<MediaType> out;
+    if (!content) return out;
+    if (!content.node->is_object()) fail(content, "'content' must be a mapping of media types");
+    for (auto it = content.node->begin(); it != content.node->end(); ++it) {
+      MediaType m;
+      m.content_type = it.key();
+      m.where = content.child(it.key());
+      if (!m.where.node->is_object()) fail(m.where, "a media type must be a mapping");
+      m.schema = m.where.child("schema");
+      schema_roots_.push_back(m.schema);
+      if (NodeRef sse = m.where.child("x-sse")) {
+        m.sse_chunk = sse.child("chunk");
+        if (!m.sse_chunk) fail(sse, "x-sse needs a 'chunk' schema");
+        m.sse_done = string_at(sse, "done");
+        schema_roots_.push_back(m.sse_chunk);
+      }
+      out.push_back(std::move(m));
+    }
+    return out;
+  };
+
+  auto read_parameter = [&](const NodeRef& raw) {
+    const NodeRef p = docs_.deref(raw);
+    if (!p) fail(raw, "$ref cycle");
+    Parameter param;
+    param.name = string_at(p, "name");
+    param.in = string_at(p, "in");
+    if (param.name.empty() || param.in.empty()) fail(p, "a parameter needs 'name' and 'in'");
+    if (param.in != "path" && param.in != "query" && param.in != "header" && param.in != "cookie")
+      fail(p.child("in"), "parameter 'in' must be path, query, header or cookie, not '" + param.in + "'");
+    param.required = p.node->value("required", false);
+    param.schema = p.child("schema");
+    param.where = p;
+    schema_roots_.push_back(param.schema);
+    return param;
+  };
+
+  const NodeRef paths = root.child("paths");
+  if (!paths || !paths.node->is_object()) fail(root, "an OpenAPI document needs a 'paths' mapping");
+  for (auto pit = paths.node->begin(); pit != paths.node->end(); ++pit) {
+    const NodeRef item = docs_.deref(paths.child(pit.key()));
+    if (!item || !item.node->is_object()) fail(paths.child(pit.key()), "a path item must be a mapping");
+    if (!pit.key().starts_with("/")) fail(item, "path '" + pit.key() + "' must start with '/'");
+
+    std::vector<Parameter> shared;
+    if (NodeRef params = item.child("parameters"); params && params.node->is_array())
+      for (std::size_t i = 0; i < params.node->size(); ++i) shared.push_back(read_parameter(params.item(i)));
+
+    for (const char* method : kMethods) {
+      const NodeRef opn = item.child(method);
+      if (!opn) continue;
+      if (!opn.node->is_object()) fail(opn, "an operation must be a mapping");
+      Operation op;
+      op.method = upper(method);
+      op.path = pit.key();
+      op.id = string_at(opn, "operationId");
+      op.summary = string_at(opn, "summary");
+      op.where = opn;
+      op.parameters = shared;
+      if (NodeRef params = opn.child("parameters"); params && params.node->is_array()) {
+        for (std::size_t i = 0; i < params.node->size(); ++i) {
+          Parameter p = read_parameter(params.item(i));
+          std::erase_if(op.parameters, [&](const Parameter& q) { return q.name == p.name && q.in == p.in; });
+          op.parameters.push_back(std::move(p));
+        }
+      }
+      if (NodeRef body = opn.child("requestBody")) {
+        const NodeRef b = docs_.deref(body);
+        if (!b) fail(body, "$ref cycle");
+        op.body_required = b.node->value("required", false);
+        op.request_body = media_types(b.child("content"));
+      }
+      const NodeRef responses = opn.child("responses");
+      if (!responses || !responses.node->is_object() || responses.node->empty())
+        fail(opn, "operation " + op.method + " " + op.path + " documents no responses");
+      for (auto rit = responses.node->begin(); rit != responses.node->end(); ++rit) {
+        const NodeRef r = docs_.deref(responses.child(rit.key()));
+        if (!r || !r.node->is_object()) fail(responses.child(rit.key()), "a response must be a mapping");
+        ResponseSpec spec;
+        spec.status = rit.key();
+        spec.where = r;
+        spec.content = media_types(r.child("content"));
+        if (NodeRef headers = r.child("headers"); headers && headers.node->is_object()) {
+          for (auto hit = headers.node->begin(); hit != headers.node->end(); ++hit) {
+            const NodeRef h = docs_.deref(headers.child(hit.key()));
+            if (!h) fail(headers.child(hit.key()), "$ref cycle");
+            HeaderSpec header{hit.key(), h.node->value("required", false), h.child("schema")};
+            schema_roots_.push_back(header.schema);
+            spec.headers.push_back(std::move(header));
+          }
+        }
+        op.responses.push_back(std::move(spec));
+      }
+      if (NodeRef callbacks = opn.child("callbacks"); callbacks && callbacks.node->is_object()) {
+        for (auto cit = callbacks.node->begin(); cit != callbacks.node->end(); ++cit) {
+          const NodeRef cb = docs_.deref(callbacks.child(cit.key()));
+          if (!cb || !cb.node->is_object()) fail(callbacks.child(cit.key()), "a callback must be a mapping");
+          for (auto eit = cb.node->begin(); eit != cb.node->end(); ++eit) {
+            const NodeRef cb_item = docs_.deref(cb.child(eit.key()));
+            if (!cb_item || !cb_item.node->is_object()) continue;
+            for (const char* cb_method : kMethods) {
+              const NodeRef cb_op = cb_item.child(cb_method);
+              if (!cb_op) continue;
+              Callback c{cit.key(), eit.key(), upper(cb_method), {}, cb_op};
+              if (NodeRef body = docs_.deref(cb_op.child("requestBody"))) c.body = media_types(body.child("content"));
+              op.callbacks.push_back(std::move(c));
+            }
+          }
+        }
+      }
+      operations_.push_back(std::move(op));
+    }
+  }
+
+  // Components of every file: schemas referenced only from elsewhere.
+  for (const auto& doc : docs_.documents()) {
+    const NodeRef schemas = NodeRef{doc.get(), &doc->value, ""}.child("components").child("schemas");
+    if (schemas && schemas.node->is_object())
+      for (auto it = schemas.node->begin(); it != schemas.node->end(); ++it) schema_roots_.push_back(schemas.child(it.key()));
+  }
+}
+
+void Contract::check_schemas() const {
+  for_each_schema([&](const NodeRef& s) {
+    if (s.node->contains("$ref")) {
+      if (!docs_.deref(s)) fail(s.child("$ref"), "$ref cycle: the reference never reaches a schema");
+      return;
+    }
+    if (NodeRef type = s.child("type")) {
+      if (!type.node->is_string())
+        fail(type, "'type' must be a single string in OpenAPI 3.0 (use nullable for null)");
+      const std::string t = type.node->get<std::string>();
+      if (std::find(std::begin(kTypes), std::end(kTypes), t) == std::end(kTypes))
+        fail(type, "unknown type '" + t + "': expected string, number, integer, boolean, array or object");
+    }
+    if (NodeRef req = s.child("required"); req && (!req.node->is_array() ||
+                                                   !std::all_of(req.node->begin(), req.node->end(),
+                                                                [](const json& j) { return j.is_string(); })))
+      fail(req, "'required' must be a list of property names");
+    if (NodeRef props = s.child("properties"); props && !props.node->is_object())
+      fail(props, "'properties' must be a mapping");
+    if (NodeRef items = s.child("items"); items && !items.node->is_object())
+      fail(items, "'items' must be a schema (a mapping)");
+    if (NodeRef pattern = s.child("pattern")) {
+      try {
+        std::regex re(pattern.node->get<std::string>(), std::regex::ECMAScript);
+      } catch (const std::exception&) {
+        fail(pattern, "'pattern' is not a valid regular expression");
+      }
+    }
+  });
+}
+
+const Operation* Contract::find(std::string_view operation_id) const {
+  for (const auto& op : operations_)
+    if (op.id == operation_id) return &op;
+  return nullptr;
+}
+
+Match Contract::match(std::string_view method, std::string_view path) const {
+  const auto segments = split_path(path);
+  const std::string want = upper(method);
+  Match best;
+  int best_score = -1;
+  int best_path_score = -1;
+  for (const auto& op : operations_) {
+    const auto tmpl = split_path(op.path);
+    if (tmpl.size() != segments.size()) continue;
+    int score = 0;
+    bool ok = true;
+    std::map<std::string, std::string> params;
+    for (std::size_t i = 0; i < tmpl.size() && ok; ++i) {
+      const auto t = tmpl[i];
+      const auto open = t.find('{');
+      const auto close = t.find('}');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+        ok = t == segments[i];
+        score += 2;
+        continue;
+      }
+      // A templated segment: literal prefix, {name}, literal suffix.
+      const auto prefix = t.substr(0, open);
+      const auto suffix = t.substr(close + 1);
+      const auto s = segments[i];
+      ok = s.size() > prefix.size() + suffix.size() && s.starts_with(prefix) && s.ends_with(suffix);
+      if (ok)
+        params[std::string(t.substr(open + 1, close - open - 1))] =
+            percent_decode(s.substr(prefix.size(), s.size() - prefix.size() - suffix.size()));
+      score += prefix.empty() && suffix.empty() ? 0 : 1;
+    }
+    if (!ok) continue;
+    if (op.method == want) {
+      if (score > best_score) {
+        best_score = score;
+        best.kind = Match::Kind::kFound;
+        best.operation = &op;
+        best.path_params = std::move(params);
+      }
+    } else if (best.kind != Match::Kind::kFound) {
+      if (score > best_path_score) {
+        best_path_score = score;
+        best.allowed_methods.clear();
+      }
+      if (score == best_path_score) best.allowed_methods.push_back(op.method);
+    }
+  }
+  if (best.kind == Match::Kind::kFound) {
+    best.allowed_methods.clear();
+    return best;
+  }
+  best.kind = best.allowed_methods.empty() ? Match::Kind::kNoPath : Match::Kind::kWrongMethod;
+  return best;
+}
+
+std::vector<Violation> Contract::validate_request(const Operation& op, std::string_view content_type,
+                                                  const json& body) const {
+  std::vector<Violation> out;
+  if (op.request_body.empty()) return out;
+  const MediaType* m = find_media_type(op.request_body, content_type);
+  if (!m) {
+    std::string documented;
+    for (const auto& mt : op.request_body) documented += (documented.empty() ? "" : ", ") + mt.content_type;
+    out.push_back({"", op.where.uri() + "/requestBody",
+                   "request content type '" + std::string(content_type) + "' is not documented for " + op.id +
+                       " (documented: " + documented + ")"});
+    return out;
+  }
+  if (m->schema) validator_->validate(m->schema, body, Direction::kRequest, out);
+  return out;
+}
+
+std::vector<Violation> Contract::validate_parameter(const Parameter& param, std::string_view raw) const {
+  std::vector<Violation> out;
+  if (!param.schema) return out;
+  const NodeRef schema = docs_.deref(param.schema);
+  const json value = coerce(schema ? schema.node : nullptr, raw);
+  validator_->validate(param.schema, value, Direction::kRequest, out);
+  for (auto& v : out) v.message = param.in + " parameter '" + param.name + "': " + v.message;
+  return out;
+}
+
+std::vector<Violation> Contract::validate_response(const Operation& op, int status, std::string_view content_type,
+                                                   const json* body,
+                                                   const std::map<std::string, std::string>* headers) const {
+  std::vector<Violation> out;
+  const ResponseSpec* r = op.response_for(status);
+  if (!r) {
+    std::string documented;
+    for (const auto& spec : op.responses) documented += (documented.empty() ? "" : ", ") + spec.status;
+    out.push_back({"", op.where.uri() + "/responses",
+                   "status " + std::to_string(status) + " is not documented for " + op.id + " (documented: " +
+                       documented + ")"});
+    return out;
+  }
+  if (headers) {
+    for (const auto& h : r->headers) {
+      auto it = headers->find(lower(h.name));
+      if (it == headers->end()) {
+        if (h.required)
+          out.push_back({"", r->where.uri() + "/headers/" + escape_pointer_token(h.name),
+                         "missing required header '" + h.name + "' on status " + r->status + " of " + op.id});
+        continue;
+      }
+      if (!h.schema) continue;
+      const NodeRef schema = docs_.deref(h.schema);
+      std::vector<Violation> found;
+      validator_->validate(h.schema, coerce(schema ? schema.node : nullptr, it->second), Direction::kResponse, found);
+      for (auto& v : found) {
+        v.message = "header '" + h.name + "': " + v.message;
+        out.push_back(std::move(v));
+      }
+    }
+  }
+  if (r->content.empty()) return out;
+  const MediaType* m = find_media_type(r->content, content_type);
+  if (!m) {
+    std::string documented;
+    for (const auto& mt : r->content) documented += (documented.empty() ? "" : ", ") + mt.content_type;
+    out.push_back({"", r->where.uri() + "/content",
+                   "content type '" + std::string(content_type) + "' is not documented for status " + r->status +
+                       " of " + op.id + " (documented: " + documented + ")"});
+    return out;
+  }
+  if (m->schema && body) validator_->validate(m->schema, *body, Direction::kResponse, out);
+  return out;
+}
+
+}  // namespace tollgate::contract

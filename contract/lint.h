@@ -1,0 +1,29 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "common/source_error.h"
+#include "contract/contract.h"
+
+namespace tollgate::contract {
+
+struct LintIssue {
+  SourceLocation where;
+  std::string message;
+};
+
+struct LintReport {
+  std::vector<LintIssue> issues;
+  std::size_t operations = 0;
+  std::size_t examples_checked = 0;
+};
+
+/// Checks what loading does not: operationIds present and unique, path
+/// parameters declared, and every example and default (bodies, SSE streams,
+/// parameters, headers, schemas) valid against its own schema.
+LintReport lint(const Contract& contract);
+
+/// Splits an SSE example into the payloads of its `data:` events.
+std::vector<std::string> sse_data_payloads(const std::string& stream);
+
+}  // namespace tollgate::contract
