@@ -1,0 +1,227 @@
+#include "mock-server/http_server.h"
+
+#include <atomic>
+#include <list>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "net/coro.h"
+
+namespace tollgate::mock {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using net::Awaitable;
+using net::use_ec;
+
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+struct Worker {
+  asio::io_context ioc{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+  // Everything below is touched only on this worker's thread.
+  std::list<beast::tcp_stream*> idle;  ///< connections waiting for their next request
+  int sessions = 0;
+  std::unique_ptr<asio::steady_timer> drain_timer;
+  std::thread thread;
+};
+
+HttpRequest to_request(http::request<http::string_body>&& req, const std::string& remote) {
+  HttpRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  const auto q = out.target.find('?');
+  out.path = out.target.substr(0, q);
+  if (q != std::string::npos) out.query = out.target.substr(q + 1);
+  for (const auto& field : req) out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  out.body = std::move(req.body());
+  out.remote_address = remote;
+  return out;
+}
+
+http::response<http::string_body> to_beast(HttpResponse&& res, unsigned version, bool keep_alive) {
+  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+  out.set(http::field::server, "tollgate-mock");
+  if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+  for (auto& [k, v] : res.headers) out.insert(k, v);
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+HttpResponse protocol_error(int status, const std::string& message) {
+  return HttpResponse::json(status, {{"error", {{"message", message}, {"type", "invalid_request_error"}}}});
+}
+
+bool is_disconnect(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
+         ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor ||
+         ec == http::error::partial_message;
+}
+
+}  // namespace
+
+struct HttpServer::State {
+  ServerOptions options;
+  Handler handler;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::uint16_t port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> accepted{0};
+
+  Awaitable<void> session(Worker* w, tcp::socket socket);
+  Awaitable<void> accept_loop(Worker* w);
+  void session_ended(Worker* w);
+};
+
+Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
+  ++w->sessions;
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  const auto remote_endpoint = stream.socket().remote_endpoint(ec);
+  const std::string remote = ec ? std::string() : remote_endpoint.address().to_string();
+  bool first = true;
+  while (!stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    parser.body_limit(options.body_limit);
+    // Waiting for a request's first bytes the connection is idle, and stop()
+    // may close it. From then on the whole request must arrive within
+    // read_timeout, so a client trickling bytes cannot hold the worker.
+    const bool pipelined = buffer.size() > 0;
+    auto idle_it = w->idle.insert(w->idle.end(), &stream);
+    stream.expires_after(first || pipelined ? options.read_timeout : options.idle_timeout);
+    if (!pipelined) buffer.commit(co_await stream.async_read_some(buffer.prepare(4096), use_ec(ec)));
+    w->idle.erase(idle_it);
+    first = false;
+    if (ec && is_disconnect(ec)) break;
+    stream.expires_after(options.read_timeout);
+    co_await http::async_read(stream, buffer, parser, use_ec(ec));
+    if (ec && is_disconnect(ec)) break;
+    if (ec) {
+      // A request we cannot accept: answer once, then close.
+      const int status = ec == http::error::body_limit ? 413 : ec == http::error::header_limit ? 431 : 400;
+      const std::string what =
+          status == 413   ? "request body larger than " + std::to_string(options.body_limit) + " bytes"
+          : status == 431 ? "request headers larger than " + std::to_string(options.header_limit) + " bytes"
+                          : "malformed HTTP request: " + ec.message();
+      auto res = to_beast(protocol_error(status, what), 11, false);
+      co_await http::async_write(stream, res, use_ec(ec));
+      break;
+    }
+    auto req = parser.release();
+    const unsigned version = req.version();
+    const bool wants_keep_alive = req.keep_alive();
+    HttpResponse handled;
+    try {
+      handled = handler(to_request(std::move(req), remote));
+    } catch (const std::exception& e) {
+      handled = protocol_error(500, std::string("internal error: ") + e.what());
+    }
+    const bool keep_alive = wants_keep_alive && !stopping;  // draining closes after this answer
+    auto res = to_beast(std::move(handled), version, keep_alive);
+    stream.expires_after(options.read_timeout);
+    co_await http::async_write(stream, res, use_ec(ec));
+    if (ec || !keep_alive) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+  session_ended(w);
+}
+
+void HttpServer::State::session_ended(Worker* w) {
+  --w->sessions;
+  if (stopping && w->sessions == 0 && w->drain_timer) w->drain_timer->cancel();  // drained early
+}
+
+Awaitable<void> HttpServer::State::accept_loop(Worker* w) {
+  for (;;) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await w->acceptor->async_accept(use_ec(ec));
+    if (ec == asio::error::operation_aborted || !w->acceptor->is_open()) co_return;
+    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    ++accepted;
+    socket.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(w->ioc, session(w, std::move(socket)), asio::detached);
+  }
+}
+
+HttpServer::HttpServer(ServerOptions options, Handler handler) : state_(std::make_unique<State>()) {
+  state_->options = std::move(options);
+  state_->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() {
+  stop();
+  wait();
+}
+
+std::uint16_t HttpServer::port() const { return state_->port; }
+std::uint64_t HttpServer::connections_accepted() const { return state_->accepted.load(); }
+
+std::uint16_t HttpServer::start() {
+  State& s = *state_;
+  const unsigned n = s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(s.options.host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + s.options.host + "': " + ec.message());
+  std::uint16_t port = s.options.port;
+  for (unsigned i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->acceptor = std::make_unique<tcp::acceptor>(w->ioc);
+    const tcp::endpoint endpoint{address, port};
+    w->acceptor->open(endpoint.protocol(), ec);
+    if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) w->acceptor->set_option(ReusePort(true), ec);
+    if (!ec) w->acceptor->bind(endpoint, ec);
+    if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      throw std::runtime_error("cannot listen on " + s.options.host + ":" + std::to_string(port) + ": " +
+                               ec.message());
+    port = w->acceptor->local_endpoint().port();  // the other workers share the port the first one got
+    s.workers.push_back(std::move(w));
+  }
+  s.port = port;
+  for (auto& w : s.workers) {
+    asio::co_spawn(w->ioc, s.accept_loop(w.get()), asio::detached);
+    w->thread = std::thread([w = w.get()] { w->ioc.run(); });
+  }
+  return port;
+}
+
+void HttpServer::stop() {
+  State& s = *state_;
+  if (s.stopping.exchange(true)) return;
+  for (auto& wp : s.workers) {
+    Worker* w = wp.get();
+    asio::post(w->ioc, [&s, w] {
+      boost::system::error_code ec;
+      w->acceptor->close(ec);
+      for (auto* stream : w->idle) stream->socket().close(ec);
+      if (w->sessions == 0) return;  // nothing in flight: the loop runs out of work now
+      w->drain_timer = std::make_unique<asio::steady_timer>(w->ioc, s.options.drain_timeout);
+      w->drain_timer->async_wait([w](const boost::system::error_code& e) {
+        if (!e) w->ioc.stop();  // the drain bound passed: drop what is left
+      });
+    });
+  }
+}
+
+void HttpServer::wait() {
+  for (auto& w : state_->workers)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+}  // namespace tollgate::mock

@@ -1,0 +1,57 @@
+// tollgate-mock: a stateful mock of the AI-gateway API family.
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "common/source_error.h"
+#include "mock-server/http_server.h"
+#include "mock-server/listen_address.h"
+#include "mock-server/mock_app.h"
+
+int main(int argc, char** argv) {
+  using namespace tollgate::mock;
+  CLI::App app{"tollgate-mock: a stateful mock of the AI-gateway API family"};
+  std::string listen = "127.0.0.1:8080";
+  unsigned threads = 0;
+  std::string spec_dir = TOLLGATE_SPEC_DIR;
+  if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
+  app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
+  app.add_option("--spec-dir", spec_dir, "directory holding the contracts (spec/)")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  ServerOptions options;
+  options.threads = threads;
+  if (auto error = parse_listen_address(listen, options.host, options.port); !error.empty()) {
+    std::cerr << "tollgate-mock: --listen " << listen << ": " << error << "\n";
+    return 2;
+  }
+  try {
+    const MockApp mock(spec_dir);
+    HttpServer server(options, [&mock](const HttpRequest& r) { return mock.handle(r); });
+    const auto port = server.start();
+    const bool v6 = options.host.find(':') != std::string::npos;
+    std::cout << "listening on http://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port
+              << std::endl;
+
+    boost::asio::io_context signals_ctx;
+    boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int signal) {
+      std::cerr << "tollgate-mock: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ", draining\n";
+      server.stop();
+    });
+    signals_ctx.run();
+    server.wait();
+    std::cerr << "tollgate-mock: stopped\n";
+  } catch (const tollgate::SourceError& e) {
+    std::cerr << "tollgate-mock: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tollgate-mock: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}
