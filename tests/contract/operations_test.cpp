@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include "contract/contract.h"
+#include "tests/support/paths.h"
+
+namespace tollgate::contract {
+namespace {
+
+struct Expected {
+  const char* file;
+  const char* method;
+  const char* concrete_path;
+  const char* operation_id;
+  const char* template_path;
+};
+
+// The sixteen documented operations, each reached by a concrete request.
+const Expected kOperations[] = {
+    {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/user", "getUser", "/AiApiGiaRe/user"},
+    {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/apikeylist?keyword=prod", "listApiKeys", "/AiApiGiaRe/apikeylist"},
+    {"aiapigiare-system.yaml", "DELETE", "/AiApiGiaRe/deletekey/12", "deleteApiKey", "/AiApiGiaRe/deletekey/{key_id}"},
+    {"aiapigiare-system.yaml", "PUT", "/AiApiGiaRe/editquota/12", "editKeyQuota", "/AiApiGiaRe/editquota/{key_id}"},
+    {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/task?start_timestamp=1&end_timestamp=2", "listTasks", "/AiApiGiaRe/task"},
+    {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/logs?p=2", "listLogs", "/AiApiGiaRe/logs"},
+    {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/models", "listModels", "/AiApiGiaRe/models"},
+    {"aiapigiare-media.yaml", "POST", "/task/submit", "submitTask", "/task/submit"},
+    {"aiapigiare-media.yaml", "GET", "/task/t_0a1b2c3d4e5f6g7h8i9j", "getTask", "/task/{task_id}"},
+    {"aimichat.yaml", "POST", "/v1/chat/completions", "createChatCompletion", "/v1/chat/completions"},
+    {"aiproxy.yaml", "GET", "/v1/models?provider=openai&type=chat", "listModels", "/v1/models"},
+    {"aiproxy.yaml", "POST", "/v1/completions", "createCompletion", "/v1/completions"},
+    {"aiproxy.yaml", "POST", "/v1/chat/completions", "createChatCompletion", "/v1/chat/completions"},
+    {"aiproxy.yaml", "POST", "/v1/embeddings", "createEmbedding", "/v1/embeddings"},
+    {"apixo.yaml", "POST", "/api/v1/generateTask/gpt-image-1", "generateTask", "/api/v1/generateTask/{model}"},
+    {"apixo.yaml", "GET", "/api/v1/statusTask/gpt-image-1?taskId=task_1", "getTaskStatus", "/api/v1/statusTask/{model}"},
+};
+
+TEST(Operations, TheFiveContractsHoldExactlyTheSixteenOperations) {
+  std::size_t total = 0;
+  for (const char* file : test::kContracts) total += Contract::load(test::spec(file))->operations().size();
+  EXPECT_EQ(total, 16u);
+  EXPECT_EQ(std::size(kOperations), 16u);
+}
+
+TEST(Operations, EveryOperationIsFoundByMethodAndConcretePath) {
+  for (const auto& e : kOperations) {
+    SCOPED_TRACE(std::string(e.file) + " " + e.method + " " + e.concrete_path);
+    const auto c = Contract::load(test::spec(e.file));
+    const Match m = c->match(e.method, e.concrete_path);
+    ASSERT_EQ(m.kind, Match::Kind::kFound);
+    EXPECT_EQ(m.operation->id, e.operation_id);
+    EXPECT_EQ(m.operation->path, e.template_path);
+    EXPECT_EQ(m.operation->method, e.method);
+  }
+}
+
+TEST(Operations, PathParametersAreExtractedAndDecoded) {
+  const auto media = Contract::load(test::spec("aiapigiare-media.yaml"));
+  const Match m = media->match("GET", "/task/t%20with%2Fslash");
+  ASSERT_EQ(m.kind, Match::Kind::kFound);
+  EXPECT_EQ(m.path_params.at("task_id"), "t with/slash");
+
+  // /task/submit is literal and wins over /task/{task_id} for POST; a GET of
+  // /task/submit is the templated operation with task_id "submit".
+  EXPECT_EQ(media->match("POST", "/task/submit").operation->id, "submitTask");
+  const Match get = media->match("GET", "/task/submit");
+  ASSERT_EQ(get.kind, Match::Kind::kFound);
+  EXPECT_EQ(get.operation->id, "getTask");
+}
+
+TEST(Operations, WrongMethodAndUnknownPathAreTold) {
+  const auto proxy = Contract::load(test::spec("aiproxy.yaml"));
+  const Match wrong = proxy->match("DELETE", "/v1/models");
+  EXPECT_EQ(wrong.kind, Match::Kind::kWrongMethod);
+  EXPECT_EQ(wrong.allowed_methods, std::vector<std::string>{"GET"});
+  EXPECT_EQ(proxy->match("GET", "/v1/model").kind, Match::Kind::kNoPath);
+  EXPECT_EQ(proxy->match("GET", "/v1/models/extra").kind, Match::Kind::kNoPath);
+  EXPECT_EQ(proxy->match("get", "/v1/models").kind, Match::Kind::kFound);  // methods are case-insensitive
+}
+
+TEST(Operations, ParametersCarryDefaultsAndRanges) {
+  const auto sys = Contract::load(test::spec("aiapigiare-system.yaml"));
+  const Operation* logs = sys->find("listLogs");
+  ASSERT_NE(logs, nullptr);
+  for (const char* name : {"p", "page_size", "type", "token_name", "model_name", "username", "start_timestamp",
+                           "end_timestamp"})
+    EXPECT_NE(logs->parameter(name, "query"), nullptr) << name;
+  const Parameter* page_size = logs->parameter("page_size", "query");
+  EXPECT_EQ((*sys->documents().deref(page_size->schema).node)["default"], 10000);
+  EXPECT_TRUE(sys->validate_parameter(*page_size, "50").empty());
+  const auto too_big = sys->validate_parameter(*page_size, "10001");
+  ASSERT_EQ(too_big.size(), 1u);
+  EXPECT_NE(too_big[0].message.find("query parameter 'page_size'"), std::string::npos);
+  EXPECT_NE(too_big[0].message.find("maximum 10000"), std::string::npos);
+  const auto not_number = sys->validate_parameter(*page_size, "ten");
+  ASSERT_EQ(not_number.size(), 1u);
+  EXPECT_NE(not_number[0].message.find("expected integer, got string"), std::string::npos);
+  const Parameter* start = sys->find("listTasks")->parameter("start_timestamp", "query");
+  ASSERT_NE(start, nullptr);
+  EXPECT_TRUE(start->required);
+}
+
+TEST(Operations, SecurityAndStreamsAreDescribed) {
+  const auto chat = Contract::load(test::spec("aimichat.yaml"));
+  const auto& root = chat->documents().root().value;
+  EXPECT_EQ(root["components"]["securitySchemes"]["apiKeyHeader"]["name"], "X-API-Key");
+  EXPECT_EQ(root["components"]["securitySchemes"]["apiKeyQuery"]["in"], "query");
+  EXPECT_EQ(root["security"].size(), 3u);
+  const ResponseSpec* ok = chat->find("createChatCompletion")->response_for(200);
+  const MediaType* sse = find_media_type(ok->content, "text/event-stream; charset=utf-8");
+  ASSERT_NE(sse, nullptr);
+  EXPECT_TRUE(sse->sse_chunk);
+  EXPECT_EQ(sse->sse_done, "[DONE]");
+
+  const auto apixo = Contract::load(test::spec("apixo.yaml"));
+  const Operation* gen = apixo->find("generateTask");
+  ASSERT_EQ(gen->callbacks.size(), 1u);
+  EXPECT_EQ(gen->callbacks[0].expression, "{$request.body#/callback_url}");
+  EXPECT_EQ(gen->callbacks[0].method, "POST");
+}
+
+}  // namespace
+}  // namespace tollgate::contract

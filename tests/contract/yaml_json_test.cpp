@@ -1,0 +1,72 @@
+#include "common/yaml_json.h"
+
+#include <gtest/gtest.h>
+
+namespace tollgate {
+namespace {
+
+TEST(YamlJson, ResolvesPlainScalarsByTheCoreSchema) {
+  const auto doc = parse_yaml(
+      "a: 12\nb: -3.5\nc: true\nd: ~\ne: '12'\nf: hello\ng: 1e3\nh: 0x1F\ni: 99999999999999999999\nj: \"true\"\n",
+      "t.yaml");
+  const auto& v = doc.value;
+  EXPECT_TRUE(v["a"].is_number_integer());
+  EXPECT_EQ(v["a"], 12);
+  EXPECT_DOUBLE_EQ(v["b"].get<double>(), -3.5);
+  EXPECT_EQ(v["c"], true);
+  EXPECT_TRUE(v["d"].is_null());
+  EXPECT_EQ(v["e"], "12");  // quoted stays a string
+  EXPECT_EQ(v["f"], "hello");
+  EXPECT_DOUBLE_EQ(v["g"].get<double>(), 1000.0);
+  EXPECT_EQ(v["h"], 31);
+  EXPECT_TRUE(v["i"].is_number_float());  // beyond 64 bits keeps its magnitude
+  EXPECT_EQ(v["j"], "true");
+}
+
+TEST(YamlJson, RecordsLineAndColumnOfEveryValue) {
+  const auto doc = parse_yaml("top:\n  list:\n    - x\n    - key: value\n", "f.yaml");
+  const auto where = doc.sources.locate("f.yaml", "/top/list/1/key");
+  EXPECT_EQ(where.line, 4);
+  EXPECT_EQ(where.column, 12);
+  // Unknown pointers fall back to the nearest ancestor.
+  EXPECT_EQ(doc.sources.locate("f.yaml", "/top/list/1/missing").line, 4);
+}
+
+TEST(YamlJson, RejectsDuplicateKeysWithTheirPosition) {
+  try {
+    parse_yaml("a: 1\nb: 2\na: 3\n", "dup.yaml");
+    FAIL() << "expected an error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(e.where().line, 3);
+    EXPECT_EQ(e.where().column, 1);
+    EXPECT_NE(std::string(e.what()).find("dup.yaml:3:1: duplicate key 'a'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(YamlJson, SyntaxErrorsNameFileLineAndColumn) {
+  try {
+    parse_yaml("a: [1, 2\nb: 3\n", "bad.yaml");
+    FAIL() << "expected an error";
+  } catch (const SourceError& e) {
+    EXPECT_EQ(e.where().file, "bad.yaml");
+    EXPECT_GT(e.where().line, 0);
+    EXPECT_NE(std::string(e.what()).find("bad.yaml:"), std::string::npos);
+  }
+}
+
+TEST(YamlJson, DeepNestingIsAnErrorNotACrash) {
+  std::string deep(1000, '[');
+  EXPECT_THROW(parse_yaml(deep + std::string(1000, ']'), "deep.yaml"), SourceError);
+}
+
+TEST(YamlJson, MissingFileIsAnError) {
+  try {
+    load_yaml_file("/nonexistent/contract.yaml");
+    FAIL();
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/contract.yaml: cannot read file"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace tollgate
