@@ -159,3 +159,36 @@ YamlDocument load_yaml_file(const std::string& path) {
 }
 
 }  // namespace tollgate
+
+namespace tollgate {
+namespace {
+
+void walk_objects(const nlohmann::json& node, std::string& pointer,
+                  const std::function<void(const nlohmann::json&, const std::string&)>& visit) {
+  if (node.is_object()) {
+    visit(node, pointer);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::size_t base = pointer.size();
+      pointer += '/' + escape_pointer_token(it.key());
+      walk_objects(it.value(), pointer, visit);
+      pointer.resize(base);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::size_t base = pointer.size();
+      pointer += '/' + std::to_string(i);
+      walk_objects(node[i], pointer, visit);
+      pointer.resize(base);
+    }
+  }
+}
+
+}  // namespace
+
+void for_each_object(const nlohmann::json& root,
+                     const std::function<void(const nlohmann::json&, const std::string&)>& visit) {
+  std::string pointer;
+  walk_objects(root, pointer, visit);
+}
+
+}  // namespace tollgate

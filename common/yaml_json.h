@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,5 +45,14 @@ YamlDocument load_yaml_file(const std::string& path);
 
 /// Escapes one JSON pointer token ("~" -> "~0", "/" -> "~1").
 std::string escape_pointer_token(std::string_view token);
+
+}  // namespace tollgate
+
+namespace tollgate {
+
+/// Calls `visit(object, pointer)` for every JSON object inside `root` (root
+/// included), parents before children.
+void for_each_object(const nlohmann::json& root,
+                     const std::function<void(const nlohmann::json&, const std::string&)>& visit);
 
 }  // namespace tollgate

@@ -72,9 +72,7 @@ DocumentSet DocumentSet::parse(const std::string& text, const std::string& name,
 
 void DocumentSet::add(std::unique_ptr<Document> doc) {
   docs_.push_back(std::move(doc));
-  const Document& added = *docs_.back();
-  std::string pointer;
-  check_refs(added, added.value, pointer);
+  check_refs(*docs_.back());
 }
 
 const Document* DocumentSet::find_file(const std::string& path) const {
@@ -84,53 +82,37 @@ const Document* DocumentSet::find_file(const std::string& path) const {
 }
 
 // Loads every file a `$ref` names and checks that every pointer resolves.
-void DocumentSet::check_refs(const Document& doc, const nlohmann::json& node, std::string& pointer) {
-  if (node.is_object()) {
+void DocumentSet::check_refs(const Document& doc) {
+  for_each_object(doc.value, [&](const nlohmann::json& node, const std::string& pointer) {
     auto ref = node.find("$ref");
-    if (ref != node.end()) {
-      const std::string ref_pointer = pointer + "/$ref";
-      if (!ref->is_string())
-        throw SourceError(doc.sources.locate(doc.path, ref_pointer), "$ref must be a string");
-      const std::string text = ref->get<std::string>();
-      const auto [file, frag] = split_ref(text);
-      const std::string target_path = sibling_path(doc, file);
-      const Document* target = find_file(target_path);
-      if (!target) {
-        YamlDocument parsed;
-        try {
-          parsed = load_yaml_file(target_path);
-        } catch (const SourceError& e) {
-          if (e.where().line > 0) throw;  // a syntax error inside the referenced file
-          throw SourceError(doc.sources.locate(doc.path, ref_pointer),
-                            "$ref '" + text + "': cannot read '" + target_path + "'");
-        }
-        auto loaded = std::make_unique<Document>();
-        loaded->path = target_path;
-        loaded->name = fs::path(target_path).filename().string();
-        loaded->value = std::move(parsed.value);
-        loaded->sources = std::move(parsed.sources);
-        add(std::move(loaded));
-        target = docs_.back().get();
-      }
-      if (!follow_pointer(target->value, percent_decode(frag)))
+    if (ref == node.end()) return;
+    const std::string ref_pointer = pointer + "/$ref";
+    if (!ref->is_string()) throw SourceError(doc.sources.locate(doc.path, ref_pointer), "$ref must be a string");
+    const std::string text = ref->get<std::string>();
+    const auto [file, frag] = split_ref(text);
+    const std::string target_path = sibling_path(doc, file);
+    const Document* target = find_file(target_path);
+    if (!target) {
+      YamlDocument parsed;
+      try {
+        parsed = load_yaml_file(target_path);
+      } catch (const SourceError& e) {
+        if (e.where().line > 0) throw;  // a syntax error inside the referenced file
         throw SourceError(doc.sources.locate(doc.path, ref_pointer),
-                          "$ref '" + text + "' does not resolve: no '" + std::string(frag) + "' in " + target->name);
+                          "$ref '" + text + "': cannot read '" + target_path + "'");
+      }
+      auto loaded = std::make_unique<Document>();
+      loaded->path = target_path;
+      loaded->name = fs::path(target_path).filename().string();
+      loaded->value = std::move(parsed.value);
+      loaded->sources = std::move(parsed.sources);
+      add(std::move(loaded));
+      target = docs_.back().get();
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::size_t base = pointer.size();
-      pointer += '/';
-      pointer += escape_pointer_token(it.key());
-      check_refs(doc, it.value(), pointer);
-      pointer.resize(base);
-    }
-  } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      const std::size_t base = pointer.size();
-      pointer += '/' + std::to_string(i);
-      check_refs(doc, node[i], pointer);
-      pointer.resize(base);
-    }
-  }
+    if (!follow_pointer(target->value, percent_decode(frag)))
+      throw SourceError(doc.sources.locate(doc.path, ref_pointer),
+                        "$ref '" + text + "' does not resolve: no '" + std::string(frag) + "' in " + target->name);
+  });
 }
 
 NodeRef DocumentSet::resolve(const Document& from, std::string_view ref) const {

@@ -62,7 +62,7 @@ class DocumentSet {
  private:
   const Document* find_file(const std::string& path) const;
   void add(std::unique_ptr<Document> doc);
-  void check_refs(const Document& doc, const nlohmann::json& node, std::string& pointer);
+  void check_refs(const Document& doc);
 
   std::vector<std::unique_ptr<Document>> docs_;
 };

@@ -164,64 +164,44 @@ std::string json_type_name(const json& v) {
 
 SchemaValidator::SchemaValidator(const DocumentSet& docs) : docs_(docs) {
   // Index every $ref and discriminator once so validation never parses a pointer.
-  for (const auto& doc : docs.documents()) {
-    std::string pointer;
-    index(*doc, doc->value, pointer);
-  }
+  for (const auto& doc : docs.documents())
+    for_each_object(doc->value, [&](const json& node, const std::string&) { index(*doc, node); });
 }
 
-void SchemaValidator::index(const Document& doc, const json& node, std::string& pointer) {
-  if (node.is_object()) {
-    if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string()) {
-      NodeRef target = docs_.deref(docs_.resolve(doc, ref->get<std::string>()));
-      if (target) refs_.emplace(&node, Target{target, target.uri()});
-    }
-    if (auto d = node.find("discriminator"); d != node.end() && d->is_object() && d->contains("propertyName")) {
-      Discriminator disc;
-      disc.property = d->value("propertyName", "");
-      if (auto mapping = d->find("mapping"); mapping != d->end() && mapping->is_object()) {
-        for (auto it = mapping->begin(); it != mapping->end(); ++it) {
-          if (!it.value().is_string()) continue;
-          const std::string ref = it.value().get<std::string>();
-          NodeRef target = docs_.deref(docs_.resolve(doc, ref.find('#') == std::string::npos && ref.find('/') == std::string::npos
-                                                             ? "#/components/schemas/" + ref
-                                                             : ref));
-          if (target) disc.targets.emplace(it.key(), target);
-        }
-      }
-      // Implicit mapping: a oneOf/anyOf member `#/components/schemas/Name` answers to "Name".
-      for (const char* key : {"oneOf", "anyOf"}) {
-        auto list = node.find(key);
-        if (list == node.end() || !list->is_array()) continue;
-        for (const auto& member : *list) {
-          if (!member.is_object() || !member.contains("$ref") || !member["$ref"].is_string()) continue;
-          const std::string ref = member["$ref"].get<std::string>();
-          const std::string name = ref.substr(ref.rfind('/') + 1);
-          bool mapped = false;
-          for (const auto& [value, target] : disc.targets)
-            if (target.pointer.size() >= name.size() && target.pointer.ends_with("/" + name)) mapped = true;
-          if (!mapped) {
-            NodeRef target = docs_.deref(docs_.resolve(doc, ref));
-            if (target) disc.targets.emplace(name, target);
-          }
-        }
-      }
-      discriminators_.emplace(&node, std::move(disc));
-    }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::size_t base = pointer.size();
-      pointer += '/' + escape_pointer_token(it.key());
-      index(doc, it.value(), pointer);
-      pointer.resize(base);
-    }
-  } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      const std::size_t base = pointer.size();
-      pointer += '/' + std::to_string(i);
-      index(doc, node[i], pointer);
-      pointer.resize(base);
+void SchemaValidator::index(const Document& doc, const json& node) {
+  if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string()) {
+    NodeRef target = docs_.deref(docs_.resolve(doc, ref->get<std::string>()));
+    if (target) refs_.emplace(&node, Target{target, target.uri()});
+  }
+  auto d = node.find("discriminator");
+  if (d == node.end() || !d->is_object() || !d->contains("propertyName")) return;
+  Discriminator disc;
+  disc.property = d->value("propertyName", "");
+  if (auto mapping = d->find("mapping"); mapping != d->end() && mapping->is_object()) {
+    for (auto it = mapping->begin(); it != mapping->end(); ++it) {
+      if (!it.value().is_string()) continue;
+      const std::string ref = it.value().get<std::string>();
+      // A bare name stands for #/components/schemas/<name>.
+      const bool bare = ref.find('#') == std::string::npos && ref.find('/') == std::string::npos;
+      NodeRef target = docs_.deref(docs_.resolve(doc, bare ? "#/components/schemas/" + ref : ref));
+      if (target) disc.targets.emplace(it.key(), target);
     }
   }
+  // Implicit mapping: a oneOf/anyOf member `#/components/schemas/Name` answers to "Name".
+  for (const char* key : {"oneOf", "anyOf"}) {
+    auto list = node.find(key);
+    if (list == node.end() || !list->is_array()) continue;
+    for (const auto& member : *list) {
+      if (!member.is_object() || !member.contains("$ref") || !member["$ref"].is_string()) continue;
+      const std::string ref = member["$ref"].get<std::string>();
+      const std::string name = ref.substr(ref.rfind('/') + 1);
+      const bool mapped = std::any_of(disc.targets.begin(), disc.targets.end(),
+                                      [&](const auto& entry) { return entry.second.pointer.ends_with("/" + name); });
+      if (mapped) continue;
+      if (NodeRef target = docs_.deref(docs_.resolve(doc, ref))) disc.targets.emplace(name, target);
+    }
+  }
+  discriminators_.emplace(&node, std::move(disc));
 }
 
 const SchemaValidator::Target* SchemaValidator::target_of(const json& ref_holder) const {

@@ -55,7 +55,8 @@ class SchemaValidator {
     std::map<std::string, NodeRef> targets;  ///< value -> schema
   };
 
-  void index(const Document& doc, const nlohmann::json& node, std::string& pointer);
+  /// Records the $ref target or discriminator of one schema object.
+  void index(const Document& doc, const nlohmann::json& node);
   void check(const Document& doc, const nlohmann::json& schema, const Loc& sloc, const nlohmann::json& value,
              const Loc& vloc, Ctx& ctx) const;
   void check_object(const Document& doc, const nlohmann::json& schema, const Loc& sloc,
