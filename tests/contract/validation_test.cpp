@@ -92,7 +92,7 @@ TEST_F(Validation, EnumAndIntegerValuesAreChecked) {
 TEST_F(Validation, UndocumentedStatusIsAViolation) {
   const auto v = response(proxy_, "listModels", 418, json::object());
   ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].message, "status 418 is not documented for listModels (documented: 200, 401, 429, 500)");
+  EXPECT_EQ(v[0].message, "status 418 is not documented for listModels (documented: 200, 400, 401, 429, 500)");
   EXPECT_EQ(v[0].schema_pointer, "aiproxy.yaml#/paths/~1v1~1models/get/responses");
 }
 
