@@ -149,14 +149,16 @@ YamlDocument parse_yaml(const std::string& text, const std::string& file_name) {
   return doc;
 }
 
-YamlDocument load_yaml_file(const std::string& path) {
+std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw SourceError({path, 0, 0}, "cannot read file");
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw SourceError({path, 0, 0}, "cannot read file");
-  return parse_yaml(text.str(), path);
+  return text.str();
 }
+
+YamlDocument load_yaml_file(const std::string& path) { return parse_yaml(read_text_file(path), path); }
 
 }  // namespace tollgate
 

@@ -40,6 +40,9 @@ struct YamlDocument {
 /// Throws SourceError naming `file_name`, the line and column, and the reason.
 YamlDocument parse_yaml(const std::string& text, const std::string& file_name);
 
+/// The whole content of a file; throws SourceError naming it when it cannot be read.
+std::string read_text_file(const std::string& path);
+
 /// Reads and parses a file; throws SourceError when it cannot be read.
 YamlDocument load_yaml_file(const std::string& path);
 

@@ -1,5 +1,6 @@
 #include "mock-server/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <list>
 #include <stdexcept>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -81,6 +83,8 @@ struct HttpServer::State {
   std::atomic<std::uint64_t> accepted{0};
 
   Awaitable<void> session(Worker* w, tcp::socket socket);
+  Awaitable<void> write_stream(Worker* w, beast::tcp_stream& stream, HttpResponse response, unsigned version,
+                               bool keep_alive, boost::system::error_code& ec);
   Awaitable<void> accept_loop(Worker* w);
   void session_ended(Worker* w);
 };
@@ -119,6 +123,17 @@ Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
                           : "malformed HTTP request: " + ec.message();
       auto res = to_beast(protocol_error(status, what), 11, false);
       co_await http::async_write(stream, res, use_ec(ec));
+      // Lingering close: the client may still be sending the body we
+      // refused; drain it for a moment so it can read our answer instead
+      // of a reset.
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream.expires_after(std::chrono::seconds(1));
+      std::array<char, 16 * 1024> scratch;
+      for (std::size_t drained = 0; drained < 64 * 1024 * 1024;) {
+        const std::size_t n = co_await stream.async_read_some(asio::buffer(scratch), use_ec(ec));
+        if (ec) break;
+        drained += n;
+      }
       break;
     }
     auto req = parser.release();
@@ -131,14 +146,59 @@ Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
       handled = protocol_error(500, std::string("internal error: ") + e.what());
     }
     const bool keep_alive = wants_keep_alive && !stopping;  // draining closes after this answer
-    auto res = to_beast(std::move(handled), version, keep_alive);
-    stream.expires_after(options.read_timeout);
-    co_await http::async_write(stream, res, use_ec(ec));
+    if (handled.delay.count() > 0) {
+      asio::steady_timer timer(w->ioc, handled.delay);
+      co_await timer.async_wait(use_ec(ec));
+    }
+    if (handled.stream) {
+      co_await write_stream(w, stream, std::move(handled), version, keep_alive, ec);
+    } else {
+      auto res = to_beast(std::move(handled), version, keep_alive);
+      stream.expires_after(options.read_timeout);
+      co_await http::async_write(stream, res, use_ec(ec));
+    }
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.socket().close(ec);
   session_ended(w);
+}
+
+// Sends the head, then every piece of the source as one HTTP chunk, each
+// after its delay; a client that goes away ends the stream.
+Awaitable<void> HttpServer::State::write_stream(Worker* w, beast::tcp_stream& stream, HttpResponse response,
+                                                unsigned version, bool keep_alive, boost::system::error_code& ec) {
+  std::shared_ptr<StreamSource> source = std::move(response.stream);
+  std::string prefix = std::move(response.body);
+  http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
+  head.set(http::field::server, "tollgate-mock");
+  if (!response.content_type.empty()) head.set(http::field::content_type, response.content_type);
+  for (auto& [k, v] : response.headers) head.insert(k, v);
+  head.keep_alive(keep_alive);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> serializer{head};
+  stream.expires_after(options.read_timeout);
+  co_await http::async_write_header(stream, serializer, use_ec(ec));
+  if (ec) co_return;
+  if (!prefix.empty()) {
+    co_await asio::async_write(stream, http::make_chunk(asio::buffer(prefix)), use_ec(ec));
+    if (ec) co_return;
+  }
+  asio::steady_timer timer(w->ioc);
+  StreamChunk chunk;
+  while (source->next(chunk)) {
+    if (chunk.delay.count() > 0) {
+      timer.expires_after(chunk.delay);
+      co_await timer.async_wait(use_ec(ec));
+      if (ec) co_return;
+    }
+    if (chunk.data.empty()) continue;
+    stream.expires_after(options.read_timeout);
+    co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk.data)), use_ec(ec));
+    if (ec) co_return;
+  }
+  stream.expires_after(options.read_timeout);
+  co_await asio::async_write(stream, http::make_chunk_last(), use_ec(ec));
 }
 
 void HttpServer::State::session_ended(Worker* w) {

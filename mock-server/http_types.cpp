@@ -32,11 +32,18 @@ std::optional<std::string> HttpRequest::query_param(std::string_view name) const
 }
 
 HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
-  return {status, "application/json", {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
 }
 
 HttpResponse HttpResponse::text(int status, std::string body, std::string content_type) {
-  return {status, std::move(content_type), {}, std::move(body)};
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = std::move(body);
+  return r;
 }
 
 }  // namespace tollgate::mock

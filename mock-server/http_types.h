@@ -1,4 +1,6 @@
 #pragma once
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,12 +28,33 @@ struct HttpRequest {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
-/// A complete response a handler returns.
+/// One piece of a streamed body, sent `delay` after the previous one.
+struct StreamChunk {
+  std::chrono::microseconds delay{0};
+  std::string data;
+};
+
+/// Produces a streamed body piece by piece, so that many open streams hold
+/// only their small generators, never their whole bodies.
+class StreamSource {
+ public:
+  virtual ~StreamSource() = default;
+  /// Fills `out` with the next piece; false when the body is complete.
+  virtual bool next(StreamChunk& out) = 0;
+};
+
+/// The response a handler returns.
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// Waited before anything is sent (simulated latency), without holding
+  /// the worker thread.
+  std::chrono::microseconds delay{0};
+  /// When set, the body is sent with chunked transfer encoding from this
+  /// source (after `body`, when that is not empty).
+  std::shared_ptr<StreamSource> stream;
 
   static HttpResponse json(int status, const nlohmann::json& body);
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain");

@@ -1,4 +1,6 @@
 // tollgate-mock: a stateful mock of the AI-gateway API family.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -11,26 +13,54 @@
 #include "mock-server/listen_address.h"
 #include "mock-server/mock_app.h"
 
+namespace {
+
+// Many concurrent streams need many descriptors: use the hard limit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tollgate::mock;
   CLI::App app{"tollgate-mock: a stateful mock of the AI-gateway API family"};
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   std::string spec_dir = TOLLGATE_SPEC_DIR;
+  std::string fixture = TOLLGATE_DEFAULT_FIXTURE;
+  std::string latency = "fast";
+  std::string family;
+  std::size_t body_limit = 10 * 1024 * 1024;
   if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
+  app.add_option("--fixture", fixture, "the state to start from (accounts, keys, models, providers)")
+      ->capture_default_str();
+  app.add_option("--latency", latency, "latency profile of the models: fast or realistic")
+      ->check(CLI::IsMember({"fast", "realistic"}))
+      ->capture_default_str();
+  app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
+  app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)")->capture_default_str();
   app.add_option("--spec-dir", spec_dir, "directory holding the contracts (spec/)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   ServerOptions options;
   options.threads = threads;
+  options.body_limit = body_limit;
   if (auto error = parse_listen_address(listen, options.host, options.port); !error.empty()) {
     std::cerr << "tollgate-mock: --listen " << listen << ": " << error << "\n";
     return 2;
   }
+  raise_open_file_limit();
   try {
-    const MockApp mock(spec_dir);
+    tollgate::SystemClock clock;
+    MockApp mock({spec_dir, fixture, latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast, family},
+                 clock);
     HttpServer server(options, [&mock](const HttpRequest& r) { return mock.handle(r); });
     const auto port = server.start();
     const bool v6 = options.host.find(':') != std::string::npos;

@@ -1,6 +1,9 @@
 #include "mock-server/mock_app.h"
 
+#include <algorithm>
+
 #include "common/source_error.h"
+#include "mock-server/fixture.h"
 
 namespace tollgate::mock {
 
@@ -55,28 +58,52 @@ json merge_contracts(const std::vector<std::shared_ptr<const contract::Contract>
   return merged;
 }
 
-MockApp::MockApp(const std::filesystem::path& spec_dir) {
+MockApp::MockApp(const MockOptions& options, const Clock& clock) : single_family_(options.family) {
+  if (!single_family_.empty()) {
+    const bool known = std::any_of(families().begin(), families().end(),
+                                   [&](const Family& f) { return f.name == single_family_; });
+    if (!known) throw SourceError({}, "unknown family '" + single_family_ + "': expected aiapigiare, aimichat, aiproxy or apixo");
+  }
   for (const auto& family : families()) {
     std::vector<std::shared_ptr<const contract::Contract>> contracts;
-    for (const auto& file : family.files) contracts.push_back(contract::Contract::load(spec_dir / file));
+    for (const auto& file : family.files) contracts.push_back(contract::Contract::load(options.spec_dir / file));
     openapi_json_[family.name] = merge_contracts(contracts, family.name + " API").dump(2);
   }
+  context_ = std::make_unique<MockContext>(load_fixture(options.fixture.string()), clock, options.latency);
+  services_["aiapigiare"] = make_aiapigiare(*context_, options.spec_dir);
+  services_["aimichat"] = make_aimichat(*context_, options.spec_dir);
+  services_["aiproxy"] = make_aiproxy(*context_, options.spec_dir);
+  services_["apixo"] = make_apixo(*context_, options.spec_dir);
 }
 
-HttpResponse MockApp::handle(const HttpRequest& request) const {
+HttpResponse MockApp::handle(const HttpRequest& request) {
   const bool read = request.method == "GET" || request.method == "HEAD";
+  auto not_allowed = [] {
+    HttpResponse r = HttpResponse::json(405, {{"error", "method not allowed"}});
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  };
   if (request.path == "/healthz") {
-    if (!read) return {405, "application/json", {{"Allow", "GET, HEAD"}}, R"({"error":"method not allowed"})"};
+    if (!read) return not_allowed();
     json body = {{"status", "ok"}, {"families", json::array()}};
     for (const auto& f : families()) body["families"].push_back(f.name);
     return HttpResponse::json(200, body);
   }
-  for (const auto& [family, document] : openapi_json_) {
-    if (request.path != "/" + family + "/openapi.json") continue;
-    if (!read) return {405, "application/json", {{"Allow", "GET, HEAD"}}, R"({"error":"method not allowed"})"};
-    return {200, "application/json", {}, document};
+  std::string_view path = request.path;
+  if (!single_family_.empty()) {
+    if (path == "/openapi.json") return read ? HttpResponse{200, "application/json", {}, openapi_json_.at(single_family_)} : not_allowed();
+    return services_.at(single_family_)->handle(request, path);
   }
-  return HttpResponse::json(404, {{"error", "not found"}, {"message", "no route for " + request.path}});
+  for (const auto& [name, service] : services_) {
+    const std::string prefix = "/" + name;
+    if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) continue;
+    const std::string_view rest = path.substr(prefix.size());
+    if (rest == "/openapi.json") return read ? HttpResponse{200, "application/json", {}, openapi_json_.at(name)} : not_allowed();
+    return service->handle(request, rest.empty() ? "/" : rest);
+  }
+  return HttpResponse::json(404, {{"error", "not found"},
+                                  {"message", "no route for " + request.path +
+                                                  "; the families are under /aiapigiare, /aimichat, /aiproxy and /apixo"}});
 }
 
 }  // namespace tollgate::mock

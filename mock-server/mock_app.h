@@ -7,8 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "contract/contract.h"
+#include "mock-server/family.h"
 #include "mock-server/http_types.h"
+#include "mock-server/mock_context.h"
 
 namespace tollgate::mock {
 
@@ -27,18 +30,30 @@ const std::vector<Family>& families();
 nlohmann::json merge_contracts(const std::vector<std::shared_ptr<const contract::Contract>>& contracts,
                                const std::string& title);
 
-/// The mock's request router.
+struct MockOptions {
+  std::filesystem::path spec_dir;
+  std::filesystem::path fixture;  ///< the state to start from
+  LatencyMode latency = LatencyMode::kFast;
+  std::string family;  ///< when set: serve only this family, at the root
+};
+
+/// The mock's request router: /healthz, /<family>/openapi.json, and each
+/// family under its prefix (or one family at the root).
 class MockApp {
  public:
-  /// Loads every family's contracts from `spec_dir`; throws SourceError
-  /// when one cannot be loaded.
-  explicit MockApp(const std::filesystem::path& spec_dir);
+  /// Loads contracts and fixture; throws SourceError naming what is wrong.
+  MockApp(const MockOptions& options, const Clock& clock);
 
   /// Answers one request; never throws.
-  HttpResponse handle(const HttpRequest& request) const;
+  HttpResponse handle(const HttpRequest& request);
+
+  MockContext& context() { return *context_; }
 
  private:
+  std::string single_family_;
   std::map<std::string, std::string> openapi_json_;  ///< family -> served document
+  std::unique_ptr<MockContext> context_;
+  std::map<std::string, std::unique_ptr<FamilyService>> services_;
 };
 
 }  // namespace tollgate::mock

@@ -8,6 +8,10 @@
 namespace tollgate::mock {
 namespace {
 
+using tollgate::FakeClock;
+
+MockOptions options() { return {test::spec_dir(), test::default_fixture(), LatencyMode::kFast, ""}; }
+
 HttpRequest get(const std::string& path, const std::string& method = "GET") {
   HttpRequest r;
   r.method = method;
@@ -16,7 +20,8 @@ HttpRequest get(const std::string& path, const std::string& method = "GET") {
 }
 
 TEST(MockApp, ServesEachFamilysContractAsOneDocument) {
-  const MockApp app(test::spec_dir());
+  FakeClock clock;
+  MockApp app(options(), clock);
   const std::map<std::string, std::size_t> expected = {{"aiapigiare", 9}, {"aimichat", 1}, {"aiproxy", 4}, {"apixo", 2}};
   for (const auto& [family, operations] : expected) {
     SCOPED_TRACE(family);
@@ -30,14 +35,16 @@ TEST(MockApp, ServesEachFamilysContractAsOneDocument) {
 }
 
 TEST(MockApp, MergedAiapigiareKeepsEachOperationsSecurity) {
-  const MockApp app(test::spec_dir());
+  FakeClock clock;
+  MockApp app(options(), clock);
   const auto doc = nlohmann::json::parse(app.handle(get("/aiapigiare/openapi.json")).body);
   EXPECT_EQ(doc["paths"]["/AiApiGiaRe/user"]["get"]["security"][0].begin().key(), "accessKey");
   EXPECT_EQ(doc["paths"]["/task/submit"]["post"]["security"][0].begin().key(), "bearerAuth");
 }
 
 TEST(MockApp, HealthzWrongMethodAndUnknownPath) {
-  const MockApp app(test::spec_dir());
+  FakeClock clock;
+  MockApp app(options(), clock);
   const auto health = app.handle(get("/healthz"));
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(nlohmann::json::parse(health.body)["status"], "ok");
@@ -45,11 +52,13 @@ TEST(MockApp, HealthzWrongMethodAndUnknownPath) {
   EXPECT_EQ(post.status, 405);
   EXPECT_EQ(post.headers.at(0).first, "Allow");
   EXPECT_EQ(app.handle(get("/nope")).status, 404);
+  EXPECT_EQ(app.handle(get("/aiproxyx/v1/models")).status, 404);
 }
 
 TEST(MockApp, MissingSpecDirectoryIsAClearError) {
   try {
-    MockApp app("/nonexistent/spec");
+    FakeClock clock;
+    MockApp app({"/nonexistent/spec", test::default_fixture(), LatencyMode::kFast, ""}, clock);
     FAIL();
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/spec/aiapigiare-system.yaml: cannot read file"),

@@ -1,0 +1,76 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tollgate::mock {
+
+struct AccountSpec {
+  std::int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  std::string email;
+  std::string access_key;  ///< the System API's Bearer credential
+  std::string telegram_id;
+  int role = 1;
+  std::int64_t quota = 0;  ///< remaining, 500,000 units per USD
+  std::int64_t used_quota = 0;
+  std::int64_t request_count = 0;
+  std::int64_t aimichat_daily_credits = 100;  ///< AimiChat's per-account daily limit
+};
+
+struct KeySpec {
+  std::int64_t id = 0;
+  std::int64_t account = 0;
+  std::string key;
+  std::string name;
+  std::vector<std::string> families;  ///< where the key is accepted
+  int status = 1;                     ///< 1 enabled, 2 disabled, 3 expired, 4 exhausted
+  std::int64_t remain_quota = 0;
+  bool unlimited_quota = false;
+  std::int64_t used_quota = 0;
+  std::int64_t expired_time = -1;  ///< Unix seconds, -1 never
+  std::int64_t created_time = 0;
+  std::int64_t rate_limit_per_minute = 1000;
+};
+
+/// Time to first token and between tokens, in milliseconds.
+struct LatencyProfile {
+  double ttft_ms = 0;
+  double itl_ms = 0;
+};
+
+struct ModelSpec {
+  std::string id;
+  std::string provider;  ///< openai, anthropic, google, ...
+  std::string type;      ///< chat, completion, embedding, image
+  std::int64_t context_window = 4096;
+  double price_input = 0;   ///< USD per 1,000 prompt tokens
+  double price_output = 0;  ///< USD per 1,000 completion tokens
+  int dimensions = 0;       ///< embeddings: the full vector length
+  std::vector<std::string> families;   ///< which families list it
+  std::vector<std::string> upstreams;  ///< providers that can serve it, in failover order
+  LatencyProfile fast;
+  LatencyProfile realistic;
+  nlohmann::json catalog;  ///< aiapigiare catalog fields (uptime, endpoint, docs, ...)
+};
+
+/// What the mock starts with: accounts, keys, models, provider health.
+struct Fixture {
+  std::vector<AccountSpec> accounts;
+  std::vector<KeySpec> keys;
+  std::vector<ModelSpec> models;
+  std::map<std::string, bool> provider_healthy;  ///< absent: healthy
+};
+
+/// Loads a fixture file. Unknown keys, wrong types, duplicate ids or keys
+/// and references to missing accounts are errors naming file:line:column.
+/// Throws SourceError.
+Fixture load_fixture(const std::string& path);
+Fixture parse_fixture(const std::string& text, const std::string& name);
+
+}  // namespace tollgate::mock

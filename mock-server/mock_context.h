@@ -1,0 +1,65 @@
+#pragma once
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "mock-server/fixture.h"
+#include "mock-server/store.h"
+
+namespace tollgate::mock {
+
+enum class LatencyMode { kFast, kRealistic };
+
+/// Everything the families share: the store, the model catalog, provider
+/// health and the latency profile in force.
+class MockContext {
+ public:
+  MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency);
+
+  Store& store() { return store_; }
+  const Clock& clock() const { return clock_; }
+  const std::vector<ModelSpec>& models() const { return models_; }
+
+  /// The model `id` if `family` offers it, else nullptr.
+  const ModelSpec* model(std::string_view id, std::string_view family) const;
+  bool provider_healthy(const std::string& provider) const;
+  void set_provider_healthy(const std::string& provider, bool healthy);
+
+  /// The first healthy upstream for `model`, starting with `preferred` when
+  /// it can serve it; "" when every capable upstream is down.
+  std::string pick_provider(const ModelSpec& model, std::string_view preferred) const;
+
+  const LatencyProfile& latency(const ModelSpec& model) const {
+    return latency_ == LatencyMode::kRealistic ? model.realistic : model.fast;
+  }
+
+ private:
+  const Clock& clock_;
+  Store store_;
+  std::vector<ModelSpec> models_;
+  LatencyMode latency_;
+  mutable std::mutex health_mutex_;
+  std::map<std::string, bool> healthy_;
+};
+
+}  // namespace tollgate::mock
+
+namespace tollgate::mock {
+
+/// The quota a call costs: tokens times the model's USD prices per 1,000
+/// tokens, in quota units (500,000 per USD), rounded up.
+std::int64_t token_quota(const ModelSpec& model, std::int64_t prompt_tokens, std::int64_t completion_tokens);
+
+/// Prompt tokens of chat messages: each message's content tokens plus 3
+/// for its role and framing, plus 3 priming the reply.
+std::int64_t chat_prompt_tokens(const nlohmann::json& messages);
+
+/// A fresh identifier with a prefix: "chatcmpl-5f3a...".
+std::string new_id(std::string_view prefix);
+
+}  // namespace tollgate::mock

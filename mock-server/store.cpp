@@ -1,0 +1,240 @@
+#include "mock-server/store.h"
+
+#include <algorithm>
+
+namespace tollgate::mock {
+
+std::string mask_secret(std::string_view secret) {
+  if (secret.size() <= 8) return std::string(secret.size(), '*');
+  return std::string(secret.substr(0, 4)) + std::string(std::min<std::size_t>(secret.size() - 8, 20), '*') +
+         std::string(secret.substr(secret.size() - 4));
+}
+
+Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs) : clock_(clock), max_logs_(max_logs) {
+  for (const auto& a : fixture.accounts) accounts_[a.id] = Account{a};
+  for (const auto& k : fixture.keys) {
+    ApiKey key;
+    key.id = k.id;
+    key.account = k.account;
+    key.key = k.key;
+    key.name = k.name;
+    key.families = k.families;
+    key.status = static_cast<KeyStatus>(k.status);
+    key.remain_quota = k.remain_quota;
+    key.unlimited_quota = k.unlimited_quota;
+    key.used_quota = k.used_quota;
+    key.expired_time = k.expired_time;
+    key.created_time = k.created_time;
+    key.rate_limit_per_minute = k.rate_limit_per_minute;
+    key_ids_[key.key] = key.id;
+    keys_[key.id] = std::move(key);
+  }
+}
+
+void Store::refresh_status(ApiKey& key) const {
+  if (key.status != KeyStatus::kEnabled) return;
+  if (key.expired_time != -1 && clock_.now_s() > key.expired_time)
+    key.status = KeyStatus::kExpired;
+  else if (!key.unlimited_quota && key.remain_quota <= 0)
+    key.status = KeyStatus::kExhausted;
+}
+
+KeyAuth Store::authenticate(std::string_view key_text, std::string_view family) {
+  KeyAuth out;
+  if (key_text.empty()) {
+    out.problem = KeyProblem::kMissing;
+    return out;
+  }
+  std::lock_guard lock(mutex_);
+  auto id = key_ids_.find(std::string(key_text));
+  if (id == key_ids_.end()) {
+    out.problem = KeyProblem::kUnknown;
+    return out;
+  }
+  ApiKey& key = keys_.at(id->second);
+  if (std::find(key.families.begin(), key.families.end(), family) == key.families.end()) {
+    out.problem = KeyProblem::kWrongFamily;
+    return out;
+  }
+  refresh_status(key);
+  key.accessed_time = clock_.now_s();
+  switch (key.status) {
+    case KeyStatus::kDisabled: out.problem = KeyProblem::kDisabled; break;
+    case KeyStatus::kExpired: out.problem = KeyProblem::kExpired; break;
+    case KeyStatus::kExhausted: out.problem = KeyProblem::kExhausted; break;
+    case KeyStatus::kEnabled: break;
+  }
+  out.key = key;
+  out.username = accounts_.at(key.account).username;
+  return out;
+}
+
+RateDecision Store::admit(std::int64_t key_id) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t now_s = clock_.now_s();
+  const std::int64_t minute = now_s / 60;
+  auto k = keys_.find(key_id);
+  const std::int64_t limit = k == keys_.end() ? 0 : k->second.rate_limit_per_minute;
+  Window& w = windows_[key_id];
+  if (w.minute != minute) w = {minute, 0};
+  RateDecision d;
+  d.limit = limit;
+  d.reset_s = (minute + 1) * 60;
+  d.allowed = w.count < limit;
+  if (d.allowed) ++w.count;
+  d.remaining = std::max<std::int64_t>(0, limit - w.count);
+  return d;
+}
+
+CreditDecision Store::credits(std::int64_t account_id) const {
+  std::lock_guard lock(mutex_);
+  const std::int64_t day = clock_.now_s() / 86400;
+  CreditDecision d;
+  auto a = accounts_.find(account_id);
+  d.limit = a == accounts_.end() ? 0 : a->second.aimichat_daily_credits;
+  auto c = credits_.find(account_id);
+  d.used = c != credits_.end() && c->second.day == day ? c->second.used : 0;
+  d.reset_s = (day + 1) * 86400;
+  d.allowed = d.used < d.limit;
+  return d;
+}
+
+CreditDecision Store::use_credit(std::int64_t account_id) {
+  std::lock_guard lock(mutex_);
+  const std::int64_t day = clock_.now_s() / 86400;
+  auto a = accounts_.find(account_id);
+  CreditDecision d;
+  d.limit = a == accounts_.end() ? 0 : a->second.aimichat_daily_credits;
+  DailyCredits& c = credits_[account_id];
+  if (c.day != day) c = {day, 0};
+  d.reset_s = (day + 1) * 86400;
+  d.allowed = c.used < d.limit;
+  if (d.allowed) ++c.used;
+  d.used = c.used;
+  return d;
+}
+
+ChargeResult Store::charge(std::int64_t key_id, const Charge& charge) {
+  std::lock_guard lock(mutex_);
+  auto k = keys_.find(key_id);
+  if (k == keys_.end()) return ChargeResult::kKeyGone;
+  ApiKey& key = k->second;
+  Account& account = accounts_.at(key.account);
+  if ((!key.unlimited_quota && key.remain_quota < charge.quota) || account.quota < charge.quota)
+    return ChargeResult::kInsufficientQuota;
+  if (!key.unlimited_quota) key.remain_quota -= charge.quota;
+  key.used_quota += charge.quota;
+  account.quota -= charge.quota;
+  account.used_quota += charge.quota;
+  account.request_count += 1;
+  refresh_status(key);  // reaching 0 exhausts the key for the next call
+  LogEntry log;
+  log.account = account.id;
+  log.type = LogType::kConsume;
+  log.content = charge.content;
+  log.username = account.username;
+  log.token_name = key.name;
+  log.model_name = charge.model;
+  log.quota = charge.quota;
+  log.prompt_tokens = charge.prompt_tokens;
+  log.completion_tokens = charge.completion_tokens;
+  add_log(std::move(log));
+  return ChargeResult::kCharged;
+}
+
+void Store::add_log(LogEntry entry) {
+  entry.id = next_log_id_++;
+  entry.created_at = clock_.now_s();
+  logs_.push_back(std::move(entry));
+  while (logs_.size() > max_logs_) logs_.pop_front();
+}
+
+std::optional<Account> Store::account_by_access_key(std::string_view access_key) const {
+  if (access_key.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, a] : accounts_)
+    if (a.access_key == access_key) return a;
+  return std::nullopt;
+}
+
+std::optional<Account> Store::account(std::int64_t id) const {
+  std::lock_guard lock(mutex_);
+  auto it = accounts_.find(id);
+  if (it == accounts_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<ApiKey> Store::keys_of(std::int64_t account, std::string_view keyword) const {
+  std::lock_guard lock(mutex_);
+  std::vector<ApiKey> out;
+  for (const auto& [id, k] : keys_) {
+    if (k.account != account) continue;
+    if (!keyword.empty() && k.name.find(keyword) == std::string::npos) continue;
+    ApiKey copy = k;
+    refresh_status(copy);
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+bool Store::delete_key(std::int64_t account, std::int64_t key_id) {
+  std::lock_guard lock(mutex_);
+  auto k = keys_.find(key_id);
+  if (k == keys_.end() || k->second.account != account) return false;  // another account's key is "not found"
+  LogEntry log;
+  log.account = account;
+  log.type = LogType::kManage;
+  log.username = accounts_.at(account).username;
+  log.token_name = k->second.name;
+  log.content = "deleted API key '" + k->second.name + "' (id " + std::to_string(key_id) + ")";
+  key_ids_.erase(k->second.key);
+  windows_.erase(key_id);
+  keys_.erase(k);
+  add_log(std::move(log));
+  return true;
+}
+
+std::optional<ApiKey> Store::edit_quota(std::int64_t account, std::int64_t key_id, std::int64_t remain_quota,
+                                        std::optional<bool> unlimited) {
+  std::lock_guard lock(mutex_);
+  auto k = keys_.find(key_id);
+  if (k == keys_.end() || k->second.account != account) return std::nullopt;
+  ApiKey& key = k->second;
+  const std::int64_t before = key.remain_quota;
+  key.remain_quota = remain_quota;
+  if (unlimited) key.unlimited_quota = *unlimited;
+  if (key.status == KeyStatus::kExhausted && (key.unlimited_quota || key.remain_quota > 0))
+    key.status = KeyStatus::kEnabled;  // refilled
+  refresh_status(key);
+  LogEntry log;
+  log.account = account;
+  log.type = LogType::kManage;
+  log.username = accounts_.at(account).username;
+  log.token_name = key.name;
+  log.content = "set remain_quota of '" + key.name + "' from " + std::to_string(before) + " to " +
+                std::to_string(remain_quota) + (key.unlimited_quota ? " (unlimited)" : "");
+  add_log(std::move(log));
+  return key;
+}
+
+LogPage Store::logs(std::int64_t account, const LogQuery& q) const {
+  std::lock_guard lock(mutex_);
+  LogPage page;
+  const std::int64_t skip = (q.page - 1) * q.page_size;
+  // Newest first.
+  for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {
+    const LogEntry& e = *it;
+    if (e.account != account) continue;
+    if (q.type != 0 && static_cast<int>(e.type) != q.type) continue;
+    if (q.token_name && e.token_name != *q.token_name) continue;
+    if (q.model_name && e.model_name != *q.model_name) continue;
+    if (q.username && e.username != *q.username) continue;
+    if (q.start_s && e.created_at < *q.start_s) continue;
+    if (q.end_s && e.created_at > *q.end_s) continue;
+    if (page.total >= skip && page.total < skip + q.page_size) page.items.push_back(e);
+    ++page.total;
+  }
+  return page;
+}
+
+}  // namespace tollgate::mock

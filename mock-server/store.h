@@ -1,0 +1,166 @@
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "mock-server/fixture.h"
+
+namespace tollgate::mock {
+
+/// Quota units per US dollar.
+inline constexpr std::int64_t kQuotaPerUsd = 500'000;
+
+enum class KeyStatus : int { kEnabled = 1, kDisabled = 2, kExpired = 3, kExhausted = 4 };
+
+struct Account : AccountSpec {};
+
+struct ApiKey {
+  std::int64_t id = 0;
+  std::int64_t account = 0;
+  std::string key;
+  std::string name;
+  std::vector<std::string> families;
+  KeyStatus status = KeyStatus::kEnabled;
+  std::int64_t remain_quota = 0;
+  bool unlimited_quota = false;
+  std::int64_t used_quota = 0;
+  std::int64_t expired_time = -1;
+  std::int64_t created_time = 0;
+  std::int64_t accessed_time = 0;
+  std::int64_t rate_limit_per_minute = 1000;
+};
+
+enum class LogType : int { kTopUp = 1, kConsume = 2, kManage = 3, kSystem = 4, kError = 5, kRefund = 6 };
+
+struct LogEntry {
+  std::int64_t id = 0;
+  std::int64_t account = 0;
+  std::int64_t created_at = 0;  ///< Unix seconds
+  LogType type = LogType::kConsume;
+  std::string content;
+  std::string username;
+  std::string token_name;
+  std::string model_name;
+  std::int64_t quota = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+};
+
+/// Why a key cannot be used.
+enum class KeyProblem { kNone, kMissing, kUnknown, kWrongFamily, kDisabled, kExpired, kExhausted };
+
+/// The result of authenticating an API key: a snapshot of key and account.
+struct KeyAuth {
+  KeyProblem problem = KeyProblem::kNone;
+  ApiKey key;
+  std::string username;
+};
+
+/// A fixed one-minute window per key, aligned to the minute.
+struct RateDecision {
+  bool allowed = true;
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;
+  std::int64_t reset_s = 0;  ///< Unix seconds when the window ends
+};
+
+/// AimiChat's per-account daily credits (reset at 00:00 UTC).
+struct CreditDecision {
+  bool allowed = true;
+  std::int64_t limit = 0;
+  std::int64_t used = 0;
+  std::int64_t reset_s = 0;
+};
+
+/// What a billed call charges and logs.
+struct Charge {
+  std::int64_t quota = 0;
+  std::string model;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::string content;
+};
+
+enum class ChargeResult { kCharged, kInsufficientQuota, kKeyGone };
+
+struct LogQuery {
+  int type = 0;  ///< 0: all
+  std::optional<std::string> token_name, model_name, username;
+  std::optional<std::int64_t> start_s, end_s;
+  std::int64_t page = 1;
+  std::int64_t page_size = 10000;
+};
+
+struct LogPage {
+  std::vector<LogEntry> items;
+  std::int64_t total = 0;
+};
+
+/// Accounts, keys, quota, request counts, rate windows and logs: one store
+/// every family reads and writes in its own dialect. Every operation is
+/// atomic (one mutex), so the ledger stays exact under any concurrency.
+class Store {
+ public:
+  /// `max_logs` bounds memory: the oldest logs are dropped beyond it.
+  Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs = 200'000);
+
+  /// Checks an API key for `family`, moving its status lazily: past its
+  /// expired_time it becomes expired, with no quota left exhausted.
+  KeyAuth authenticate(std::string_view key, std::string_view family);
+
+  /// Admits one request in the key's current minute window, or refuses it.
+  RateDecision admit(std::int64_t key_id);
+
+  /// Uses one AimiChat credit of the key's account for today, or refuses.
+  CreditDecision use_credit(std::int64_t account_id);
+  CreditDecision credits(std::int64_t account_id) const;
+
+  /// Charges a billed call to the key and its account and writes a consume
+  /// log, all or nothing: never more than the key and account have.
+  ChargeResult charge(std::int64_t key_id, const Charge& charge);
+
+  // aiapigiare System API.
+  std::optional<Account> account_by_access_key(std::string_view access_key) const;
+  std::vector<ApiKey> keys_of(std::int64_t account, std::string_view keyword) const;
+  bool delete_key(std::int64_t account, std::int64_t key_id);
+  std::optional<ApiKey> edit_quota(std::int64_t account, std::int64_t key_id, std::int64_t remain_quota,
+                                   std::optional<bool> unlimited);
+  LogPage logs(std::int64_t account, const LogQuery& query) const;
+  std::optional<Account> account(std::int64_t id) const;
+
+  const Clock& clock() const { return clock_; }
+
+ private:
+  void add_log(LogEntry entry);
+  void refresh_status(ApiKey& key) const;
+
+  const Clock& clock_;
+  const std::size_t max_logs_;
+  mutable std::mutex mutex_;
+  std::map<std::int64_t, Account> accounts_;
+  std::map<std::int64_t, ApiKey> keys_;
+  std::unordered_map<std::string, std::int64_t> key_ids_;  ///< key string -> id
+  struct Window {
+    std::int64_t minute = -1;
+    std::int64_t count = 0;
+  };
+  std::unordered_map<std::int64_t, Window> windows_;  ///< key id -> current minute
+  struct DailyCredits {
+    std::int64_t day = -1;
+    std::int64_t used = 0;
+  };
+  std::unordered_map<std::int64_t, DailyCredits> credits_;  ///< account -> today
+  std::deque<LogEntry> logs_;
+  std::int64_t next_log_id_ = 1;
+};
+
+/// "sk-d3mo****k9Qz": the first four and last four characters of a secret.
+std::string mask_secret(std::string_view secret);
+
+}  // namespace tollgate::mock

@@ -1,0 +1,68 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "contract/contract.h"
+#include "contract/lint.h"
+#include "mock-server/http_server.h"
+#include "mock-server/mock_app.h"
+#include "tests/support/paths.h"
+#include "tests/support/test_client.h"
+
+namespace tollgate::test {
+
+/// The whole mock in-process on 127.0.0.1:0 with a fake clock, and the
+/// contracts to check its answers against.
+class MockServer {
+ public:
+  explicit MockServer(const std::filesystem::path& fixture = default_fixture(),
+                      mock::LatencyMode latency = mock::LatencyMode::kFast)
+      : app_({spec_dir(), fixture, latency, ""}, clock_),
+        server_(options(), [this](const mock::HttpRequest& r) { return app_.handle(r); }) {
+    port_ = server_.start();
+  }
+
+  std::uint16_t port() const { return port_; }
+  FakeClock& clock() { return clock_; }
+  mock::MockContext& context() { return app_.context(); }
+  mock::HttpServer& server() { return server_; }
+
+  /// One request on a fresh connection.
+  ClientResponse call(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
+                      std::map<std::string, std::string> headers = {}) {
+    TestClient client(port_);
+    return client.request(method, target, body.is_null() ? "" : body.dump(), headers);
+  }
+
+  /// Checks a response against the family's contract: documented status,
+  /// content type, required headers, body schema; for event streams every
+  /// chunk and the terminator. Returns the violations as text.
+  std::vector<std::string> violations(const std::string& family, const std::string& method,
+                                      const std::string& target, const ClientResponse& res);
+
+ private:
+  static mock::ServerOptions options() {
+    mock::ServerOptions o;
+    o.threads = 2;
+    return o;
+  }
+
+  FakeClock clock_{1'767'225'600'000};  // 2026-01-01T00:00:00Z
+  mock::MockApp app_;
+  mock::HttpServer server_;
+  std::uint16_t port_ = 0;
+};
+
+/// Asserts that `res` conforms to the contract of `family`.
+#define EXPECT_CONFORMS(mock, family, method, target, res)                              \
+  do {                                                                                   \
+    for (const auto& v : (mock).violations(family, method, target, res))               \
+      ADD_FAILURE() << method << " " << target << " -> " << (res).status << ": " << v; \
+  } while (0)
+
+}  // namespace tollgate::test
