@@ -1,5 +1,6 @@
 #include "mock-server/fixture.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/source_error.h"
@@ -120,10 +121,16 @@ Fixture parse_fixture(const std::string& text, const std::string& name) {
   std::vector<contract::Violation> violations;
   if (!validator.validate(schema_docs.root_ref().child("Fixture"), doc.value, contract::Direction::kRequest,
                           violations)) {
-    const auto& v = violations.front();
-    throw SourceError(doc.sources.locate(name, v.instance_pointer),
-                      "fixture " + (v.instance_pointer.empty() ? std::string("(root)") : v.instance_pointer) + ": " +
-                          v.message);
+    // An unknown key is most often the cause of the rest (a typo): name it first.
+    std::stable_partition(violations.begin(), violations.end(), [](const contract::Violation& v) {
+      return v.schema_pointer.ends_with("/additionalProperties");
+    });
+    std::string message;
+    for (std::size_t i = 0; i < violations.size() && i < 3; ++i)
+      message += (i ? "; " : "") + (violations[i].instance_pointer.empty() ? std::string("(root)")
+                                                                           : violations[i].instance_pointer) +
+                 ": " + violations[i].message;
+    throw SourceError(doc.sources.locate(name, violations.front().instance_pointer), "fixture " + message);
   }
   const json& j = doc.value;
   auto where = [&](const std::string& pointer) { return doc.sources.locate(name, pointer); };

@@ -67,6 +67,22 @@ TEST(MockApp, MissingSpecDirectoryIsAClearError) {
   }
 }
 
+TEST(MockApp, OneFamilyAtTheRoot) {
+  FakeClock clock;
+  MockApp app({test::spec_dir(), test::default_fixture(), LatencyMode::kFast, "aiproxy"}, clock);
+  HttpRequest r = get("/v1/models");
+  r.headers.emplace_back("Authorization", "Bearer sk-demo");
+  EXPECT_EQ(app.handle(r).status, 200);
+  EXPECT_EQ(app.handle(get("/openapi.json")).status, 200);
+  EXPECT_EQ(app.handle(get("/aiproxy/v1/models")).status, 404);  // no prefix in one-family mode
+  try {
+    MockApp bad({test::spec_dir(), test::default_fixture(), LatencyMode::kFast, "nope"}, clock);
+    FAIL();
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown family 'nope'"), std::string::npos);
+  }
+}
+
 TEST(ListenAddress, ParsesHostAndPort) {
   std::string host;
   std::uint16_t port = 1;
