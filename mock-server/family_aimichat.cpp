@@ -91,7 +91,7 @@ class AimiChat final : public FamilyService {
     c.prompt_tokens = usage.prompt_tokens;
     c.completion_tokens = usage.completion_tokens;
     c.quota = token_quota(model, usage.prompt_tokens, usage.completion_tokens);
-    c.content = "aimichat chat: 1 credit";
+    c.what = "aimichat chat (1 credit)";
     if (ctx_.store().charge(auth.key.id, c) != ChargeResult::kCharged)
       return aimichat_error(401, "This API key can no longer be used");
 

@@ -1,6 +1,8 @@
 // AIProxy: OpenAI-style models, completions, chat completions (plain and
 // SSE) and embeddings, errors in the OpenAI error object.
 #include <algorithm>
+#include <map>
+#include <mutex>
 
 #include "mock-server/chat_stream.h"
 #include "mock-server/family.h"
@@ -111,9 +113,16 @@ class AiProxy final : public FamilyService {
     return r;
   }
 
-  HttpResponse list_models(const HttpRequest& request) const {
+  // The catalog does not change while the mock runs: each filter's answer
+  // is serialized once.
+  HttpResponse list_models(const HttpRequest& request) {
     const auto provider = request.query_param("provider");
     const auto type = request.query_param("type");
+    const std::string cache_key = provider.value_or("*") + "\n" + type.value_or("*");
+    {
+      std::lock_guard lock(models_mutex_);
+      if (auto it = models_cache_.find(cache_key); it != models_cache_.end()) return it->second;
+    }
     json data = json::array();
     for (const auto& m : ctx_.models()) {
       if (std::find(m.families.begin(), m.families.end(), "aiproxy") == m.families.end()) continue;
@@ -126,7 +135,9 @@ class AiProxy final : public FamilyService {
                       {"context_window", m.context_window},
                       {"pricing", {{"input", m.price_input}, {"output", m.price_output}}}});
     }
-    return HttpResponse::json(200, {{"object", "list"}, {"data", std::move(data)}});
+    HttpResponse r = HttpResponse::json(200, {{"object", "list"}, {"data", std::move(data)}});
+    std::lock_guard lock(models_mutex_);
+    return models_cache_.emplace(cache_key, std::move(r)).first->second;
   }
 
   // Finds the model and a healthy provider for it, or says why not.
@@ -151,8 +162,7 @@ class AiProxy final : public FamilyService {
     c.prompt_tokens = usage.prompt_tokens;
     c.completion_tokens = usage.completion_tokens;
     c.quota = token_quota(model, usage.prompt_tokens, usage.completion_tokens);
-    c.content = what + ": " + std::to_string(usage.prompt_tokens) + " prompt + " +
-                std::to_string(usage.completion_tokens) + " completion tokens";
+    c.what = what;
     switch (ctx_.store().charge(auth.key.id, c)) {
       case ChargeResult::kCharged: return std::nullopt;
       case ChargeResult::kKeyGone: return openai_error(401, "This API key was deleted.", "invalid_api_key");
@@ -302,6 +312,8 @@ class AiProxy final : public FamilyService {
 
   MockContext& ctx_;
   ContractRoutes routes_;
+  std::mutex models_mutex_;
+  std::map<std::string, HttpResponse> models_cache_;  ///< "provider\ntype" -> answer
 };
 
 }  // namespace

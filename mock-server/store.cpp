@@ -128,25 +128,54 @@ ChargeResult Store::charge(std::int64_t key_id, const Charge& charge) {
   account.used_quota += charge.quota;
   account.request_count += 1;
   refresh_status(key);  // reaching 0 exhausts the key for the next call
-  LogEntry log;
-  log.account = account.id;
-  log.type = LogType::kConsume;
-  log.content = charge.content;
-  log.username = account.username;
-  log.token_name = key.name;
-  log.model_name = charge.model;
-  log.quota = charge.quota;
-  log.prompt_tokens = charge.prompt_tokens;
-  log.completion_tokens = charge.completion_tokens;
-  add_log(std::move(log));
+  add_log(LogType::kConsume, account.id, key.name, charge.model, charge.what, charge.quota, charge.prompt_tokens,
+          charge.completion_tokens);
   return ChargeResult::kCharged;
 }
 
-void Store::add_log(LogEntry entry) {
-  entry.id = next_log_id_++;
-  entry.created_at = clock_.now_s();
-  logs_.push_back(std::move(entry));
+std::uint32_t Store::intern(const std::string& text) {
+  auto it = string_ids_.find(text);
+  if (it != string_ids_.end()) return it->second;
+  strings_.push_back(text);
+  return string_ids_.emplace(text, static_cast<std::uint32_t>(strings_.size() - 1)).first->second;
+}
+
+void Store::add_log(LogType type, std::int64_t account, const std::string& token_name, const std::string& model,
+                    const std::string& content, std::int64_t quota, std::int64_t prompt_tokens,
+                    std::int64_t completion_tokens) {
+  StoredLog log;
+  log.id = next_log_id_++;
+  log.account = account;
+  log.created_at = clock_.now_s();
+  log.quota = quota;
+  log.prompt_tokens = prompt_tokens;
+  log.completion_tokens = completion_tokens;
+  log.username = intern(accounts_.at(account).username);
+  log.token_name = intern(token_name);
+  log.model_name = intern(model);
+  log.content = intern(content);
+  log.type = type;
+  logs_.push_back(log);
   while (logs_.size() > max_logs_) logs_.pop_front();
+}
+
+LogEntry Store::expand(const StoredLog& log) const {
+  LogEntry e;
+  e.id = log.id;
+  e.account = log.account;
+  e.created_at = log.created_at;
+  e.type = log.type;
+  e.username = strings_[log.username];
+  e.token_name = strings_[log.token_name];
+  e.model_name = strings_[log.model_name];
+  e.quota = log.quota;
+  e.prompt_tokens = log.prompt_tokens;
+  e.completion_tokens = log.completion_tokens;
+  e.content = strings_[log.content];
+  if (log.type == LogType::kConsume)
+    e.content += ": " + std::to_string(log.prompt_tokens) + " prompt + " + std::to_string(log.completion_tokens) +
+                 " completion tokens, " + std::to_string(log.quota) + " quota";
+  return e;
 }
 
 std::optional<Account> Store::account_by_access_key(std::string_view access_key) const {
@@ -181,16 +210,11 @@ bool Store::delete_key(std::int64_t account, std::int64_t key_id) {
   std::lock_guard lock(mutex_);
   auto k = keys_.find(key_id);
   if (k == keys_.end() || k->second.account != account) return false;  // another account's key is "not found"
-  LogEntry log;
-  log.account = account;
-  log.type = LogType::kManage;
-  log.username = accounts_.at(account).username;
-  log.token_name = k->second.name;
-  log.content = "deleted API key '" + k->second.name + "' (id " + std::to_string(key_id) + ")";
+  add_log(LogType::kManage, account, k->second.name, "",
+          "deleted API key '" + k->second.name + "' (id " + std::to_string(key_id) + ")");
   key_ids_.erase(k->second.key);
   windows_.erase(key_id);
   keys_.erase(k);
-  add_log(std::move(log));
   return true;
 }
 
@@ -206,14 +230,9 @@ std::optional<ApiKey> Store::edit_quota(std::int64_t account, std::int64_t key_i
   if (key.status == KeyStatus::kExhausted && (key.unlimited_quota || key.remain_quota > 0))
     key.status = KeyStatus::kEnabled;  // refilled
   refresh_status(key);
-  LogEntry log;
-  log.account = account;
-  log.type = LogType::kManage;
-  log.username = accounts_.at(account).username;
-  log.token_name = key.name;
-  log.content = "set remain_quota of '" + key.name + "' from " + std::to_string(before) + " to " +
-                std::to_string(remain_quota) + (key.unlimited_quota ? " (unlimited)" : "");
-  add_log(std::move(log));
+  add_log(LogType::kManage, account, key.name, "",
+          "set remain_quota of '" + key.name + "' from " + std::to_string(before) + " to " +
+              std::to_string(remain_quota) + (key.unlimited_quota ? " (unlimited)" : ""));
   return key;
 }
 
@@ -223,15 +242,15 @@ LogPage Store::logs(std::int64_t account, const LogQuery& q) const {
   const std::int64_t skip = (q.page - 1) * q.page_size;
   // Newest first.
   for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {
-    const LogEntry& e = *it;
+    const StoredLog& e = *it;
     if (e.account != account) continue;
     if (q.type != 0 && static_cast<int>(e.type) != q.type) continue;
-    if (q.token_name && e.token_name != *q.token_name) continue;
-    if (q.model_name && e.model_name != *q.model_name) continue;
-    if (q.username && e.username != *q.username) continue;
+    if (q.token_name && strings_[e.token_name] != *q.token_name) continue;
+    if (q.model_name && strings_[e.model_name] != *q.model_name) continue;
+    if (q.username && strings_[e.username] != *q.username) continue;
     if (q.start_s && e.created_at < *q.start_s) continue;
     if (q.end_s && e.created_at > *q.end_s) continue;
-    if (page.total >= skip && page.total < skip + q.page_size) page.items.push_back(e);
+    if (page.total >= skip && page.total < skip + q.page_size) page.items.push_back(expand(e));
     ++page.total;
   }
   return page;

@@ -84,7 +84,8 @@ struct Charge {
   std::string model;
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
-  std::string content;
+  /// What was done ("chat completion"); the log's content adds the figures.
+  std::string what;
 };
 
 enum class ChargeResult { kCharged, kInsufficientQuota, kKeyGone };
@@ -137,7 +138,19 @@ class Store {
   const Clock& clock() const { return clock_; }
 
  private:
-  void add_log(LogEntry entry);
+  // Logs are kept compact (numbers and interned strings, no allocation per
+  // entry) so that millions of billed calls neither fragment the heap nor
+  // slow the hot path; LogEntry is built only when logs are read.
+  struct StoredLog {
+    std::int64_t id, account, created_at, quota, prompt_tokens, completion_tokens;
+    std::uint32_t username, token_name, model_name, content;
+    LogType type;
+  };
+  void add_log(LogType type, std::int64_t account, const std::string& token_name, const std::string& model,
+               const std::string& content, std::int64_t quota = 0, std::int64_t prompt_tokens = 0,
+               std::int64_t completion_tokens = 0);
+  std::uint32_t intern(const std::string& text);
+  LogEntry expand(const StoredLog& log) const;
   void refresh_status(ApiKey& key) const;
 
   const Clock& clock_;
@@ -156,7 +169,9 @@ class Store {
     std::int64_t used = 0;
   };
   std::unordered_map<std::int64_t, DailyCredits> credits_;  ///< account -> today
-  std::deque<LogEntry> logs_;
+  std::deque<StoredLog> logs_;
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, std::uint32_t> string_ids_;
   std::int64_t next_log_id_ = 1;
 };
 
