@@ -13,6 +13,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include "net/coro.h"
 
@@ -82,7 +84,7 @@ HttpResponse protocol_error(int status, const std::string& message) {
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::operation_aborted || ec == beast::error::timeout ||
          ec == asio::error::connection_reset || ec == asio::error::eof || ec == asio::error::bad_descriptor ||
-         ec == http::error::partial_message;
+         ec == http::error::partial_message || ec == asio::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -95,20 +97,48 @@ struct HttpServer::State {
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> accepted{0};
 
+  std::unique_ptr<asio::ssl::context> tls;  ///< set when serving HTTPS
+
   Awaitable<void> session(Worker* w, tcp::socket socket);
-  Awaitable<void> write_stream(Worker* w, beast::tcp_stream& stream, HttpResponse response, unsigned version,
-                               bool keep_alive, boost::system::error_code& ec);
+  template <class Stream>
+  Awaitable<void> serve(Worker* w, Stream& stream, const std::string& remote);
+  template <class Stream>
+  Awaitable<void> write_stream(Worker* w, Stream& stream, HttpResponse response, unsigned version, bool keep_alive,
+                               boost::system::error_code& ec);
   Awaitable<void> accept_loop(Worker* w);
   void session_ended(Worker* w);
 };
 
 Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
   ++w->sessions;
-  beast::tcp_stream stream(std::move(socket));
+  beast::tcp_stream tcp_stream(std::move(socket));
+  boost::system::error_code ec;
+  const auto remote_endpoint = tcp_stream.socket().remote_endpoint(ec);
+  const std::string remote = ec ? std::string() : remote_endpoint.address().to_string();
+  if (tls) {
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *tls);
+    beast::get_lowest_layer(stream).expires_after(options.read_timeout);
+    co_await stream.async_handshake(asio::ssl::stream_base::server, use_ec(ec));
+    if (!ec) {
+      co_await serve(w, stream, remote);
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+      co_await stream.async_shutdown(use_ec(ec));
+    }
+    beast::get_lowest_layer(stream).socket().close(ec);
+  } else {
+    co_await serve(w, tcp_stream, remote);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    tcp_stream.socket().close(ec);
+  }
+  session_ended(w);
+}
+
+// The request loop of one connection, plain or TLS.
+template <class Stream>
+Awaitable<void> HttpServer::State::serve(Worker* w, Stream& stream, const std::string& remote) {
+  beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   boost::system::error_code ec;
-  const auto remote_endpoint = stream.socket().remote_endpoint(ec);
-  const std::string remote = ec ? std::string() : remote_endpoint.address().to_string();
   bool first = true;
   while (!stopping) {
     http::request_parser<http::string_body> parser;
@@ -118,13 +148,13 @@ Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
     // may close it. From then on the whole request must arrive within
     // read_timeout, so a client trickling bytes cannot hold the worker.
     const bool pipelined = buffer.size() > 0;
-    auto idle_it = w->idle.insert(w->idle.end(), &stream);
-    stream.expires_after(first || pipelined ? options.read_timeout : options.idle_timeout);
+    auto idle_it = w->idle.insert(w->idle.end(), &lowest);
+    lowest.expires_after(first || pipelined ? options.read_timeout : options.idle_timeout);
     if (!pipelined) buffer.commit(co_await stream.async_read_some(buffer.prepare(4096), use_ec(ec)));
     w->idle.erase(idle_it);
     first = false;
     if (ec && is_disconnect(ec)) break;
-    stream.expires_after(options.read_timeout);
+    lowest.expires_after(options.read_timeout);
     co_await http::async_read(stream, buffer, parser, use_ec(ec));
     if (ec && is_disconnect(ec)) break;
     if (ec) {
@@ -139,8 +169,8 @@ Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
       // Lingering close: the client may still be sending the body we
       // refused; drain it for a moment so it can read our answer instead
       // of a reset.
-      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-      stream.expires_after(std::chrono::seconds(1));
+      lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+      lowest.expires_after(std::chrono::seconds(1));
       std::array<char, 16 * 1024> scratch;
       for (std::size_t drained = 0; drained < 64 * 1024 * 1024;) {
         const std::size_t n = co_await stream.async_read_some(asio::buffer(scratch), use_ec(ec));
@@ -167,20 +197,19 @@ Awaitable<void> HttpServer::State::session(Worker* w, tcp::socket socket) {
       co_await write_stream(w, stream, std::move(handled), version, keep_alive, ec);
     } else {
       const std::string res = serialize(std::move(handled), version, keep_alive);
-      stream.expires_after(options.read_timeout);
+      lowest.expires_after(options.read_timeout);
       co_await asio::async_write(stream, asio::buffer(res), use_ec(ec));
     }
     if (ec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.socket().close(ec);
-  session_ended(w);
 }
 
 // Sends the head, then every piece of the source as one HTTP chunk, each
 // after its delay; a client that goes away ends the stream.
-Awaitable<void> HttpServer::State::write_stream(Worker* w, beast::tcp_stream& stream, HttpResponse response,
-                                                unsigned version, bool keep_alive, boost::system::error_code& ec) {
+template <class Stream>
+Awaitable<void> HttpServer::State::write_stream(Worker* w, Stream& stream, HttpResponse response, unsigned version,
+                                                bool keep_alive, boost::system::error_code& ec) {
+  beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
   std::shared_ptr<StreamSource> source = std::move(response.stream);
   std::string prefix = std::move(response.body);
   http::response<http::empty_body> head{static_cast<http::status>(response.status), version};
@@ -190,7 +219,7 @@ Awaitable<void> HttpServer::State::write_stream(Worker* w, beast::tcp_stream& st
   head.keep_alive(keep_alive);
   head.chunked(true);
   http::response_serializer<http::empty_body> serializer{head};
-  stream.expires_after(options.read_timeout);
+  lowest.expires_after(options.read_timeout);
   co_await http::async_write_header(stream, serializer, use_ec(ec));
   if (ec) co_return;
   if (!prefix.empty()) {
@@ -206,11 +235,11 @@ Awaitable<void> HttpServer::State::write_stream(Worker* w, beast::tcp_stream& st
       if (ec) co_return;
     }
     if (chunk.data.empty()) continue;
-    stream.expires_after(options.read_timeout);
+    lowest.expires_after(options.read_timeout);
     co_await asio::async_write(stream, http::make_chunk(asio::buffer(chunk.data)), use_ec(ec));
     if (ec) co_return;
   }
-  stream.expires_after(options.read_timeout);
+  lowest.expires_after(options.read_timeout);
   co_await asio::async_write(stream, http::make_chunk_last(), use_ec(ec));
 }
 
@@ -246,6 +275,16 @@ std::uint64_t HttpServer::connections_accepted() const { return state_->accepted
 
 std::uint16_t HttpServer::start() {
   State& s = *state_;
+  if (!s.options.tls_cert.empty() || !s.options.tls_key.empty()) {
+    s.tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    s.tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    boost::system::error_code tls_ec;
+    s.tls->use_certificate_chain_file(s.options.tls_cert, tls_ec);
+    if (tls_ec) throw std::runtime_error("--tls-cert " + s.options.tls_cert + ": " + tls_ec.message());
+    s.tls->use_private_key_file(s.options.tls_key, asio::ssl::context::pem, tls_ec);
+    if (tls_ec) throw std::runtime_error("--tls-key " + s.options.tls_key + ": " + tls_ec.message());
+  }
   const unsigned n = s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(s.options.host, ec);

@@ -20,6 +20,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10'000};
   /// How long a kept-alive connection may sit idle between requests.
   std::chrono::milliseconds idle_timeout{60'000};
+  /// PEM files; when both are set the server speaks HTTPS only.
+  std::string tls_cert;
+  std::string tls_key;
   /// On stop, in-flight requests get this long to finish.
   std::chrono::milliseconds drain_timeout{5'000};
 };

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   std::string latency = "fast";
   std::string family;
   std::size_t body_limit = 10 * 1024 * 1024;
+  std::string tls_cert, tls_key;
   if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
@@ -46,12 +47,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
   app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)")->capture_default_str();
+  auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   app.add_option("--spec-dir", spec_dir, "directory holding the contracts (spec/)")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   ServerOptions options;
   options.threads = threads;
   options.body_limit = body_limit;
+  options.tls_cert = tls_cert;
+  options.tls_key = tls_key;
   if (auto error = parse_listen_address(listen, options.host, options.port); !error.empty()) {
     std::cerr << "tollgate-mock: --listen " << listen << ": " << error << "\n";
     return 2;
@@ -64,7 +71,7 @@ int main(int argc, char** argv) {
     HttpServer server(options, [&mock](const HttpRequest& r) { return mock.handle(r); });
     const auto port = server.start();
     const bool v6 = options.host.find(':') != std::string::npos;
-    std::cout << "listening on http://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port
+    std::cout << "listening on " << (tls_cert.empty() ? "http" : "https") << "://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port
               << std::endl;
 
     boost::asio::io_context signals_ctx;
