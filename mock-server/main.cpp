@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   std::string family;
   std::size_t body_limit = 10 * 1024 * 1024;
   std::string tls_cert, tls_key;
+  std::vector<std::string> providers_down;
+  std::size_t max_logs = 200'000;
   if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
@@ -47,6 +49,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
   app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)")->capture_default_str();
+  app.add_option("--provider-down", providers_down,
+                 "mark an upstream provider unhealthy (repeatable): its models fail over to the next one");
+  app.add_option("--max-logs", max_logs, "logs kept in memory; the oldest are dropped beyond it")
+      ->capture_default_str();
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
   auto* key = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cert->needs(key);
@@ -66,8 +72,10 @@ int main(int argc, char** argv) {
   raise_open_file_limit();
   try {
     tollgate::SystemClock clock;
-    MockApp mock({spec_dir, fixture, latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast, family},
+    MockApp mock({spec_dir, fixture, latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast, family,
+                  max_logs},
                  clock);
+    for (const auto& p : providers_down) mock.context().set_provider_healthy(p, false);
     HttpServer server(options, [&mock](const HttpRequest& r) { return mock.handle(r); });
     const auto port = server.start();
     const bool v6 = options.host.find(':') != std::string::npos;

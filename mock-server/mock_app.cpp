@@ -69,7 +69,8 @@ MockApp::MockApp(const MockOptions& options, const Clock& clock) : single_family
     for (const auto& file : family.files) contracts.push_back(contract::Contract::load(options.spec_dir / file));
     openapi_json_[family.name] = merge_contracts(contracts, family.name + " API").dump(2);
   }
-  context_ = std::make_unique<MockContext>(load_fixture(options.fixture.string()), clock, options.latency);
+  context_ = std::make_unique<MockContext>(load_fixture(options.fixture.string()), clock, options.latency,
+                                           options.max_logs);
   services_["aiapigiare"] = make_aiapigiare(*context_, options.spec_dir);
   services_["aimichat"] = make_aimichat(*context_, options.spec_dir);
   services_["aiproxy"] = make_aiproxy(*context_, options.spec_dir);
@@ -78,6 +79,11 @@ MockApp::MockApp(const MockOptions& options, const Clock& clock) : single_family
 
 HttpResponse MockApp::handle(const HttpRequest& request) {
   const bool read = request.method == "GET" || request.method == "HEAD";
+  auto document = [&](const std::string& family) {
+    HttpResponse r;
+    r.body = openapi_json_.at(family);
+    return r;
+  };
   auto not_allowed = [] {
     HttpResponse r = HttpResponse::json(405, {{"error", "method not allowed"}});
     r.headers.emplace_back("Allow", "GET, HEAD");
@@ -91,14 +97,14 @@ HttpResponse MockApp::handle(const HttpRequest& request) {
   }
   std::string_view path = request.path;
   if (!single_family_.empty()) {
-    if (path == "/openapi.json") return read ? HttpResponse{200, "application/json", {}, openapi_json_.at(single_family_)} : not_allowed();
+    if (path == "/openapi.json") return read ? document(single_family_) : not_allowed();
     return services_.at(single_family_)->handle(request, path);
   }
   for (const auto& [name, service] : services_) {
     const std::string prefix = "/" + name;
     if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) continue;
     const std::string_view rest = path.substr(prefix.size());
-    if (rest == "/openapi.json") return read ? HttpResponse{200, "application/json", {}, openapi_json_.at(name)} : not_allowed();
+    if (rest == "/openapi.json") return read ? document(name) : not_allowed();
     return service->handle(request, rest.empty() ? "/" : rest);
   }
   return HttpResponse::json(404, {{"error", "not found"},

@@ -35,6 +35,7 @@ struct MockOptions {
   std::filesystem::path fixture;  ///< the state to start from
   LatencyMode latency = LatencyMode::kFast;
   std::string family;  ///< when set: serve only this family, at the root
+  std::size_t max_logs = 200'000;  ///< logs kept in memory
 };
 
 /// The mock's request router: /healthz, /<family>/openapi.json, and each

@@ -4,8 +4,8 @@
 
 namespace tollgate::mock {
 
-MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency)
-    : clock_(clock), store_(fixture, clock), models_(fixture.models), latency_(latency),
+MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs)
+    : clock_(clock), store_(fixture, clock, max_logs), models_(fixture.models), latency_(latency),
       healthy_(fixture.provider_healthy) {}
 
 const ModelSpec* MockContext::model(std::string_view id, std::string_view family) const {

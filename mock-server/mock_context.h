@@ -19,7 +19,7 @@ enum class LatencyMode { kFast, kRealistic };
 /// health and the latency profile in force.
 class MockContext {
  public:
-  MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency);
+  MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs = 200'000);
 
   Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
