@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <regex>
+#include <cctype>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -19,6 +19,35 @@ SourceLocation location_of(const std::string& file, const YAML::Mark& mark) {
   return {file, mark.line + 1, mark.column + 1};
 }
 
+// [-+]?[0-9]+ (by hand: std::regex recursion overflows on long input).
+bool is_integer_text(const std::string& s) {
+  std::size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  return true;
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float_text(const std::string& s) {
+  std::size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  std::size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    std::size_t exp_digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
 bool is_null_word(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 // A plain scalar resolved by the YAML 1.2 core schema.
@@ -27,9 +56,7 @@ nlohmann::json resolve_plain(const std::string& s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
 
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(s, kInt)) {
+  if (is_integer_text(s)) {
     const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
     const char* end = s.data() + s.size();
     std::int64_t i = 0;
@@ -45,7 +72,7 @@ nlohmann::json resolve_plain(const std::string& s) {
         ec == std::errc() && p == s.data() + s.size() && u <= std::uint64_t(std::numeric_limits<std::int64_t>::max()))
       return static_cast<std::int64_t>(u);
   }
-  if (std::regex_match(s, kFloat)) return std::strtod(s.c_str(), nullptr);
+  if (is_float_text(s)) return std::strtod(s.c_str(), nullptr);
   if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf") return std::numeric_limits<double>::infinity();
   if (s == "-.inf" || s == "-.Inf" || s == "-.INF") return -std::numeric_limits<double>::infinity();
   if (s == ".nan" || s == ".NaN" || s == ".NAN") return std::numeric_limits<double>::quiet_NaN();
@@ -93,6 +120,7 @@ class Converter {
             throw SourceError(location_of(file_, kv.first.Mark()), "duplicate key '" + key + "'");
           pointer += '/';
           pointer += escape_pointer_token(key);
+          if (!kv.first.Mark().is_null()) sources_.add_key(pointer, kv.first.Mark().line + 1, kv.first.Mark().column + 1);
           out[key] = convert(kv.second, pointer, depth + 1);
           pointer.resize(base);
         }
@@ -116,6 +144,11 @@ SourceLocation SourceMap::locate(const std::string& file, std::string_view point
     if (p.empty()) return {file, 0, 0};
     p.resize(p.rfind('/'));
   }
+}
+
+SourceLocation SourceMap::locate_key(const std::string& file, std::string_view pointer) const {
+  if (auto it = keys_.find(std::string(pointer)); it != keys_.end()) return {file, it->second.line, it->second.column};
+  return locate(file, pointer);
 }
 
 std::string escape_pointer_token(std::string_view token) {

@@ -15,9 +15,12 @@ namespace tollgate {
 class SourceMap {
  public:
   void add(std::string pointer, int line, int column) { marks_.emplace(std::move(pointer), Mark{line, column}); }
+  void add_key(std::string pointer, int line, int column) { keys_.emplace(std::move(pointer), Mark{line, column}); }
 
   /// Location of `pointer`, or of its nearest ancestor that has one.
   SourceLocation locate(const std::string& file, std::string_view pointer) const;
+  /// Location of the key that names `pointer` (its value's when unknown).
+  SourceLocation locate_key(const std::string& file, std::string_view pointer) const;
 
  private:
   struct Mark {
@@ -25,6 +28,7 @@ class SourceMap {
     int column;
   };
   std::unordered_map<std::string, Mark> marks_;
+  std::unordered_map<std::string, Mark> keys_;
 };
 
 /// A YAML (or JSON, which is YAML) document converted to JSON.

@@ -1,6 +1,7 @@
 #include "contract/schema_validator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -11,6 +12,7 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 200;
+constexpr std::size_t kMaxPatternSubject = 4096;
 
 bool is_integral(const json& v) {
   if (v.is_number_integer()) return true;
@@ -67,37 +69,58 @@ std::string format_problem(const std::string& format, const json& v) {
     static const std::regex re(
         R"(^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$)");
     std::smatch m;
-    if (std::regex_match(s, m, re) && valid_date(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])) &&
+    if (s.size() <= 64 && std::regex_match(s, m, re) && valid_date(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])) &&
         std::stoi(m[4]) < 24 && std::stoi(m[5]) < 60 && std::stoi(m[6]) < 61 &&
         (!m[9].matched || (std::stoi(m[9]) < 24 && std::stoi(m[10]) < 60)))
       return "";
-    return "'" + s + "' is not an RFC 3339 date-time";
+    return "'" + brief(v).substr(1, 40) + "' is not an RFC 3339 date-time";
   }
   if (format == "date") {
     static const std::regex re(R"(^(\d{4})-(\d{2})-(\d{2})$)");
     std::smatch m;
-    if (std::regex_match(s, m, re) && valid_date(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]))) return "";
-    return "'" + s + "' is not an RFC 3339 full-date";
+    if (s.size() == 10 && std::regex_match(s, m, re) && valid_date(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])))
+      return "";
+    return "'" + brief(v).substr(1, 40) + "' is not an RFC 3339 full-date";
   }
+  // Loops, not std::regex: its recursion would overflow the stack on long values.
   if (format == "uri") {
-    static const std::regex re(R"(^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$)");
-    if (std::regex_match(s, re)) return "";
+    const auto colon = s.find(':');
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < s.size() &&
+              std::isalpha(static_cast<unsigned char>(s[0]));
+    for (std::size_t i = 0; ok && i < colon; ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      ok = std::isalnum(c) || c == '+' || c == '.' || c == '-';
+    }
+    for (std::size_t i = colon + 1; ok && i < s.size(); ++i) ok = !std::isspace(static_cast<unsigned char>(s[i]));
+    if (ok) return "";
     return "'" + brief(v).substr(1, 40) + "' is not an absolute URI";
   }
   if (format == "byte") {
-    static const std::regex re(R"(^[A-Za-z0-9+/]*={0,2}$)");
-    if (s.size() % 4 == 0 && std::regex_match(s, re)) return "";
+    std::size_t pad = 0;
+    bool ok = s.size() % 4 == 0;
+    for (std::size_t i = 0; ok && i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '=') {
+        ok = ++pad <= 2;
+      } else {
+        ok = pad == 0 && (std::isalnum(c) || c == '+' || c == '/');
+      }
+    }
+    if (ok) return "";
     return "not base64-encoded bytes";
   }
   if (format == "uuid") {
     static const std::regex re(R"(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)");
-    if (std::regex_match(s, re)) return "";
-    return "'" + s + "' is not a UUID";
+    if (s.size() == 36 && std::regex_match(s, re)) return "";
+    return "'" + brief(v).substr(1, 40) + "' is not a UUID";
   }
   if (format == "email") {
-    static const std::regex re(R"(^[^@\s]+@[^@\s]+\.[^@\s]+$)");
-    if (std::regex_match(s, re)) return "";
-    return "'" + s + "' is not an e-mail address";
+    const auto at = s.find('@');
+    const bool ok = at != std::string::npos && at > 0 && s.find('@', at + 1) == std::string::npos &&
+                    s.find('.', at + 2) != std::string::npos && s.back() != '.' &&
+                    std::none_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+    if (ok) return "";
+    return "'" + brief(v).substr(1, 40) + "' is not an e-mail address";
   }
   return "";  // other formats are annotations
 }
@@ -290,7 +313,9 @@ void SchemaValidator::check_scalar(const json& s, const Loc& sl, const json& v, 
       c.report(vl, sl.key("minLength"), "string shorter than " + m->dump() + " characters");
     if (auto m = s.find("maxLength"); m != s.end() && m->is_number() && utf8_length(str) > m->get<double>())
       c.report(vl, sl.key("maxLength"), "string longer than " + m->dump() + " characters");
-    if (auto p = s.find("pattern"); p != s.end() && p->is_string()) {
+    // std::regex recurses per character: longer strings are not matched
+    // (a stack overflow is worse than a pattern left unchecked).
+    if (auto p = s.find("pattern"); p != s.end() && p->is_string() && str.size() <= kMaxPatternSubject) {
       const std::regex* re = regex_for(p->get<std::string>());
       if (re && !std::regex_search(str, *re))
         c.report(vl, sl.key("pattern"), brief(v) + " does not match the pattern " + p->get<std::string>());

@@ -55,7 +55,7 @@ HttpRequest to_request(http::request<http::string_body>&& req, const std::string
 
 // The whole response head and body in one buffer, written with one call:
 // cheaper than Beast's serializer for small, complete answers.
-std::string serialize(HttpResponse&& res, unsigned version, bool keep_alive) {
+std::string serialize(HttpResponse&& res, unsigned version, bool keep_alive, bool head = false) {
   std::string out;
   out.reserve(160 + res.body.size());
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -73,7 +73,7 @@ std::string serialize(HttpResponse&& res, unsigned version, bool keep_alive) {
   if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
   if (version != 10 && !keep_alive) out += "Connection: close\r\n";
   out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n\r\n";
-  out += res.body;
+  if (!head) out += res.body;  // a HEAD answer has the length of the body, not the body
   return out;
 }
 
@@ -182,6 +182,7 @@ Awaitable<void> HttpServer::State::serve(Worker* w, Stream& stream, const std::s
     auto req = parser.release();
     const unsigned version = req.version();
     const bool wants_keep_alive = req.keep_alive();
+    const bool head = req.method() == http::verb::head;
     HttpResponse handled;
     try {
       handled = handler(to_request(std::move(req), remote));
@@ -196,7 +197,7 @@ Awaitable<void> HttpServer::State::serve(Worker* w, Stream& stream, const std::s
     if (handled.stream) {
       co_await write_stream(w, stream, std::move(handled), version, keep_alive, ec);
     } else {
-      const std::string res = serialize(std::move(handled), version, keep_alive);
+      const std::string res = serialize(std::move(handled), version, keep_alive, head);
       lowest.expires_after(options.read_timeout);
       co_await asio::async_write(stream, asio::buffer(res), use_ec(ec));
     }

@@ -5,6 +5,7 @@
 
 #include "harness/cli/contract_commands.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/run_command.h"
 
 int main(int argc, char** argv) {
   using namespace tollgate::cli;
@@ -26,6 +27,43 @@ int main(int argc, char** argv) {
   auto* ops = contract->add_subcommand("ops", "list a contract's operations");
   ops->add_option("FILE", ops_file, "OpenAPI 3.0 document, YAML or JSON")->required()->check(CLI::ExistingFile);
   ops->callback([&] { code = contract_ops(ops_file, std::cout, std::cerr); });
+
+  // Options shared by the commands that send load.
+  RunFlags flags;
+  for (int i = 0; i < argc; ++i) flags.command_line += (i ? " " : "") + std::string(argv[i]);
+  auto add_run_flags = [&](CLI::App* cmd, bool load) {
+    cmd->add_option("--env,-e", flags.env, "NAME=VALUE for ${NAME} in the scenario (repeatable)");
+    if (!load) return;
+    cmd->add_option("--threads", flags.threads, "worker threads (default: one per core)");
+    cmd->add_option("--out", flags.out_dir, "write summary.json (and later reports) into this directory");
+    cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");
+    cmd->add_option("--threshold", flags.thresholds, "an extra threshold, e.g. 'latency.p99 < 500ms' (repeatable)");
+  };
+
+  std::string scenario_file;
+  auto* run = app.add_subcommand("run", "run a scenario file");
+  run->add_option("FILE", scenario_file, "scenario (YAML)")->required()->check(CLI::ExistingFile);
+  add_run_flags(run, true);
+  run->callback([&] { code = run_file(scenario_file, flags); });
+
+  auto* validate = app.add_subcommand("validate", "check a scenario file without sending anything");
+  validate->add_option("FILE", scenario_file, "scenario (YAML)")->required()->check(CLI::ExistingFile);
+  add_run_flags(validate, false);
+  validate->callback([&] { code = validate_file(scenario_file, flags); });
+
+  HitFlags hit_flags;
+  auto* hit_cmd = app.add_subcommand("hit", "load one URL without a scenario file (like hey or wrk2)");
+  hit_cmd->add_option("URL", hit_flags.url, "http(s)://host:port/path?query")->required();
+  hit_cmd->add_option("-X,--method", hit_flags.method, "HTTP method")->capture_default_str();
+  auto* rate = hit_cmd->add_option("--rate", hit_flags.rate, "open model: requests per second, e.g. 200/s");
+  hit_cmd->add_option("--vus", hit_flags.vus, "closed model: virtual users")->capture_default_str()->excludes(rate);
+  hit_cmd->add_option("--duration", hit_flags.duration, "how long, e.g. 30s")->capture_default_str();
+  hit_cmd->add_option("-H,--header", hit_flags.headers, "'Name: value' (repeatable)");
+  hit_cmd->add_option("-d,--data", hit_flags.data, "request body (JSON)");
+  hit_cmd->add_option("--connections,-c", hit_flags.connections, "connections at most");
+  hit_cmd->add_flag("--insecure,-k", hit_flags.insecure, "do not verify the TLS certificate");
+  add_run_flags(hit_cmd, true);
+  hit_cmd->callback([&] { code = hit(hit_flags, flags); });
 
   try {
     app.parse(argc, argv);

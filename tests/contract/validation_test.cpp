@@ -191,6 +191,24 @@ TEST_F(Validation, FormatsThatMatter) {
   EXPECT_NE(v[0].message.find("not an absolute URI"), std::string::npos);
 }
 
+TEST_F(Validation, HugeValuesAreCheckedWithoutBlowingTheStack) {
+  // Formats and patterns meet megabyte strings in real responses (base64
+  // embeddings); std::regex would recurse per character.
+  auto task = json::parse(R"({"task_id":"t","status":"completed","model":"m","created_at":1,
+    "result":{"url":"","content_type":"image/png","source":"official"}})");
+  task["result"]["url"] = "https://cdn.example/" + std::string(1 << 20, 'a');
+  EXPECT_TRUE(response(media_, "getTask", 200, task).empty());
+  task["result"]["url"] = std::string(1 << 20, 'a');
+  EXPECT_EQ(response(media_, "getTask", 200, task).size(), 1u);
+  json embeddings = json::parse(R"({"object":"list","model":"m","usage":{"prompt_tokens":1,"total_tokens":1},
+    "data":[{"object":"embedding","index":0,"embedding":""}]})");
+  embeddings["data"][0]["embedding"] = std::string(1 << 20, 'A');
+  EXPECT_TRUE(response(proxy_, "createEmbedding", 200, embeddings).empty());
+  json chat429 = {{"error", "x"}, {"message", "y"}, {"limit", 1}, {"used", 1},
+                  {"resetAt", "2024-01-19T00:00:00." + std::string(100000, '0') + "Z"}};
+  EXPECT_EQ(response(chat_, "createChatCompletion", 429, chat429).size(), 1u);
+}
+
 TEST_F(Validation, RequestBodiesAreChecked) {
   const Operation& op = *apixo_->find("generateTask");
   EXPECT_TRUE(apixo_->validate_request(op, "application/json", {{"input", {{"prompt", "a cat"}}}}).empty());

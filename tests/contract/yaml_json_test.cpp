@@ -59,6 +59,12 @@ TEST(YamlJson, DeepNestingIsAnErrorNotACrash) {
   EXPECT_THROW(parse_yaml(deep + std::string(1000, ']'), "deep.yaml"), SourceError);
 }
 
+TEST(YamlJson, HugeScalarsParse) {
+  const auto doc = parse_yaml("n: " + std::string(200000, '7') + "\ns: " + std::string(200000, 'x') + "\n", "big.yaml");
+  EXPECT_TRUE(doc.value["n"].is_number_float());
+  EXPECT_EQ(doc.value["s"].get<std::string>().size(), 200000u);
+}
+
 TEST(YamlJson, MissingFileIsAnError) {
   try {
     load_yaml_file("/nonexistent/contract.yaml");

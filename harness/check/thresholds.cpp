@@ -1,0 +1,73 @@
+#include "harness/check/thresholds.h"
+
+namespace tollgate::check {
+
+double metric_value(const std::string& metric, const metrics::StepMetrics& m, double target_rps, double duration_s,
+                    std::int64_t iterations) {
+  const auto percentile = [&](const metrics::Histogram& h, const std::string& stat) -> double {
+    if (stat == "p50") return h.value_at_percentile(50) / 1000.0;
+    if (stat == "p90") return h.value_at_percentile(90) / 1000.0;
+    if (stat == "p95") return h.value_at_percentile(95) / 1000.0;
+    if (stat == "p99") return h.value_at_percentile(99) / 1000.0;
+    if (stat == "p999") return h.value_at_percentile(99.9) / 1000.0;
+    if (stat == "min") return h.min() / 1000.0;
+    if (stat == "max") return h.max() / 1000.0;
+    return h.mean() / 1000.0;
+  };
+  const double requests = static_cast<double>(m.requests);
+  const double achieved = duration_s > 0 ? static_cast<double>(iterations) / duration_s : 0;
+  if (metric.starts_with("latency.")) return percentile(m.latency_us, metric.substr(8));
+  if (metric.starts_with("service_time.")) return percentile(m.service_time_us, metric.substr(13));
+  if (metric == "errors.rate") return requests > 0 ? static_cast<double>(m.error_count()) / requests : 0;
+  if (metric == "errors.count") return static_cast<double>(m.error_count());
+  if (metric == "requests") return requests;
+  if (metric == "rate.rps") return achieved;
+  if (metric == "rate.achieved") return target_rps > 0 ? achieved / target_rps : 1;
+  if (metric == "late.count") return static_cast<double>(m.late);
+  if (metric == "missed.count") return static_cast<double>(m.missed);
+  const double scheduled = requests + static_cast<double>(m.missed);
+  if (metric == "late.rate") return scheduled > 0 ? static_cast<double>(m.late) / scheduled : 0;
+  if (metric == "missed.rate") return scheduled > 0 ? static_cast<double>(m.missed) / scheduled : 0;
+  if (metric == "checks.rate") {
+    const double all = static_cast<double>(m.checks_passed + m.checks_failed);
+    return all > 0 ? static_cast<double>(m.checks_passed) / all : 1;
+  }
+  return 0;
+}
+
+std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& thresholds, const http::RunResult& run) {
+  std::vector<ThresholdResult> out;
+  for (const auto& t : thresholds) {
+    metrics::StepMetrics m;
+    double target = 0, duration = 0;
+    std::int64_t iterations = 0;
+    const auto dot = t.scope.find('.');
+    const std::string scenario = t.scope.substr(0, dot);
+    const std::string step = dot == std::string::npos ? "" : t.scope.substr(dot + 1);
+    for (const auto& s : run.scenarios) {
+      if (!scenario.empty() && s.name != scenario) continue;
+      for (const auto& st : s.steps) {
+        if (!step.empty() && st.name != step) continue;
+        m.add(st.metrics);
+        // An iteration runs every step once: rates count the first step's
+        // requests (or the one step asked for); across scenarios they add.
+        if (&st == &s.steps.front() || !step.empty()) {
+          target += s.target_rps;
+          iterations += st.metrics.requests;
+        }
+      }
+      duration = std::max(duration, s.duration_s);
+    }
+    const double v = metric_value(t.metric, m, target, duration, iterations);
+    bool passed = false;
+    if (t.op == "<") passed = v < t.value;
+    else if (t.op == "<=") passed = v <= t.value;
+    else if (t.op == ">") passed = v > t.value;
+    else if (t.op == ">=") passed = v >= t.value;
+    else passed = v == t.value;
+    out.push_back({t.text, passed, v});
+  }
+  return out;
+}
+
+}  // namespace tollgate::check

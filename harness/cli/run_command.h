@@ -1,0 +1,37 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace tollgate::cli {
+
+/// Options every command that runs load shares (run, hit).
+struct RunFlags {
+  std::vector<std::string> env;         ///< --env NAME=VALUE
+  unsigned threads = 0;                 ///< --threads (0: one per core)
+  std::string out_dir;                  ///< --out DIR: summary.json goes there
+  bool quiet = false;                   ///< --quiet: no progress line
+  std::vector<std::string> thresholds;  ///< --threshold EXPR (added to the file's)
+  std::string command_line;
+};
+
+/// `tollgate run FILE`: returns an ExitCode.
+int run_file(const std::string& file, const RunFlags& flags);
+/// `tollgate validate FILE`: checks a scenario without sending anything.
+int validate_file(const std::string& file, const RunFlags& flags);
+
+struct HitFlags {
+  std::string url;
+  std::string method = "GET";
+  std::string rate;      ///< "200/s": open model; empty: closed model with `vus`
+  int vus = 10;
+  std::string duration = "10s";
+  std::vector<std::string> headers;  ///< "Name: value"
+  std::string data;                  ///< request body
+  int connections = 0;
+  bool insecure = false;
+};
+
+/// `tollgate hit URL`: one step, no YAML; same options and outputs as run.
+int hit(const HitFlags& hit, const RunFlags& flags);
+
+}  // namespace tollgate::cli

@@ -1,0 +1,52 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace tollgate::exec {
+
+/// A stretch of an arrival-rate schedule: the rate moves linearly from
+/// `from_rps` to `to_rps` over `duration` (equal ends: a constant rate).
+struct RateStage {
+  std::chrono::nanoseconds duration;
+  double from_rps;
+  double to_rps;
+};
+
+/// The intended send times of an open-model run, as offsets from its start.
+/// Uniform arrivals place request i where the cumulative rate reaches i
+/// (exact for constant and linearly ramping rates); Poisson arrivals draw
+/// exponential gaps from the rate in force (seeded, so runs repeat).
+/// A schedule can be split across workers: worker w of n takes arrivals
+/// w, w+n, w+2n, ... of the same sequence.
+class ArrivalSchedule {
+ public:
+  ArrivalSchedule(std::vector<RateStage> stages, bool poisson, std::uint64_t seed = 1, unsigned worker = 0,
+                  unsigned workers = 1);
+
+  /// The next intended send offset, or nullopt when the schedule is over.
+  std::optional<std::chrono::nanoseconds> next();
+
+  /// How many arrivals the whole schedule holds (all workers), for uniform
+  /// arrivals; the expected number for Poisson ones.
+  double expected_total() const;
+  std::chrono::nanoseconds duration() const;
+  /// The target rate at offset `t`.
+  double rate_at(std::chrono::nanoseconds t) const;
+
+ private:
+  std::optional<double> time_of_arrival(double n) const;  ///< seconds when cumulative count reaches n
+  std::optional<double> next_poisson();
+
+  std::vector<RateStage> stages_;
+  bool poisson_;
+  std::mt19937_64 rng_;
+  unsigned worker_, workers_;
+  std::uint64_t index_ = 0;      ///< uniform: next arrival number (all workers)
+  std::uint64_t drawn_ = 0;      ///< poisson: arrivals drawn so far (all workers)
+  double poisson_clock_s_ = 0;   ///< poisson: time of the last arrival drawn
+};
+
+}  // namespace tollgate::exec

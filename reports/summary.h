@@ -1,0 +1,36 @@
+#pragma once
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/check/thresholds.h"
+#include "harness/metrics/run_result.h"
+#include "harness/scenario/scenario.h"
+
+namespace tollgate::reports {
+
+/// What a report is written from: the plan, what it measured, the verdicts.
+struct Report {
+  const scenario::Plan* plan = nullptr;
+  const http::RunResult* run = nullptr;
+  std::vector<check::ThresholdResult> thresholds;
+  std::string command_line;
+  bool passed() const;
+};
+
+/// summary.json (format version 1): totals, per scenario and step the
+/// requests, errors by kind, statuses, target and achieved rate, late and
+/// missed, latency (from the intended time) and service time percentiles in
+/// milliseconds, checks, and the thresholds with their verdicts. No header,
+/// body or key ever goes into it.
+nlohmann::json summary_json(const Report& report);
+
+/// The human summary: a table per scenario and the thresholds.
+void write_summary_table(const Report& report, std::ostream& out);
+
+/// Writes `content` to `path` atomically (a temporary file, then rename).
+void write_file_atomically(const std::string& path, const std::string& content);
+
+}  // namespace tollgate::reports

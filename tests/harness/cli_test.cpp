@@ -1,0 +1,146 @@
+// The tollgate binary as a user runs it: exit codes, summary.json, Ctrl-C.
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/child_process.h"
+#include "tests/support/test_client.h"
+
+namespace tollgate::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+Outcome run(const std::string& args, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  Child c({"/bin/sh", "-c", std::string(TOLLGATE_BINARY) + " " + args + " 2>&1"});
+  Outcome o;
+  o.output = c.all_output(timeout);
+  const int status = c.wait_exit(std::chrono::seconds(10));
+  o.exit_code = status == -1 ? -1 : WEXITSTATUS(status);
+  return o;
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tollgate-cli-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    mock_ = std::make_unique<Child>(std::vector<std::string>{TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1"});
+    const std::string first = mock_->first_line(std::chrono::seconds(10));
+    target_ = first.substr(first.find("http://"));
+  }
+  void TearDown() override {
+    mock_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  json summary() {
+    std::ifstream in(dir_ / "out" / "summary.json");
+    return json::parse(in);
+  }
+  std::string scenario(const std::string& duration, const std::string& threshold) {
+    return write("s.yaml", "version: 1\ntarget: ${TARGET}/aiproxy\ndefaults:\n  headers: {Authorization: \"Bearer sk-demo\"}\n"
+                           "scenarios:\n  models:\n    executor: constant-arrival-rate\n    rate: 100/s\n    duration: " +
+                               duration + "\n    steps:\n      - {method: GET, path: /v1/models}\nthresholds:\n  - \"" +
+                               threshold + "\"\n");
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Child> mock_;
+  std::string target_;
+};
+
+TEST_F(Cli, PassingRunExitsZeroAndWritesTheSummary) {
+  const auto o = run("run " + scenario("1s", "latency.p99 < 5s") + " --quiet --env TARGET=" + target_ + " --out " +
+                     (dir_ / "out").string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("result: PASS"), std::string::npos);
+  const json s = summary();
+  for (const char* key : {"scenario", "passed", "duration_s", "totals", "thresholds", "scenarios"}) EXPECT_TRUE(s.contains(key)) << key;
+  EXPECT_EQ(s["passed"], true);
+  EXPECT_EQ(s["totals"]["requests"], 100);
+  const json step = s["scenarios"][0]["steps"][0];
+  for (const char* key : {"name", "requests", "errors", "status", "rate", "late", "latency_ms", "service_time_ms", "checks"})
+    EXPECT_TRUE(step.contains(key)) << key;
+  EXPECT_EQ(step["status"]["200"], 100);
+  EXPECT_DOUBLE_EQ(step["rate"]["target"].get<double>(), 100.0);
+  for (const char* p : {"p50", "p90", "p99", "p999", "max", "mean"}) EXPECT_TRUE(step["latency_ms"].contains(p)) << p;
+  EXPECT_EQ(s["thresholds"][0]["passed"], true);
+}
+
+TEST_F(Cli, FailedThresholdExitsOne) {
+  const auto o = run("run " + scenario("1s", "requests > 1000000") + " --quiet --env TARGET=" + target_);
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("FAIL requests > 1000000"), std::string::npos) << o.output;
+}
+
+TEST_F(Cli, BadScenarioExitsTwoBeforeAnyTraffic) {
+  const auto file = write("bad.yaml", "version: 1\ntarget: http://127.0.0.1:1\nscenarios:\n  s:\n    executor: constant-vus\n"
+                                      "    vus: 1\n    duraton: 1s\n    steps: [{path: /}]\n");
+  auto o = run("validate " + file);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.output.find("bad.yaml:7:5: unknown key 'duraton'; expected one of: "), std::string::npos) << o.output;
+  o = run("run " + file);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(run("run " + scenario("1s", "latency.p99 < 1ms") + " --quiet").exit_code, 2);  // ${TARGET} unset
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+}
+
+TEST_F(Cli, UnreachableTargetExitsThree) {
+  const auto o = run("run " + scenario("1s", "latency.p99 < 5s") + " --quiet --env TARGET=http://127.0.0.1:1");
+  EXPECT_EQ(o.exit_code, 3) << o.output;
+  EXPECT_NE(o.output.find("no request reached"), std::string::npos);
+}
+
+TEST_F(Cli, CtrlCWritesAnInterruptedSummary) {
+  const auto file = write("chat.yaml", "version: 1\ntarget: ${TARGET}/aiproxy\nscenarios:\n  chat:\n    executor: constant-vus\n"
+                                       "    vus: 2\n    duration: 10m\n    steps:\n      - method: POST\n        path: /v1/chat/completions\n"
+                                       "        headers: {Authorization: Bearer sk-demo}\n"
+                                       "        body: {model: gpt-4o-mini, messages: [{role: user, content: hi}]}\n");
+  Child c({TOLLGATE_BINARY, "run", file, "--quiet", "--env", "TARGET=" + target_, "--out", (dir_ / "out").string()});
+  ASSERT_NE(c.first_line(std::chrono::seconds(10)).find("tollgate:"), std::string::npos);
+  // Wait (bounded) until the mock has billed some of the run's requests.
+  const auto port = static_cast<std::uint16_t>(std::stoi(target_.substr(target_.rfind(':') + 1)));
+  int logged = 0;
+  for (int i = 0; i < 500 && logged == 0; ++i) {
+    TestClient client(port);
+    logged = json::parse(client.request("GET", "/aiapigiare/AiApiGiaRe/logs?type=2", "",
+                                        {{"Authorization", "Bearer demo-access-key"}}).body)["data"]["total"];
+  }
+  ASSERT_GT(logged, 0);
+  kill(c.pid(), SIGINT);
+  const int status = c.wait_exit(std::chrono::seconds(20));
+  ASSERT_NE(status, -1) << "tollgate did not stop after SIGINT";
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+  const json s = summary();
+  EXPECT_EQ(s["interrupted"], true);
+  EXPECT_EQ(s["passed"], false);
+  EXPECT_GT(s["totals"]["requests"].get<int>(), 0);
+}
+
+TEST_F(Cli, HitOneLiner) {
+  const auto o = run("hit " + target_ + "/aiproxy/v1/models -H 'Authorization: Bearer sk-demo' --rate 50/s --duration 1s --quiet --threshold 'errors.rate == 0' --out " +
+                     (dir_ / "out").string());
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  const json s = summary();
+  EXPECT_EQ(s["scenarios"][0]["steps"].size(), 1u);
+  EXPECT_EQ(s["totals"]["requests"], 50);
+  EXPECT_EQ(s["scenarios"][0]["steps"][0]["status"]["200"], 50);
+  EXPECT_EQ(o.output.find("sk-demo"), std::string::npos) << "no secret in the output";
+}
+
+}  // namespace
+}  // namespace tollgate::test

@@ -1,0 +1,138 @@
+// The engine end to end against in-process servers on 127.0.0.1:0.
+#include "harness/http/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "mock-server/http_server.h"
+
+namespace tollgate::http {
+namespace {
+
+using namespace std::chrono;
+
+scenario::Plan plan_for(std::uint16_t port) {
+  scenario::Plan plan;
+  std::string error;
+  plan.file = "engine_test";
+  plan.target = *scenario::parse_url("http://127.0.0.1:" + std::to_string(port), error);
+  return plan;
+}
+
+scenario::Step step(const std::string& path) {
+  scenario::Step s;
+  s.name = "get " + path;
+  s.method = "GET";
+  s.path = path;
+  return s;
+}
+
+RunResult run(const scenario::Plan& plan, unsigned threads = 2) {
+  std::atomic<int> stop{0};
+  return run_plan(plan, {threads, nullptr}, stop);
+}
+
+TEST(Engine, OpenModelSendsTheScheduledCount) {
+  mock::ServerOptions so;
+  so.threads = 1;
+  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, "ok"); });
+  auto plan = plan_for(server.start());
+  scenario::Scenario s;
+  s.name = "open";
+  s.executor = scenario::Executor::kConstantArrivalRate;
+  s.rate = 500;
+  s.duration = seconds(2);
+  s.steps.push_back(step("/a"));
+  plan.scenarios.push_back(s);
+  const auto result = run(plan);
+  const auto& m = result.scenarios.at(0).steps.at(0).metrics;
+  EXPECT_NEAR(static_cast<double>(m.requests), 1000, 10);  // within 1%
+  EXPECT_EQ(m.status[200], m.requests);
+  EXPECT_EQ(m.error_count(), 0);
+  EXPECT_EQ(m.latency_us.total_count(), m.requests);
+  EXPECT_EQ(m.missed, 0);
+  EXPECT_FALSE(result.interrupted);
+}
+
+TEST(Engine, IterationsExecutorRunsExactlyTheCountOverSteps) {
+  mock::ServerOptions so;
+  so.threads = 1;
+  mock::HttpServer server(so, [](const mock::HttpRequest& r) {
+    return mock::HttpResponse::text(r.path == "/missing" ? 404 : 200, "x");
+  });
+  auto plan = plan_for(server.start());
+  scenario::Scenario s;
+  s.name = "count";
+  s.executor = scenario::Executor::kIterations;
+  s.iterations = 57;
+  s.vus = 5;
+  s.steps = {step("/one"), step("/two")};
+  plan.scenarios.push_back(s);
+  auto result = run(plan);
+  EXPECT_EQ(result.scenarios[0].steps[0].metrics.requests, 57);
+  EXPECT_EQ(result.scenarios[0].steps[1].metrics.requests, 57);
+  EXPECT_EQ(result.scenarios[0].iterations, 57);
+
+  // A status outside the expected set is an error of kind "status".
+  plan.scenarios[0].steps = {step("/missing")};
+  result = run(plan);
+  EXPECT_EQ(result.scenarios[0].steps[0].metrics.errors[static_cast<int>(metrics::ErrorKind::kStatus)], 57);
+  plan.scenarios[0].steps[0].expect_status = {404};
+  result = run(plan);
+  EXPECT_EQ(result.scenarios[0].steps[0].metrics.error_count(), 0);
+}
+
+TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
+  // Each answer takes 200 ms; two in flight at most; 50/s offered for 1 s.
+  mock::ServerOptions so;
+  so.threads = 1;
+  mock::HttpServer server(so, [](const mock::HttpRequest&) {
+    auto r = mock::HttpResponse::text(200, "slow");
+    r.delay = milliseconds(200);
+    return r;
+  });
+  auto plan = plan_for(server.start());
+  scenario::Scenario s;
+  s.name = "held";
+  s.executor = scenario::Executor::kConstantArrivalRate;
+  s.rate = 50;
+  s.duration = seconds(1);
+  s.max_in_flight = 2;
+  s.connections = 2;
+  s.steps.push_back(step("/slow"));
+  plan.scenarios.push_back(s);
+  const auto result = run(plan, 1);
+  const auto& m = result.scenarios[0].steps[0].metrics;
+  // About 10 go out within the second; the rest of the 50 are missed.
+  EXPECT_GT(m.missed, 30);
+  EXPECT_EQ(m.requests + m.missed, 50);
+  EXPECT_GT(m.late, 0);
+  // Service time stays near 200 ms; latency from the intended time grows.
+  EXPECT_LT(m.service_time_us.value_at_percentile(50), 260'000);
+  EXPECT_GT(m.latency_us.value_at_percentile(99), 500'000);
+}
+
+TEST(Engine, StopEndsARunEarlyAndMarksItInterrupted) {
+  mock::ServerOptions so;
+  so.threads = 1;
+  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, "ok"); });
+  auto plan = plan_for(server.start());
+  scenario::Scenario s;
+  s.name = "long";
+  s.executor = scenario::Executor::kConstantVus;
+  s.vus = 2;
+  s.duration = minutes(10);
+  s.steps.push_back(step("/"));
+  plan.scenarios.push_back(s);
+  std::atomic<int> stop{0};
+  RunOptions options{1, [&](const Progress& p) {
+                       if (p.requests > 0) stop = 1;  // the first progress report stops the run
+                     }};
+  const auto started = steady_clock::now();
+  const auto result = run_plan(plan, options, stop);
+  EXPECT_TRUE(result.interrupted);
+  EXPECT_LT(steady_clock::now() - started, seconds(30));
+  EXPECT_GT(result.scenarios[0].steps[0].metrics.requests, 0);
+}
+
+}  // namespace
+}  // namespace tollgate::http

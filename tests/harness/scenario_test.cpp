@@ -1,0 +1,166 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/check/thresholds.h"
+#include "harness/scenario/scenario.h"
+#include "harness/scenario/units.h"
+#include "tests/support/paths.h"
+
+namespace tollgate::scenario {
+namespace {
+
+using namespace std::chrono;
+
+const Env kEnv = {{"TARGET", "http://127.0.0.1:9"}};
+
+std::string error_of(const std::string& text, const Env& env = kEnv) {
+  try {
+    parse_plan(text, "s.yaml", env, test::spec_dir().string());
+  } catch (const SourceError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+constexpr const char* kGood = R"(version: 1
+target: ${TARGET}/aiproxy
+spec: aiproxy.yaml
+defaults:
+  headers: {Authorization: "Bearer ${API_KEY:-sk-demo}"}
+  timeouts: {connect: 2s, total: 30s}
+scenarios:
+  open:
+    executor: ramping-arrival-rate
+    start_rate: 10/s
+    stages:
+      - {duration: 10s, target: 10000/min}
+      - {duration: 5s, target: 200}
+    arrivals: poisson
+    max_in_flight: 50
+    steps:
+      - operation: createChatCompletion
+        body: {model: gpt-4-turbo, messages: [{role: user, content: hi}]}
+        expect: {status: [200, 429]}
+  closed:
+    executor: constant-vus
+    vus: 3
+    duration: 2m
+    think_time: 100ms
+    steps:
+      - {method: GET, path: "/v1/models", query: {type: chat}, name: models}
+thresholds:
+  - "latency.p99 < 500ms"
+  - "open: errors.rate < 0.1%"
+  - "closed.models: rate.achieved > 99%"
+)";
+
+TEST(Units, DurationsAndRates) {
+  EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
+  EXPECT_EQ(parse_duration("30s"), seconds(30));
+  EXPECT_EQ(parse_duration("2m"), minutes(2));
+  EXPECT_EQ(parse_duration("1.5s"), milliseconds(1500));
+  EXPECT_EQ(parse_duration("250us"), microseconds(250));
+  EXPECT_FALSE(parse_duration("30"));
+  EXPECT_FALSE(parse_duration("soon"));
+  EXPECT_DOUBLE_EQ(*parse_rate("10000/min"), 10000.0 / 60);
+  EXPECT_DOUBLE_EQ(*parse_rate("200/s"), 200);
+  EXPECT_DOUBLE_EQ(*parse_rate("200"), 200);
+  EXPECT_FALSE(parse_rate("200/day"));
+  EXPECT_DOUBLE_EQ(*parse_fraction("99.9%"), 0.999);
+}
+
+TEST(ScenarioLoader, AGoodFile) {
+  const Plan plan = parse_plan(kGood, "s.yaml", kEnv, test::spec_dir().string());
+  EXPECT_EQ(plan.target.to_string(), "http://127.0.0.1:9/aiproxy");
+  EXPECT_EQ(plan.headers.at(0).second, "Bearer sk-demo");
+  EXPECT_EQ(plan.timeouts.connect, seconds(2));
+  ASSERT_EQ(plan.scenarios.size(), 2u);
+  const Scenario& closed = plan.scenarios[0];  // listed by name
+  EXPECT_EQ(closed.executor, Executor::kConstantVus);
+  EXPECT_EQ(closed.steps[0].query.at(0), (std::pair<std::string, std::string>{"type", "chat"}));
+  const Scenario& open = plan.scenarios[1];
+  EXPECT_TRUE(open.poisson);
+  EXPECT_EQ(open.steps[0].method, "POST");
+  EXPECT_EQ(open.steps[0].path, "/v1/chat/completions");
+  EXPECT_EQ(open.steps[0].expect_status, (std::vector<int>{200, 429}));
+  const auto stages = open.rate_stages();
+  ASSERT_EQ(stages.size(), 2u);
+  EXPECT_DOUBLE_EQ(stages[0].from_rps, 10);
+  EXPECT_NEAR(stages[0].to_rps, 166.667, 0.001);
+  EXPECT_EQ(open.planned_duration(), seconds(15));
+  ASSERT_EQ(plan.thresholds.size(), 3u);
+  EXPECT_EQ(plan.thresholds[2].scope, "closed.models");
+  EXPECT_DOUBLE_EQ(plan.thresholds[0].value, 500);
+  EXPECT_DOUBLE_EQ(plan.thresholds[1].value, 0.001);
+}
+
+struct Mistake {
+  std::string from, to;  // a change to the good file
+  int line, column;
+  std::string says;
+};
+
+TEST(ScenarioLoader, EachMistakeNamesItsLineAndColumn) {
+  const std::vector<Mistake> mistakes = {
+      {"    vus: 3", "    vu: 3", 22, 5, "unknown key 'vu'; expected one of: "},
+      {"duration: 2m", "duration: 2", 23, 15, "'2' is not a duration"},
+      {"start_rate: 10/s", "start_rate: 10/day", 10, 17, "'10/day' is not a rate"},
+      {"executor: constant-vus", "executor: constant-users", 21, 15, "is not one of"},
+      {"operation: createChatCompletion", "operation: chat", 17, 20, "no operation 'chat'"},
+      {"\"latency.p99 < 500ms\"", "\"latency.p99 < fast\"", 28, 5, "is not a duration"},
+      {"\"open: errors.rate < 0.1%\"", "\"nobody: errors.rate < 0.1%\"", 29, 5, "no scenario 'nobody'"},
+      {"{method: GET, path: \"/v1/models\"", "{method: FETCH, path: \"/v1/models\"", 26, 18, "\"FETCH\" is not one of"},
+      {"target: ${TARGET}/aiproxy", "target: ${TARGETX}/aiproxy", 2, 9, "environment variable TARGETX is not set"},
+      {"    duration: 2m\n", "", 21, 5, "constant-vus needs 'duration'"},
+  };
+  for (const auto& m : mistakes) {
+    std::string text = kGood;
+    const auto at = text.find(m.from);
+    ASSERT_NE(at, std::string::npos) << m.from;
+    text.replace(at, m.from.size(), m.to);
+    const std::string err = error_of(text);
+    EXPECT_NE(err.find("s.yaml:" + std::to_string(m.line) + ":" + std::to_string(m.column) + ": "), std::string::npos)
+        << m.to << " -> " << err;
+    EXPECT_NE(err.find(m.says), std::string::npos) << m.to << " -> " << err;
+  }
+}
+
+TEST(ScenarioLoader, BrokenYamlAndMissingFile) {
+  EXPECT_NE(error_of("version: 1\ntarget: [\n").find("s.yaml:3:"), std::string::npos);
+  try {
+    load_plan("/nonexistent/scenario.yaml", kEnv);
+    FAIL();
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot read file"), std::string::npos);
+  }
+}
+
+TEST(Thresholds, ParseAndEvaluate) {
+  EXPECT_THROW(parse_threshold("latency.p77 < 5ms", {}), SourceError);
+  EXPECT_THROW(parse_threshold("errors.rate < lots", {}), SourceError);
+  http::RunResult run;
+  http::ScenarioResult s;
+  s.name = "a";
+  s.target_rps = 100;
+  s.duration_s = 10;
+  http::StepResult st;
+  st.name = "x";
+  for (int i = 0; i < 990; ++i) st.metrics.latency_us.record(1000 + i);
+  st.metrics.requests = 990;
+  st.metrics.errors[static_cast<int>(metrics::ErrorKind::kStatus)] = 10;
+  s.steps.push_back(st);
+  run.scenarios.push_back(s);
+  const auto results = check::evaluate({parse_threshold("latency.p99 < 2ms", {}), parse_threshold("errors.rate < 1%", {}),
+                                        parse_threshold("a: rate.achieved > 99%", {}), parse_threshold("requests >= 990", {})},
+                                       run);
+  EXPECT_TRUE(results[0].passed);
+  EXPECT_FALSE(results[1].passed);  // 10/990 > 1%
+  EXPECT_NEAR(results[1].actual, 10.0 / 990, 1e-9);
+  EXPECT_FALSE(results[2].passed);  // 99.0% achieved
+  EXPECT_NEAR(results[2].actual, 0.99, 1e-9);
+  EXPECT_TRUE(results[3].passed);
+}
+
+}  // namespace
+}  // namespace tollgate::scenario
