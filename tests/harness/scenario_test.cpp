@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -54,6 +55,17 @@ thresholds:
   - "open: errors.rate < 0.1%"
   - "closed.models: rate.achieved > 99%"
 )";
+
+TEST(ScenarioLoader, EveryBundledScenarioIsValid) {
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(test::spec_dir().parent_path() / "scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(load_plan(entry.path().string(), {}));
+    ++files;
+  }
+  EXPECT_GE(files, 3u);
+}
 
 TEST(Units, DurationsAndRates) {
   EXPECT_EQ(parse_duration("500ms"), milliseconds(500));
