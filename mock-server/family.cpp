@@ -67,6 +67,12 @@ std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const Ht
   return Problem{400, message, "invalid_request", param};
 }
 
+std::string allow_list(const contract::Match& match) {
+  std::string allow;
+  for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+  return allow;
+}
+
 std::string bearer_token(const HttpRequest& request) {
   std::string_view auth = request.header("Authorization");
   if (auth.size() < 7 || strncasecmp(auth.data(), "Bearer ", 7) != 0) return "";

@@ -52,6 +52,9 @@ class ContractRoutes {
   std::vector<std::shared_ptr<const contract::Contract>> contracts_;
 };
 
+/// "GET, POST": the methods a wrong-method match allows, for `Allow`.
+std::string allow_list(const contract::Match& match);
+
 /// The Bearer token of an Authorization header, or "".
 std::string bearer_token(const HttpRequest& request);
 /// "2024-01-19T00:00:00Z" for Unix seconds.

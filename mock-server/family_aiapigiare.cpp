@@ -52,8 +52,7 @@ class Aiapigiare final : public FamilyService {
     if (routed.match.kind == contract::Match::Kind::kNoPath)
       return error(system, 404, "No endpoint " + request.method + " " + std::string(path));
     if (routed.match.kind == contract::Match::Kind::kWrongMethod) {
-      std::string allow;
-      for (const auto& m : routed.match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+      const std::string allow = allow_list(routed.match);
       HttpResponse r = error(system, 405, "Method " + request.method + " is not allowed here; use " + allow);
       r.headers.emplace_back("Allow", allow);
       return r;

@@ -35,7 +35,7 @@ class AimiChat final : public FamilyService {
       return aimichat_error(404, "No endpoint " + request.method + " " + std::string(path));
     if (routed.match.kind == contract::Match::Kind::kWrongMethod) {
       HttpResponse r = aimichat_error(405, "Use POST for " + std::string(path));
-      r.headers.emplace_back("Allow", "POST");
+      r.headers.emplace_back("Allow", allow_list(routed.match));
       return r;
     }
     // The key: Authorization: Bearer, X-API-Key, or ?api_key=.
@@ -114,9 +114,7 @@ class AimiChat final : public FamilyService {
                                         {"message", {{"role", "assistant"}, {"content", gen.text()}}},
                                         {"finish_reason", gen.finish_reason}}})},
               {"usage", usage.to_json()}});
-    const auto& l = ctx_.latency(model);
-    r.delay = std::chrono::microseconds(
-        static_cast<std::int64_t>((l.ttft_ms + l.itl_ms * static_cast<double>(usage.completion_tokens)) * 1000));
+    r.delay = ctx_.answer_delay(model, usage.completion_tokens);
     return r;
   }
 

@@ -47,9 +47,7 @@ class AiProxy final : public FamilyService {
     if (routed.match.kind == contract::Match::Kind::kWrongMethod) {
       HttpResponse r = openai_error(405, "Method " + request.method + " is not allowed on " + std::string(path) + ".",
                                     "method_not_allowed");
-      std::string allow;
-      for (const auto& m : routed.match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
-      r.headers.emplace_back("Allow", allow);
+      r.headers.emplace_back("Allow", allow_list(routed.match));
       return r;
     }
 
@@ -177,11 +175,6 @@ class AiProxy final : public FamilyService {
     return std::nullopt;
   }
 
-  std::chrono::microseconds full_latency(const ModelSpec& model, std::int64_t tokens) const {
-    const auto& l = ctx_.latency(model);
-    return std::chrono::microseconds(static_cast<std::int64_t>((l.ttft_ms + l.itl_ms * static_cast<double>(tokens)) * 1000));
-  }
-
   HttpResponse chat(const json& body, const KeyAuth& auth) {
     const ModelSpec* model = nullptr;
     std::string provider;
@@ -226,7 +219,7 @@ class AiProxy final : public FamilyService {
                              {"message", {{"role", "assistant"}, {"content", gen.text()}}},
                              {"finish_reason", gen.finish_reason}}})},
               {"usage", usage.to_json()}});
-    r.delay = full_latency(*model, usage.completion_tokens);
+    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
     return r;
   }
 
@@ -264,7 +257,7 @@ class AiProxy final : public FamilyService {
                                               {"provider", provider},
                                               {"choices", std::move(choices)},
                                               {"usage", usage.to_json()}});
-    r.delay = full_latency(*model, usage.completion_tokens);
+    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
     return r;
   }
 
@@ -306,7 +299,7 @@ class AiProxy final : public FamilyService {
                                               {"usage",
                                                {{"prompt_tokens", usage.prompt_tokens},
                                                 {"total_tokens", usage.prompt_tokens}}}});
-    r.delay = full_latency(*model, 0);
+    r.delay = ctx_.answer_delay(*model, 0);
     return r;
   }
 

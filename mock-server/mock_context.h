@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
@@ -36,6 +37,12 @@ class MockContext {
 
   const LatencyProfile& latency(const ModelSpec& model) const {
     return latency_ == LatencyMode::kRealistic ? model.realistic : model.fast;
+  }
+  /// How long a non-streamed answer of `tokens` tokens takes: TTFT plus
+  /// the inter-token delay per token.
+  std::chrono::microseconds answer_delay(const ModelSpec& model, std::int64_t tokens) const {
+    const auto& l = latency(model);
+    return std::chrono::microseconds(static_cast<std::int64_t>((l.ttft_ms + l.itl_ms * static_cast<double>(tokens)) * 1000));
   }
 
  private:
