@@ -49,6 +49,7 @@ Request prepare(const scenario::Plan& plan, const scenario::Step& step) {
     r.headers.emplace_back(k, v);
   }
   if (step.body) r.body = *step.body;
+  r.wire = serialize_request(r, plan.target);
   return r;
 }
 
@@ -320,8 +321,13 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
   };
   while (!workers_done()) {
     const auto next = last_tick + std::chrono::seconds(1);
+    // Wake every 20 ms to notice the end; report once a second.
     while (Clock::now() < next && !workers_done()) std::this_thread::sleep_for(milliseconds(20));
-    if (workers_done() || !options.on_progress) continue;
+    if (!options.on_progress) {
+      last_tick = next;
+      continue;
+    }
+    if (workers_done()) continue;
     metrics::Histogram interval;
     Progress p;
     for (auto& w : workers) {

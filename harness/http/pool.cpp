@@ -1,6 +1,9 @@
 #include "harness/http/pool.h"
 
+#include <strings.h>
+
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -45,6 +48,28 @@ ErrorKind classify(const boost::system::error_code& ec, bool tls_phase) {
 }
 
 }  // namespace
+
+std::string serialize_request(const Request& request, const scenario::TargetUrl& target) {
+  auto has = [&](const char* name) {
+    for (const auto& h : request.headers)
+      if (strcasecmp(h.first.c_str(), name) == 0) return true;
+    return false;
+  };
+  const bool default_port = target.port == (target.tls ? "443" : "80");
+  const bool v6 = target.host.find(':') != std::string::npos;
+  std::string out = request.method + " " + request.target + " HTTP/1.1\r\n";
+  if (!has("Host"))
+    out += "Host: " + (v6 ? "[" + target.host + "]" : target.host) + (default_port ? "" : ":" + target.port) + "\r\n";
+  if (!has("User-Agent")) out += "User-Agent: tollgate\r\n";
+  for (const auto& [k, v] : request.headers) out += k + ": " + v + "\r\n";
+  const bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+                          request.method == "PATCH";
+  if (!request.body.empty() && !has("Content-Type")) out += "Content-Type: application/json\r\n";
+  if (sends_body) out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  out += "\r\n";
+  out += request.body;
+  return out;
+}
 
 ConnectionPool::ConnectionPool(asio::io_context& ioc, PoolOptions options) : ioc_(ioc), options_(std::move(options)) {
   if (options_.target.tls) {
@@ -164,18 +189,13 @@ template <class Stream>
 net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, const Request& request, Result& result,
                                               Clock::time_point deadline) {
   boost::system::error_code ec;
-  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target, 11};
-  req.set(bhttp::field::host, options_.target.host);
-  req.set(bhttp::field::user_agent, "tollgate");
-  for (const auto& [k, v] : request.headers) req.set(k, v);
-  if (!request.body.empty()) {
-    if (req.find(bhttp::field::content_type) == req.end()) req.set(bhttp::field::content_type, "application/json");
-    req.body() = request.body;
-  }
-  req.prepare_payload();
+  // Requests are serialized once per step ahead of the run; a request
+  // without its bytes is serialized here.
+  std::string local;
+  const std::string& wire = request.wire.empty() ? (local = serialize_request(request, options_.target)) : request.wire;
   c.plain.expires_at(phase(options_.timeouts.write, deadline));
   result.sent = Clock::now();
-  result.bytes_out = static_cast<std::int64_t>(co_await bhttp::async_write(stream, req, use_ec(ec)));
+  result.bytes_out = static_cast<std::int64_t>(co_await asio::async_write(stream, asio::buffer(wire), use_ec(ec)));
   if (ec) {
     result.error = classify(ec, false);
     result.error_message = "write: " + (ec == beast::error::timeout ? std::string("timed out") : ec.message());

@@ -27,7 +27,14 @@ struct Request {
   std::string target;  ///< path and query, as sent
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// The bytes on the wire, when serialized once ahead (serialize_request);
+  /// otherwise the pool serializes the request for every send.
+  std::string wire;
 };
+
+/// The HTTP/1.1 bytes of `request` for `target` (Host with the port when it
+/// is not the scheme's default, Content-Type JSON for a body without one).
+std::string serialize_request(const Request& request, const scenario::TargetUrl& target);
 
 /// The outcome of one request: a response or a classified failure.
 struct Result {

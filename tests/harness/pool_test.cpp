@@ -29,7 +29,7 @@ PoolOptions options_for(std::uint16_t port, bool tls = false) {
   return o;
 }
 
-Request get(const std::string& target = "/") { return {"GET", target, {}, ""}; }
+Request get(const std::string& target = "/") { return {"GET", target, {}, "", ""}; }
 
 // Sends `n` requests concurrently through one pool and returns the results.
 std::vector<Result> send_all(ConnectionPool& pool, asio::io_context& ioc, const Request& r, int n) {
