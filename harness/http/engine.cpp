@@ -122,11 +122,17 @@ void wake_one(WorkerScenario* ws) {
   ws->slot_waiters.pop_front();
 }
 
-// One iteration: every step in order. The first step's latency counts from
-// the intended time; each later step's from when the previous one ended.
-Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point intended) {
+// Counts an iteration in flight from the moment it is decided, before its
+// coroutine first runs, so that the stopper never sees a gap.
+void begin_iteration(Worker* w, WorkerScenario* ws) {
   ++ws->in_flight;
   ++w->in_flight;
+}
+
+// One iteration: every step in order. The first step's latency counts from
+// the intended time; each later step's from when the previous one ended.
+// The caller has counted it in flight (begin_iteration).
+Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point intended) {
   for (std::size_t i = 0; i < ws->requests.size(); ++i) {
     const auto attempt = Clock::now();
     const Result r = co_await ws->pool->send(ws->requests[i]);
@@ -171,12 +177,15 @@ Awaitable<void> open_loop(Worker* w, WorkerScenario* ws) {
       std::erase(ws->slot_waiters, &slot);
     }
     if (sh.stop.load()) break;
-    if (Clock::now() >= end) {
-      ++first.missed;  // this one, and every arrival still ahead of us
+    if (ws->in_flight >= ws->cap) {
+      // Held back until the end: this arrival and every one still ahead
+      // are missed. (A dispatcher that merely woke late still sends: late.)
+      ++first.missed;
       while (schedule.next()) ++first.missed;
       break;
     }
     if (held || Clock::now() - intended > kLateTolerance) ++first.late;
+    begin_iteration(w, ws);
     asio::co_spawn(w->ioc, iteration(w, ws, intended), asio::detached);
   }
   --ws->loops_running;
@@ -210,6 +219,7 @@ Awaitable<void> vu_loop(Worker* w, WorkerScenario* ws, int global_index) {
       continue;
     }
     if (counted && budget.fetch_sub(1) <= 0) break;
+    begin_iteration(w, ws);
     co_await iteration(w, ws, Clock::now());
     if (spec.think_time.count() > 0)
       co_await wait_until(w->ioc, Clock::now() + std::chrono::duration_cast<Clock::duration>(spec.think_time));

@@ -122,6 +122,11 @@ net::Awaitable<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acqu
     co_await wake.async_wait(use_ec(ec));
     std::erase(waiters_, &wake);
     if (!ec) {
+      // A wake-up meant for us may have raced our deadline: pass it on.
+      if (!waiters_.empty() && (!idle_.empty() || open_ < options_.max_connections)) {
+        waiters_.front()->cancel();
+        waiters_.pop_front();
+      }
       result.error = ErrorKind::kTimeout;
       result.error_message = "timed out waiting for a free connection";
       co_return nullptr;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
@@ -159,6 +160,9 @@ class Loader {
     plan.max_body = defaults.value("max_body", plan.max_body);
     for (auto& [name, s] : root["scenarios"].items())
       plan.scenarios.push_back(scenario(name, s, "/scenarios/" + escape_pointer_token(name), plan));
+    // JSON objects are sorted by key; run and report in the file's order.
+    std::stable_sort(plan.scenarios.begin(), plan.scenarios.end(),
+                     [](const Scenario& a, const Scenario& b) { return a.where.line < b.where.line; });
     if (root.contains("thresholds")) {
       for (std::size_t i = 0; i < root["thresholds"].size(); ++i) {
         const std::string at = "/thresholds/" + std::to_string(i);

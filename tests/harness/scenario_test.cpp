@@ -88,10 +88,11 @@ TEST(ScenarioLoader, AGoodFile) {
   EXPECT_EQ(plan.headers.at(0).second, "Bearer sk-demo");
   EXPECT_EQ(plan.timeouts.connect, seconds(2));
   ASSERT_EQ(plan.scenarios.size(), 2u);
-  const Scenario& closed = plan.scenarios[0];  // listed by name
+  const Scenario& closed = plan.scenarios[1];  // in the file's order
   EXPECT_EQ(closed.executor, Executor::kConstantVus);
   EXPECT_EQ(closed.steps[0].query.at(0), (std::pair<std::string, std::string>{"type", "chat"}));
-  const Scenario& open = plan.scenarios[1];
+  const Scenario& open = plan.scenarios[0];
+  EXPECT_EQ(open.name, "open");
   EXPECT_TRUE(open.poisson);
   EXPECT_EQ(open.steps[0].method, "POST");
   EXPECT_EQ(open.steps[0].path, "/v1/chat/completions");
