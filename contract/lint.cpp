@@ -75,22 +75,8 @@ class Linter {
         if (NodeRef v = c_.documents().deref(exs.child(it.key())).child("value"); v && v.node->is_string())
           streams.emplace_back(v, v.node->get<std::string>());
     for (const auto& [at, text] : streams) {
-      const auto payloads = sse_data_payloads(text);
-      if (payloads.empty()) issue(at, what + " stream example has no data events");
-      for (std::size_t i = 0; i < payloads.size(); ++i) {
-        if (payloads[i] == m.sse_done) {
-          if (i + 1 != payloads.size()) issue(at, what + " stream example has events after " + m.sse_done);
-          continue;
-        }
-        json chunk = json::parse(payloads[i], nullptr, false);
-        if (chunk.is_discarded()) {
-          issue(at, what + " stream example event " + std::to_string(i) + " is not JSON");
-          continue;
-        }
-        check_value(m.sse_chunk, chunk, direction, at, what + " stream event " + std::to_string(i));
-      }
-      if (!m.sse_done.empty() && (payloads.empty() || payloads.back() != m.sse_done))
-        issue(at, what + " stream example does not end with data: " + m.sse_done);
+      ++report_.examples_checked;
+      for (const auto& v : validate_event_stream(c_, m, text, direction)) issue(at, what + " " + v.to_string());
     }
   }
 
@@ -130,6 +116,35 @@ std::vector<std::string> sse_data_payloads(const std::string& stream) {
     if (!payload.empty() && payload.front() == ' ') payload.erase(0, 1);
     out.push_back(std::move(payload));
   }
+  return out;
+}
+
+std::vector<Violation> validate_event_stream(const Contract& contract, const MediaType& media,
+                                             const std::string& stream, Direction direction) {
+  std::vector<Violation> out;
+  const std::string where = media.where ? media.where.uri() + "/x-sse" : "";
+  const auto payloads = sse_data_payloads(stream);
+  if (payloads.empty()) out.push_back({"", where, "the stream has no data events"});
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const std::string event = "stream event " + std::to_string(i);
+    if (payloads[i] == media.sse_done) {
+      if (i + 1 != payloads.size()) out.push_back({"", where, event + " follows the terminator " + media.sse_done});
+      continue;
+    }
+    const json chunk = json::parse(payloads[i], nullptr, false);
+    if (chunk.is_discarded()) {
+      out.push_back({"", where, event + " is not JSON"});
+      continue;
+    }
+    std::vector<Violation> found;
+    contract.validator().validate(media.sse_chunk, chunk, direction, found);
+    for (auto& v : found) {
+      v.message = event + ": " + v.message;
+      out.push_back(std::move(v));
+    }
+  }
+  if (!media.sse_done.empty() && (payloads.empty() || payloads.back() != media.sse_done))
+    out.push_back({"", where, "the stream does not end with data: " + media.sse_done});
   return out;
 }
 

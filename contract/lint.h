@@ -26,4 +26,11 @@ LintReport lint(const Contract& contract);
 /// Splits an SSE example into the payloads of its `data:` events.
 std::vector<std::string> sse_data_payloads(const std::string& stream);
 
+/// Checks an event-stream body against its media type's `x-sse`: every
+/// `data:` payload but the terminator is JSON matching the chunk schema
+/// (messages start "stream event N"), and the stream ends with the
+/// terminator. Used by lint for examples and by checks for live streams.
+std::vector<Violation> validate_event_stream(const Contract& contract, const MediaType& media,
+                                             const std::string& stream, Direction direction);
+
 }  // namespace tollgate::contract

@@ -30,18 +30,8 @@ std::vector<std::string> MockServer::violations(const std::string& family, const
     }
     found = c->validate_response(*m.operation, res.status, content_type, stream ? nullptr : &body, &res.headers);
     if (stream && found.empty()) {
-      const auto* r = m.operation->response_for(res.status);
-      const auto* media = contract::find_media_type(r->content, content_type);
-      const auto payloads = contract::sse_data_payloads(res.body);
-      if (payloads.empty() || payloads.back() != media->sse_done) out.push_back("the stream does not end with [DONE]");
-      for (std::size_t i = 0; i + 1 < payloads.size(); ++i) {
-        const json chunk = json::parse(payloads[i], nullptr, false);
-        if (chunk.is_discarded()) {
-          out.push_back("event " + std::to_string(i) + " is not JSON");
-          continue;
-        }
-        c->validator().validate(media->sse_chunk, chunk, contract::Direction::kResponse, found);
-      }
+      const auto* media = contract::find_media_type(m.operation->response_for(res.status)->content, content_type);
+      found = contract::validate_event_stream(*c, *media, res.body, contract::Direction::kResponse);
     }
     for (const auto& v : found) out.push_back(v.to_string());
     return out;
