@@ -1,5 +1,7 @@
 #include "common/percent.h"
 
+#include <cctype>
+
 namespace tollgate {
 namespace {
 
@@ -24,6 +26,21 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
       out += ' ';
     } else {
       out += s[i];
+    }
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
   }
   return out;

@@ -8,4 +8,7 @@ namespace tollgate {
 /// query strings); malformed escapes are kept as they are.
 std::string percent_decode(std::string_view s, bool plus_is_space = false);
 
+/// Encodes every byte but RFC 3986 unreserved characters as %XX.
+std::string percent_encode(std::string_view s);
+
 }  // namespace tollgate

@@ -28,6 +28,8 @@ class FamilyService {
   virtual ~FamilyService() = default;
   /// Answers a request whose path has the family prefix removed.
   virtual HttpResponse handle(const HttpRequest& request, std::string_view path) = 0;
+  /// An error in the family's shape for `path`, for injected faults.
+  virtual HttpResponse fault(int status, const std::string& message, std::string_view path) = 0;
 };
 
 /// Routes requests to a family's operations with its contracts and checks

@@ -46,6 +46,10 @@ class Aiapigiare final : public FamilyService {
         routes_({contract::Contract::load(spec_dir / "aiapigiare-system.yaml"),
                  contract::Contract::load(spec_dir / "aiapigiare-media.yaml")}) {}
 
+  HttpResponse fault(int status, const std::string& message, std::string_view path) override {
+    return error(path.starts_with("/AiApiGiaRe/"), status, message);
+  }
+
   HttpResponse handle(const HttpRequest& request, std::string_view path) override {
     const bool system = path.starts_with("/AiApiGiaRe/");
     const auto routed = routes_.route(request.method, path);

@@ -29,6 +29,10 @@ class AimiChat final : public FamilyService {
   AimiChat(MockContext& ctx, const std::filesystem::path& spec_dir)
       : ctx_(ctx), routes_({contract::Contract::load(spec_dir / "aimichat.yaml")}) {}
 
+  HttpResponse fault(int status, const std::string& message, std::string_view) override {
+    return aimichat_error(status, message);
+  }
+
   HttpResponse handle(const HttpRequest& request, std::string_view path) override {
     const auto routed = routes_.route(request.method, path);
     if (routed.match.kind == contract::Match::Kind::kNoPath)

@@ -39,6 +39,10 @@ class AiProxy final : public FamilyService {
   AiProxy(MockContext& ctx, const std::filesystem::path& spec_dir)
       : ctx_(ctx), routes_({contract::Contract::load(spec_dir / "aiproxy.yaml")}) {}
 
+  HttpResponse fault(int status, const std::string& message, std::string_view) override {
+    return openai_error(status, message, "injected_fault");
+  }
+
   HttpResponse handle(const HttpRequest& request, std::string_view path) override {
     const auto routed = routes_.route(request.method, path);
     if (routed.match.kind == contract::Match::Kind::kNoPath)

@@ -9,6 +9,10 @@ class Apixo final : public FamilyService {
  public:
   Apixo(const std::filesystem::path& spec_dir) : routes_({contract::Contract::load(spec_dir / "apixo.yaml")}) {}
 
+  HttpResponse fault(int status, const std::string& message, std::string_view) override {
+    return HttpResponse::json(status, {{"code", status}, {"message", message}, {"data", nullptr}});
+  }
+
   HttpResponse handle(const HttpRequest& request, std::string_view path) override {
     const auto routed = routes_.route(request.method, path);
     if (routed.match.kind == contract::Match::Kind::kNoPath)

@@ -96,16 +96,31 @@ HttpResponse MockApp::handle(const HttpRequest& request) {
     return HttpResponse::json(200, body);
   }
   std::string_view path = request.path;
+  // X-Tollgate-Fault: status=NNN answers NNN in the family's error shape
+  // (deterministic failures for conformance tests; see the README).
+  auto serve = [&](FamilyService& service, std::string_view rest) {
+    const std::string_view fault = request.header("X-Tollgate-Fault");
+    if (fault.starts_with("status=")) {
+      int status = 0;
+      const auto digits = fault.substr(7);
+      if (digits.size() == 3 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        status = std::stoi(std::string(digits));
+      if (status < 400 || status > 599)
+        return HttpResponse::json(400, {{"error", "X-Tollgate-Fault: expected status=NNN with NNN from 400 to 599"}});
+      return service.fault(status, "fault injected by X-Tollgate-Fault: status=" + std::to_string(status), rest);
+    }
+    return service.handle(request, rest);
+  };
   if (!single_family_.empty()) {
     if (path == "/openapi.json") return read ? document(single_family_) : not_allowed();
-    return services_.at(single_family_)->handle(request, path);
+    return serve(*services_.at(single_family_), path);
   }
   for (const auto& [name, service] : services_) {
     const std::string prefix = "/" + name;
     if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) continue;
     const std::string_view rest = path.substr(prefix.size());
     if (rest == "/openapi.json") return read ? document(name) : not_allowed();
-    return service->handle(request, rest.empty() ? "/" : rest);
+    return serve(*service, rest.empty() ? "/" : rest);
   }
   return HttpResponse::json(404, {{"error", "not found"},
                                   {"message", "no route for " + request.path +

@@ -1,5 +1,6 @@
 #include "reports/summary.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,13 +41,73 @@ json step_json(const metrics::StepMetrics& m, const std::string& name, double ta
           {"bytes", {{"in", m.bytes_in}, {"out", m.bytes_out}}},
           {"latency_ms", percentiles_ms(m.latency_us)},
           {"service_time_ms", percentiles_ms(m.service_time_us)},
-          {"checks", {{"passed", m.checks_passed}, {"failed", m.checks_failed}}}};
+          {"checks", {{"passed", m.checks_passed}, {"failed", m.checks_failed}}},
+          {"unsupported", m.unsupported}};
 }
+
+// The per-check breakdown, streaming and flow figures of one step.
+void step_details(json& j, const metrics::StepMetrics& m) {
+  json checks = json::array();
+  for (const auto& c : m.checks) {
+    json failures = json::array();
+    for (const auto& [msg, n] : c.samples) failures.push_back({{"message", msg}, {"count", n}});
+    checks.push_back({{"name", c.name}, {"passed", c.passed}, {"failed", c.failed}, {"failures", failures}});
+  }
+  j["checks"]["detail"] = std::move(checks);
+  if (m.unsupported) j["unsupported_message"] = m.unsupported_message;
+  if (m.stream) {
+    const auto& sm = *m.stream.operator->();
+    j["stream"] = {{"streams", sm.streams},
+                   {"output_tokens", sm.output_tokens},
+                   {"tokens_from_usage", sm.usage_reported},
+                   {"ttft_ms", percentiles_ms(sm.ttft_us)},
+                   {"itl_ms", percentiles_ms(sm.itl_us)},
+                   {"tpot_ms", percentiles_ms(sm.tpot_us)},
+                   {"e2e_ms", percentiles_ms(sm.e2e_us)},
+                   {"tokens_per_s", {{"p50", sm.tokens_per_s.value_at_percentile(50)},
+                                     {"p90", sm.tokens_per_s.value_at_percentile(90)},
+                                     {"min", sm.tokens_per_s.min()},
+                                     {"mean", round3(sm.tokens_per_s.mean())}}}};
+  }
+  if (m.flow) {
+    const auto& fm = *m.flow.operator->();
+    j["flow"] = {{"polls", fm.polls},
+                 {"polls_timed_out", fm.polls_timed_out},
+                 {"poll_requests", fm.poll_requests},
+                 {"poll_ms", percentiles_ms(fm.poll_us)},
+                 {"callbacks", fm.callbacks},
+                 {"callbacks_missed", fm.callbacks_missed},
+                 {"callback_ms", percentiles_ms(fm.callback_us)}};
+  }
+}
+
+constexpr const char* kStreamFormulas[] = {
+    "TTFT     = first chunk with non-empty content - request sent",
+    "ITL      = each gap between consecutive content chunks (all gaps pooled)",
+    "TPOT     = (end - TTFT) / (output tokens - 1), per response with 2+ tokens",
+    "e2e      = end of the response - request sent",
+    "tokens/s = output tokens / e2e, per response; output tokens from usage.completion_tokens, else content chunks counted",
+};
 
 }  // namespace
 
+std::int64_t Report::unsupported() const {
+  std::int64_t n = 0;
+  for (const auto& s : run->scenarios)
+    for (const auto& st : s.steps) n += st.metrics.unsupported;
+  return n;
+}
+
+std::int64_t Report::checks_failed() const {
+  std::int64_t n = 0;
+  for (const auto& s : run->scenarios)
+    for (const auto& st : s.steps) n += st.metrics.checks_failed;
+  return n;
+}
+
 bool Report::passed() const {
   if (run && run->interrupted) return false;
+  if (run && !allow_unsupported && unsupported() > 0) return false;
   for (const auto& t : thresholds)
     if (!t.passed) return false;
   return true;
@@ -63,6 +124,7 @@ json summary_json(const Report& r) {
       if (!st.operation.empty()) j["operation"] = st.operation;
       j["method"] = st.method;
       j["path"] = st.path;
+      step_details(j, st.metrics);
       steps.push_back(std::move(j));
       requests += st.metrics.requests;
       errors += st.metrics.error_count();
@@ -73,11 +135,17 @@ json summary_json(const Report& r) {
     sj["executor"] = scenario::executor_name(s.executor);
     sj["iterations"] = s.iterations;
     sj["duration_s"] = round3(s.duration_s);
+    sj.erase("checks");
+    sj["checks"] = {{"passed", total.checks_passed}, {"failed", total.checks_failed}};
     sj["steps"] = std::move(steps);
     scenarios.push_back(std::move(sj));
   }
   json thresholds = json::array();
-  for (const auto& t : r.thresholds) thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", round3(t.actual)}});
+  for (const auto& t : r.thresholds)
+    thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", std::isnan(t.actual) ? json() : json(round3(t.actual))}});
+  std::int64_t checks_passed = 0;
+  for (const auto& s : run.scenarios)
+    for (const auto& st : s.steps) checks_passed += st.metrics.checks_passed;
   return {{"format", "tollgate-summary"},
           {"version", 1},
           {"scenario", r.plan->file},
@@ -90,7 +158,12 @@ json summary_json(const Report& r) {
           {"end_unix_ms", run.end_unix_ms},
           {"connections_opened", run.connections_opened},
           {"totals", {{"requests", requests}, {"errors", errors},
-                      {"rps", round3(run.duration_s > 0 ? requests / run.duration_s : 0)}}},
+                      {"rps", round3(run.duration_s > 0 ? requests / run.duration_s : 0)},
+                      {"checks", {{"passed", checks_passed}, {"failed", r.checks_failed()}}},
+                      {"unsupported", r.unsupported()}}},
+          {"callbacks", {{"received", run.callbacks_received}, {"unmatched", run.callbacks_unmatched}}},
+          {"stream_metric_definitions", kStreamFormulas},
+          {"coverage", check::coverage_json(r.coverage)},
           {"scenarios", std::move(scenarios)},
           {"thresholds", std::move(thresholds)}};
 }
@@ -98,6 +171,8 @@ json summary_json(const Report& r) {
 void write_summary_table(const Report& r, std::ostream& out) {
   const auto& run = *r.run;
   char line[512];
+  bool any_stream = false;
+  const auto ms = [](std::int64_t us) { return us / 1000.0; };
   for (const auto& s : run.scenarios) {
     out << "\nscenario " << s.name << " (" << scenario::executor_name(s.executor) << ", " << std::fixed
         << std::setprecision(1) << s.duration_s << " s, " << s.iterations << " iterations";
@@ -108,7 +183,6 @@ void write_summary_table(const Report& r, std::ostream& out) {
     out << line;
     for (const auto& st : s.steps) {
       const auto& m = st.metrics;
-      const auto ms = [](std::int64_t us) { return us / 1000.0; };
       std::snprintf(line, sizeof line, "  %-28.28s %9lld %8lld %9.1f %6lld %6lld  %7.2fms %7.2fms %7.2fms %7.2fms %7.2fms  %7.2fms\n",
                     st.name.c_str(), static_cast<long long>(m.requests), static_cast<long long>(m.error_count()),
                     s.duration_s > 0 ? m.requests / s.duration_s : 0.0, static_cast<long long>(m.late),
@@ -125,17 +199,81 @@ void write_summary_table(const Report& r, std::ostream& out) {
       std::string codes;
       for (std::size_t c = 0; c < m.status.size(); ++c)
         if (m.status[c]) codes += std::string(codes.empty() ? "" : ", ") + std::to_string(c) + " x" + std::to_string(m.status[c]);
-      out << "    status: " << (codes.empty() ? "-" : codes) << (kinds.empty() ? "" : "; errors: " + kinds) << "\n";
+      out << "    status: " << (codes.empty() ? "-" : codes) << (kinds.empty() ? "" : "; errors: " + kinds);
+      if (m.checks_passed + m.checks_failed > 0)
+        out << "; checks " << m.checks_passed << "/" << (m.checks_passed + m.checks_failed) << " passed";
+      out << "\n";
+      if (m.unsupported)
+        out << "    NOT SUPPORTED by the target (" << m.unsupported << "x, checks not run): " << m.unsupported_message << "\n";
+      for (const auto& c : m.checks)
+        if (c.failed) {
+          out << "    FAILED " << c.name << " (" << c.failed << " of " << (c.passed + c.failed) << ")\n";
+          for (const auto& [msg, n] : c.samples) out << "      " << (n > 1 ? std::to_string(n) + "x " : "") << msg << "\n";
+        }
+      if (m.stream) {
+        const auto& sm = *m.stream.operator->();
+        any_stream = true;
+        std::snprintf(line, sizeof line,
+                      "    stream: %lld responses, TTFT p50 %.2fms p99 %.2fms, ITL p50 %.2fms p99 %.2fms, TPOT p50 %.2fms, "
+                      "e2e p99 %.2fms, %lld output tokens (%s), %lld tokens/s p50\n",
+                      static_cast<long long>(sm.streams), ms(sm.ttft_us.value_at_percentile(50)),
+                      ms(sm.ttft_us.value_at_percentile(99)), ms(sm.itl_us.value_at_percentile(50)),
+                      ms(sm.itl_us.value_at_percentile(99)), ms(sm.tpot_us.value_at_percentile(50)),
+                      ms(sm.e2e_us.value_at_percentile(99)), static_cast<long long>(sm.output_tokens),
+                      sm.usage_reported == sm.streams ? "from usage" : sm.usage_reported ? "usage or counted" : "counted",
+                      static_cast<long long>(sm.tokens_per_s.value_at_percentile(50)));
+        out << line;
+      }
+      if (m.flow) {
+        const auto& fm = *m.flow.operator->();
+        if (fm.polls + fm.polls_timed_out > 0) {
+          std::snprintf(line, sizeof line, "    poll: %lld done, %lld timed out, %lld requests; time to completion p50 %.2fms p99 %.2fms\n",
+                        static_cast<long long>(fm.polls), static_cast<long long>(fm.polls_timed_out),
+                        static_cast<long long>(fm.poll_requests), ms(fm.poll_us.value_at_percentile(50)),
+                        ms(fm.poll_us.value_at_percentile(99)));
+          out << line;
+        }
+        if (fm.callbacks + fm.callbacks_missed > 0) {
+          std::snprintf(line, sizeof line, "    callback: %lld received, %lld missed; submit->callback p50 %.2fms p99 %.2fms\n",
+                        static_cast<long long>(fm.callbacks), static_cast<long long>(fm.callbacks_missed),
+                        ms(fm.callback_us.value_at_percentile(50)), ms(fm.callback_us.value_at_percentile(99)));
+          out << line;
+        }
+      }
     }
   }
   out << "\nlatency counts from each request's intended send time (coordinated omission corrected); "
          "svc = service time from the actual send\n";
+  if (any_stream) {
+    out << "streaming metrics:\n";
+    for (const char* f : kStreamFormulas) out << "  " << f << "\n";
+  }
+  std::int64_t passed = 0;
+  for (const auto& s : run.scenarios)
+    for (const auto& st : s.steps) passed += st.metrics.checks_passed;
+  if (passed + r.checks_failed() > 0)
+    out << "\nchecks: " << passed << " passed, " << r.checks_failed() << " failed (" << std::setprecision(2)
+        << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + r.checks_failed()) << "%)\n";
+  if (!r.coverage.empty()) {
+    out << "\n";
+    check::write_coverage(r.coverage, out, false);
+  }
   if (!r.thresholds.empty()) {
     out << "\nthresholds\n";
-    for (const auto& t : r.thresholds)
-      out << "  " << (t.passed ? "pass " : "FAIL ") << t.expr << "  (actual " << std::setprecision(4) << t.actual << ")\n";
+    for (const auto& t : r.thresholds) {
+      out << "  " << (t.passed ? "pass " : "FAIL ") << t.expr << "  (actual ";
+      if (std::isnan(t.actual))
+        out << "no data";
+      else
+        out << std::setprecision(4) << t.actual;
+      out << ")\n";
+    }
   }
-  out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : r.passed() ? "PASS" : "FAIL") << "\n";
+  const auto unsupported = r.unsupported();
+  if (unsupported > 0)
+    out << "\n" << unsupported << " request(s) answered 501 Not Implemented: those steps are NOT SUPPORTED by the target "
+        << "and their checks did not run" << (r.allow_unsupported ? " (--allow-unsupported: not a failure)" : "") << "\n";
+  out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : r.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {

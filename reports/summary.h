@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/check/coverage.h"
 #include "harness/check/thresholds.h"
 #include "harness/metrics/run_result.h"
 #include "harness/scenario/scenario.h"
@@ -17,6 +18,11 @@ struct Report {
   const http::RunResult* run = nullptr;
   std::vector<check::ThresholdResult> thresholds;
   std::string command_line;
+  /// Steps the target answered 501 Not Implemented do not fail the run.
+  bool allow_unsupported = false;
+  std::vector<check::ContractCoverage> coverage;
+  std::int64_t unsupported() const;
+  std::int64_t checks_failed() const;
   bool passed() const;
 };
 

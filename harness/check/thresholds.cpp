@@ -1,19 +1,49 @@
 #include "harness/check/thresholds.h"
 
+#include <cmath>
+#include <limits>
+#include <set>
+
 namespace tollgate::check {
 
 double metric_value(const std::string& metric, const metrics::StepMetrics& m, double target_rps, double duration_s,
                     std::int64_t iterations) {
-  const auto percentile = [&](const metrics::Histogram& h, const std::string& stat) -> double {
-    if (stat == "p50") return h.value_at_percentile(50) / 1000.0;
-    if (stat == "p90") return h.value_at_percentile(90) / 1000.0;
-    if (stat == "p95") return h.value_at_percentile(95) / 1000.0;
-    if (stat == "p99") return h.value_at_percentile(99) / 1000.0;
-    if (stat == "p999") return h.value_at_percentile(99.9) / 1000.0;
-    if (stat == "min") return h.min() / 1000.0;
-    if (stat == "max") return h.max() / 1000.0;
-    return h.mean() / 1000.0;
+  const auto stat_of = [&](const metrics::Histogram& h, const std::string& stat, double unit) -> double {
+    if (h.total_count() == 0) return std::numeric_limits<double>::quiet_NaN();  // no data: fails
+    if (stat == "p50") return h.value_at_percentile(50) / unit;
+    if (stat == "p90") return h.value_at_percentile(90) / unit;
+    if (stat == "p95") return h.value_at_percentile(95) / unit;
+    if (stat == "p99") return h.value_at_percentile(99) / unit;
+    if (stat == "p999") return h.value_at_percentile(99.9) / unit;
+    if (stat == "min") return h.min() / unit;
+    if (stat == "max") return h.max() / unit;
+    return h.mean() / unit;
   };
+  const auto percentile = [&](const metrics::Histogram& h, const std::string& stat) { return stat_of(h, stat, 1000.0); };
+  const auto dot = metric.find('.');
+  const std::string family = metric.substr(0, dot), stat = dot == std::string::npos ? "" : metric.substr(dot + 1);
+  if (m.stream) {
+    const auto& sm = *m.stream.operator->();
+    if (family == "ttft") return percentile(sm.ttft_us, stat);
+    if (family == "itl") return percentile(sm.itl_us, stat);
+    if (family == "tpot") return percentile(sm.tpot_us, stat);
+    if (family == "e2e") return percentile(sm.e2e_us, stat);
+    if (family == "tokens_per_s") return stat_of(sm.tokens_per_s, stat, 1.0);
+    if (metric == "tokens.output") return static_cast<double>(sm.output_tokens);
+  }
+  if (m.flow) {
+    const auto& fm = *m.flow.operator->();
+    if (family == "poll") return percentile(fm.poll_us, stat);
+    if (family == "callback") return percentile(fm.callback_us, stat);
+    if (metric == "callbacks.missed") return static_cast<double>(fm.callbacks_missed);
+    if (metric == "polls.timed_out") return static_cast<double>(fm.polls_timed_out);
+  }
+  static const std::set<std::string> kNeedData = {"ttft", "itl", "tpot", "e2e", "tokens_per_s", "poll", "callback"};
+  if (kNeedData.count(family)) return std::numeric_limits<double>::quiet_NaN();
+  if (metric == "tokens.output" || metric == "callbacks.missed" || metric == "polls.timed_out") return 0;
+  if (metric == "checks.failed") return static_cast<double>(m.checks_failed);
+  if (metric == "checks.passed") return static_cast<double>(m.checks_passed);
+  if (metric == "unsupported.count") return static_cast<double>(m.unsupported);
   const double requests = static_cast<double>(m.requests);
   const double achieved = duration_s > 0 ? static_cast<double>(iterations) / duration_s : 0;
   if (metric.starts_with("latency.")) return percentile(m.latency_us, metric.substr(8));
@@ -30,7 +60,7 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
   if (metric == "missed.rate") return scheduled > 0 ? static_cast<double>(m.missed) / scheduled : 0;
   if (metric == "checks.rate") {
     const double all = static_cast<double>(m.checks_passed + m.checks_failed);
-    return all > 0 ? static_cast<double>(m.checks_passed) / all : 1;
+    return all > 0 ? static_cast<double>(m.checks_passed) / all : std::numeric_limits<double>::quiet_NaN();
   }
   return 0;
 }
@@ -65,7 +95,7 @@ std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& th
     else if (t.op == ">") passed = v > t.value;
     else if (t.op == ">=") passed = v >= t.value;
     else passed = v == t.value;
-    out.push_back({t.text, passed, v});
+    out.push_back({t.text, passed && !std::isnan(v), v});
   }
   return out;
 }

@@ -38,13 +38,26 @@ int main(int argc, char** argv) {
     cmd->add_option("--out", flags.out_dir, "write summary.json (and later reports) into this directory");
     cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");
     cmd->add_option("--threshold", flags.thresholds, "an extra threshold, e.g. 'latency.p99 < 500ms' (repeatable)");
+    cmd->add_flag("--allow-unsupported", flags.allow_unsupported,
+                  "steps the target answers 501 Not Implemented are reported, not failed");
+    cmd->add_option("--callback-listen", flags.callback_listen, "where the callback receiver listens (default 127.0.0.1:0)");
+    cmd->add_option("--callback-url", flags.callback_url, "the {{callback_url}} given to targets (default: the receiver's)");
   };
 
   std::string scenario_file;
   auto* run = app.add_subcommand("run", "run a scenario file");
   run->add_option("FILE", scenario_file, "scenario (YAML)")->required()->check(CLI::ExistingFile);
   add_run_flags(run, true);
+  run->add_option("--scenario", flags.only, "run only this scenario of the file (repeatable)");
   run->callback([&] { code = run_file(scenario_file, flags); });
+
+  std::string coverage_spec;
+  std::vector<std::string> coverage_files;
+  auto* cov = app.add_subcommand("coverage", "which operations and documented statuses scenarios exercise, without running");
+  cov->add_option("SPEC", coverage_spec, "OpenAPI 3.0 document")->required()->check(CLI::ExistingFile);
+  cov->add_option("SCENARIO", coverage_files, "scenario files (YAML)")->required()->check(CLI::ExistingFile);
+  add_run_flags(cov, false);
+  cov->callback([&] { code = coverage(coverage_spec, coverage_files, flags); });
 
   auto* validate = app.add_subcommand("validate", "check a scenario file without sending anything");
   validate->add_option("FILE", scenario_file, "scenario (YAML)")->required()->check(CLI::ExistingFile);

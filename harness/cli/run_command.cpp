@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "harness/check/thresholds.h"
 #include "harness/cli/exit_codes.h"
@@ -67,6 +68,8 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   if (tty) std::fprintf(stderr, "\n");
 
   reports::Report report{&plan, &run, check::evaluate(plan.thresholds, run), flags.command_line};
+  report.allow_unsupported = flags.allow_unsupported;
+  report.coverage = check::coverage(plan, check::seen_in_run(plan, run));
   reports::write_summary_table(report, std::cout);
   if (!flags.out_dir.empty()) {
     const std::string path = (std::filesystem::path(flags.out_dir) / "summary.json").string();
@@ -111,11 +114,62 @@ int validate_file(const std::string& file, const RunFlags& flags) {
   }
 }
 
+// --scenario and the callback options, applied to a loaded plan.
+void apply_flags(scenario::Plan& plan, const RunFlags& flags) {
+  if (!flags.only.empty()) {
+    for (const auto& name : flags.only)
+      if (std::none_of(plan.scenarios.begin(), plan.scenarios.end(), [&](const auto& s) { return s.name == name; })) {
+        std::string known;
+        for (const auto& s : plan.scenarios) known += (known.empty() ? "" : ", ") + s.name;
+        throw SourceError({"--scenario", 0, 0}, "no scenario '" + name + "' in " + plan.file + " (it has: " + known + ")");
+      }
+    std::erase_if(plan.scenarios, [&](const auto& s) {
+      return std::find(flags.only.begin(), flags.only.end(), s.name) == flags.only.end();
+    });
+    // Thresholds scoped to a scenario that no longer runs are dropped.
+    std::erase_if(plan.thresholds, [&](const auto& t) {
+      const std::string scope = t.scope.substr(0, t.scope.find('.'));
+      return !scope.empty() && std::find(flags.only.begin(), flags.only.end(), scope) == flags.only.end();
+    });
+  }
+  if (!flags.callback_listen.empty()) plan.callback_listen = flags.callback_listen;
+  if (!flags.callback_url.empty()) plan.callback_public_url = flags.callback_url;
+}
+
+int coverage(const std::string& spec, const std::vector<std::string>& files, const RunFlags& flags) {
+  try {
+    const auto env = scenario::process_env(flags.env);
+    const std::string want = std::filesystem::weakly_canonical(spec).string();
+    check::Seen seen;
+    std::optional<scenario::Plan> first;
+    for (const auto& f : files) {
+      scenario::Plan plan = scenario::load_plan(f, env);
+      for (auto& [file, ops] : check::seen_in_plan(plan)) {
+        auto& into = seen[std::filesystem::weakly_canonical(file).string()];
+        for (auto& [op, st] : ops) into[op].insert(st.begin(), st.end());
+      }
+    }
+    // Coverage is reported for SPEC alone.
+    scenario::Plan plan;
+    scenario::Scenario s;
+    s.spec_file = want;
+    s.contract = contract::Contract::load(spec);
+    plan.scenarios.push_back(std::move(s));
+    const auto c = check::coverage(plan, seen);
+    check::write_coverage(c, std::cout, true);
+    return c.front().complete() ? kOk : kFailed;
+  } catch (const SourceError& e) {
+    std::cerr << e.what() << "\n";
+    return kBadInput;
+  }
+}
+
 int run_file(const std::string& file, const RunFlags& flags) {
   scenario::Plan plan;
   try {
     plan = scenario::load_plan(file, scenario::process_env(flags.env));
     add_thresholds(plan, flags.thresholds);
+    apply_flags(plan, flags);
   } catch (const SourceError& e) {
     std::cerr << e.what() << "\n";
     return kBadInput;

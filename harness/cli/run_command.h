@@ -11,11 +11,17 @@ struct RunFlags {
   std::string out_dir;                  ///< --out DIR: summary.json goes there
   bool quiet = false;                   ///< --quiet: no progress line
   std::vector<std::string> thresholds;  ///< --threshold EXPR (added to the file's)
+  bool allow_unsupported = false;       ///< --allow-unsupported: 501 steps do not fail the run
+  std::vector<std::string> only;        ///< --scenario NAME: run only these
+  std::string callback_listen;          ///< --callback-listen HOST:PORT
+  std::string callback_url;             ///< --callback-url URL given to targets
   std::string command_line;
 };
 
 /// `tollgate run FILE`: returns an ExitCode.
 int run_file(const std::string& file, const RunFlags& flags);
+/// `tollgate coverage SPEC SCENARIO...`: what the scenarios would cover.
+int coverage(const std::string& spec, const std::vector<std::string>& files, const RunFlags& flags);
 /// `tollgate validate FILE`: checks a scenario without sending anything.
 int validate_file(const std::string& file, const RunFlags& flags);
 

@@ -5,7 +5,14 @@
 #include <future>
 #include <thread>
 
+#include <random>
+#include <set>
+
+#include "common/percent.h"
+#include "harness/check/checks.h"
 #include "harness/exec/schedule.h"
+#include "harness/flow/callback_hub.h"
+#include "harness/flow/render.h"
 #include "harness/http/pool.h"
 
 namespace tollgate::http {
@@ -18,37 +25,39 @@ using net::Awaitable;
 using net::use_ec;
 using scenario::Executor;
 using std::chrono::milliseconds;
+using nlohmann::json;
 
 // A send this much after its intended time counts as late.
 constexpr auto kLateTolerance = milliseconds(10);
 
-std::string percent_encode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-Request prepare(const scenario::Plan& plan, const scenario::Step& step) {
+// The request of a step; {{variables}} come from `lookup` (a step without
+// any renders the same bytes every time and is prepared once).
+Request render_request(const scenario::Plan& plan, const scenario::Step& step, const flow::Lookup& lookup,
+                       std::string& missing) {
+  // Steps built in code (tollgate hit, tests) may carry only the plain
+  // fields; loaded ones carry both.
   Request r;
   r.method = step.method;
-  r.target = plan.target.base_path + step.path;
-  for (std::size_t i = 0; i < step.query.size(); ++i)
-    r.target += (i == 0 ? "?" : "&") + percent_encode(step.query[i].first) + "=" + percent_encode(step.query[i].second);
+  r.target = plan.target.base_path +
+             (step.path_t.parts.empty() ? step.path : flow::render(step.path_t, lookup, &missing, true));
+  auto add_query = [&](const std::string& k, const std::string& v) {
+    r.target += (r.target.find('?') == std::string::npos ? "?" : "&") + percent_encode(k) + "=" + percent_encode(v);
+  };
+  if (step.query_t.empty())
+    for (const auto& [k, v] : step.query) add_query(k, v);
+  for (const auto& [k, t] : step.query_t) add_query(k, flow::render(t, lookup, &missing));
   r.headers = plan.headers;
-  for (const auto& [k, v] : step.headers) {
+  auto add_header = [&](const std::string& k, std::string v) {
     std::erase_if(r.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), k.c_str()) == 0; });
-    r.headers.emplace_back(k, v);
-  }
-  if (step.body) r.body = *step.body;
+    r.headers.emplace_back(k, std::move(v));
+  };
+  if (step.headers_t.empty())
+    for (const auto& [k, v] : step.headers) add_header(k, v);
+  for (const auto& [k, t] : step.headers_t) add_header(k, flow::render(t, lookup, &missing));
+  if (step.body_json)
+    r.body = flow::render_json(*step.body_json, lookup, &missing).dump();
+  else if (step.body)
+    r.body = *step.body;
   r.wire = serialize_request(r, plan.target);
   return r;
 }
@@ -58,6 +67,7 @@ struct WorkerScenario {
   std::size_t index = 0;
   std::unique_ptr<ConnectionPool> pool;
   std::vector<Request> requests;
+  std::vector<check::StepChecks> checks;
   std::vector<StepMetrics> steps;
   int cap = 1;  ///< open model: iterations in flight at most on this worker
   int in_flight = 0;
@@ -65,6 +75,7 @@ struct WorkerScenario {
   std::int64_t iterations = 0;
   bool loops_done = false;
   int loops_running = 0;
+  std::mt19937_64 rng;
 };
 
 struct Shared;
@@ -85,35 +96,118 @@ struct Shared {
   Clock::time_point start;
   unsigned workers = 1;
   std::vector<std::unique_ptr<std::atomic<std::int64_t>>> iterations_left;  ///< per scenario
+  std::vector<std::unique_ptr<std::atomic<std::int64_t>>> iteration_seq;    ///< per scenario: {{iteration}}, data rows
+  flow::CallbackHub* callbacks = nullptr;
 };
 
-void record(Worker* w, WorkerScenario* ws, std::size_t step_index, const Result& r, Clock::time_point intended,
-            Clock::time_point attempt) {
-  StepMetrics& m = ws->steps[step_index];
-  const auto& step = ws->spec->steps[step_index];
+std::int64_t us(Clock::duration d) { return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()); }
+
+// The timings and sizes of one exchange, whatever its outcome.
+void record_exchange(Worker* w, StepMetrics& m, const Result& r, Clock::time_point intended, Clock::time_point attempt) {
   const auto sent = r.sent.time_since_epoch().count() ? r.sent : attempt;
-  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(r.done - intended).count();
-  const auto service = std::chrono::duration_cast<std::chrono::microseconds>(r.done - sent).count();
-  m.latency_us.record(std::max<std::int64_t>(0, latency));
-  m.service_time_us.record(std::max<std::int64_t>(0, service));
-  w->interval_latency_us.record(std::max<std::int64_t>(0, latency));
+  m.latency_us.record(us(r.done - intended));
+  m.service_time_us.record(us(r.done - sent));
+  w->interval_latency_us.record(us(r.done - intended));
   ++m.requests;
+  ++w->requests;
   m.bytes_in += r.bytes_in;
   m.bytes_out += r.bytes_out;
-  ErrorKind kind = r.error;
-  if (kind == ErrorKind::kNone) {
-    if (r.status >= 100 && r.status < 600) ++m.status[static_cast<std::size_t>(r.status)];
-    const bool expected = step.expect_status.empty()
-                              ? r.status < 400
-                              : std::find(step.expect_status.begin(), step.expect_status.end(), r.status) !=
-                                    step.expect_status.end();
-    if (!expected) kind = ErrorKind::kStatus;
+  if (r.status >= 100 && r.status < 600) ++m.status[static_cast<std::size_t>(r.status)];
+}
+
+void check_result(StepMetrics& m, std::size_t index, const std::string* failure, const std::vector<std::string>& secrets) {
+  auto& c = m.checks[index];
+  if (failure) {
+    c.fail(check::mask_secrets(*failure, secrets));
+    ++m.checks_failed;
+  } else {
+    ++c.passed;
+    ++m.checks_passed;
   }
-  if (kind != ErrorKind::kNone) {
+}
+
+struct PollState {
+  bool met = false;
+  bool timed_out = false;
+  std::string last;  ///< the polled value last seen
+};
+
+// Everything a response means for its step: status and error kind, the
+// unsupported verdict, stream timings, the checks, and the extracts.
+// Returns false when the iteration cannot go on.
+bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, const Result& r,
+            Clock::time_point intended, Clock::time_point attempt, const PollState* poll,
+            std::map<std::string, json>& vars) {
+  StepMetrics& m = ws->steps[i];
+  const auto& step = ws->spec->steps[i];
+  const auto& checks = ws->checks[i];
+  record_exchange(w, m, r, intended, attempt);
+  auto count_error = [&](ErrorKind kind) {
     ++m.errors[static_cast<std::size_t>(kind)];
     ++w->errors;
+  };
+  const bool has_answer = r.status > 0;
+  if (r.error != ErrorKind::kNone && !has_answer) {
+    count_error(r.error);
+    return false;
   }
-  ++w->requests;
+  if (checks.unsupported(r.status)) {
+    ++m.unsupported;
+    if (m.unsupported_message.empty())
+      m.unsupported_message = "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + r.body.substr(0, 160));
+    return false;
+  }
+  const auto secrets = check::secrets_of(req.headers);
+  // Event streams: checked and timed.
+  std::optional<check::StreamReport> stream;
+  if (check::is_event_stream(r.headers)) {
+    const auto end = r.done - r.sent;
+    stream = check::analyze_stream(r.body, r.marks, end, checks.stream_expectations(r.error == ErrorKind::kNone));
+    if (r.status < 300) {
+      auto& sm = ws->steps[i].stream.get();
+      ++sm.streams;
+      sm.output_tokens += stream->output_tokens;
+      if (stream->tokens_from_usage) ++sm.usage_reported;
+      if (stream->ttft) sm.ttft_us.record(us(*stream->ttft));
+      for (const auto gap : stream->itl) sm.itl_us.record(us(gap));
+      if (stream->tpot) sm.tpot_us.record(us(*stream->tpot));
+      sm.e2e_us.record(us(end));
+      const double secs = std::chrono::duration<double>(end).count();
+      if (secs > 0 && stream->output_tokens > 0)
+        sm.tokens_per_s.record(static_cast<std::int64_t>(std::llround(static_cast<double>(stream->output_tokens) / secs)));
+    }
+  }
+  check::Response resp{r.status, &r.headers, &r.body, r.done - r.sent, stream ? &*stream : nullptr};
+  const auto outcome = checks.evaluate(resp);
+  ErrorKind kind = r.error;
+  for (const auto index : outcome.passed) check_result(m, index, nullptr, secrets);
+  for (const auto& [index, message] : outcome.failures) {
+    check_result(m, index, &message, secrets);
+    if (kind == ErrorKind::kNone) kind = index == 0 ? ErrorKind::kStatus : ErrorKind::kCheck;
+    else if (index == 0 && kind == ErrorKind::kCheck) kind = ErrorKind::kStatus;
+  }
+  if (poll && checks.poll_index() != check::StepChecks::npos) {
+    std::string failure;
+    if (!poll->met) {
+      failure = "after " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(step.poll->timeout).count()) +
+                "ms " + step.poll->pointer + " is " + (poll->last.empty() ? std::string("missing") : poll->last);
+      if (kind == ErrorKind::kNone) kind = ErrorKind::kCheck;
+    }
+    check_result(m, checks.poll_index(), poll->met ? nullptr : &failure, secrets);
+  }
+  bool go_on = kind == ErrorKind::kNone || kind == ErrorKind::kCheck;
+  if (go_on && !step.extract.empty()) {
+    std::string error;
+    auto got = flow::extract(step.extract, r.body, r.headers, error);
+    check_result(m, checks.extract_index(), error.empty() ? nullptr : &error, secrets);
+    if (!error.empty()) {
+      if (kind == ErrorKind::kNone) kind = ErrorKind::kCheck;
+      go_on = false;  // later steps would render without the value
+    }
+    for (auto& [k, v] : got) vars[k] = std::move(v);
+  }
+  if (kind != ErrorKind::kNone) count_error(kind);
+  return go_on;
 }
 
 void wake_one(WorkerScenario* ws) {
@@ -129,17 +223,143 @@ void begin_iteration(Worker* w, WorkerScenario* ws) {
   ++w->in_flight;
 }
 
-// One iteration: every step in order. The first step's latency counts from
-// the intended time; each later step's from when the previous one ended.
-// The caller has counted it in flight (begin_iteration).
-Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point intended) {
+Awaitable<void> wait_until(asio::io_context& ioc, Clock::time_point t) {
+  asio::steady_timer timer(ioc, t);
+  boost::system::error_code ec;
+  co_await timer.async_wait(use_ec(ec));
+}
+
+// Sends a polled step until its condition holds or its timeout passes;
+// the attempts before the last count as requests, the last is settled.
+Awaitable<Result> poll_step(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, PollState& state,
+                            Clock::time_point& attempt) {
+  const auto& poll = *ws->spec->steps[i].poll;
+  StepMetrics& m = ws->steps[i];
+  if (poll.initial_delay.count() > 0)
+    co_await wait_until(w->ioc, Clock::now() + std::chrono::duration_cast<Clock::duration>(poll.initial_delay));
+  const auto first = Clock::now();
+  const auto deadline = first + std::chrono::duration_cast<Clock::duration>(poll.timeout);
+  const json::json_pointer ptr(poll.pointer);
+  while (true) {
+    attempt = Clock::now();
+    Result r = co_await ws->pool->send(req);
+    auto& fm = m.flow.get();
+    ++fm.poll_requests;
+    if (r.aborted || r.error != ErrorKind::kNone) co_return r;
+    const json body = json::parse(r.body, nullptr, false);
+    if (!body.is_discarded() && body.contains(ptr)) {
+      const json& v = body.at(ptr);
+      state.last = v.dump();
+      if (std::find(poll.values.begin(), poll.values.end(), v) != poll.values.end()) {
+        state.met = true;
+        ++fm.polls;
+        fm.poll_us.record(us(r.done - first));
+        co_return r;
+      }
+    } else {
+      state.last.clear();
+    }
+    const auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(poll.interval);
+    if (next > deadline || w->shared->stop.load()) {
+      state.timed_out = true;
+      ++fm.polls_timed_out;
+      co_return r;
+    }
+    // A poll that is not the last: counted and timed, not checked.
+    record_exchange(w, m, r, attempt, attempt);
+    co_await wait_until(w->ioc, next);
+  }
+}
+
+// Waits for the step's callback and checks it against the contract.
+Awaitable<void> await_callback(Worker* w, WorkerScenario* ws, std::size_t i, const Result& r, const flow::Lookup& lookup,
+                               const std::vector<std::string>& secrets) {
+  const auto& cb = *ws->spec->steps[i].callback;
+  StepMetrics& m = ws->steps[i];
+  const auto index = ws->checks[i].callback_index();
+  std::string missing;
+  const std::string value = flow::render(cb.value, lookup, &missing);
+  auto& fm = m.flow.get();
+  std::string failure;
+  flow::CallbackHub* hub = w->shared->callbacks;
+  std::optional<flow::Arrival> got;
+  if (hub && missing.empty()) got = co_await hub->wait(w->ioc.get_executor(), cb.pointer, value, cb.timeout);
+  if (!missing.empty()) {
+    failure = "{{" + missing + "}} has no value to match the callback by";
+  } else if (!got) {
+    ++fm.callbacks_missed;
+    failure = "no callback with " + cb.pointer + " == \"" + value + "\" within " +
+              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(cb.timeout).count()) + "ms";
+  } else {
+    ++fm.callbacks;
+    fm.callback_us.record(us(got->at - r.sent));
+    const auto* contract = ws->spec->contract.get();
+    if (cb.contract && contract) {
+      const auto* media = contract::find_media_type(cb.contract->body, got->content_type.empty() ? "application/json"
+                                                                                                : got->content_type);
+      std::vector<contract::Violation> found;
+      if (!media) {
+        failure = "callback " + cb.contract->name + ": content type '" + got->content_type + "' is not documented";
+      } else if (media->schema) {
+        contract->validator().validate(media->schema, got->body, contract::Direction::kRequest, found);
+        for (std::size_t k = 0; k < found.size() && k < 3; ++k)
+          failure += (k ? "; " : "callback " + cb.contract->name + ": ") + found[k].to_string();
+      }
+    }
+  }
+  check_result(m, index, failure.empty() ? nullptr : &failure, secrets);
+  if (!failure.empty()) {
+    ++m.errors[static_cast<std::size_t>(ErrorKind::kCheck)];
+    ++w->errors;
+  }
+}
+
+// One iteration: every step in order, with its variables (data row,
+// extracts, built-ins). The first step's latency counts from the intended
+// time; each later step's from when the previous one ended. The caller
+// has counted it in flight (begin_iteration).
+Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point intended, int vu) {
+  const auto& spec = *ws->spec;
+  Shared& sh = *w->shared;
+  std::map<std::string, json> vars;
+  const std::int64_t seq = sh.iteration_seq[ws->index]->fetch_add(1);
+  if (spec.data) {
+    const auto n = spec.data->rows.size();
+    const auto& row = spec.data->rows[spec.data->random ? ws->rng() % n : static_cast<std::size_t>(seq) % n];
+    for (std::size_t c = 0; c < spec.data->columns.size(); ++c) vars[spec.data->columns[c]] = row[c];
+  }
+  const flow::Lookup lookup = [&](const std::string& name) -> std::optional<json> {
+    if (auto it = vars.find(name); it != vars.end()) return it->second;
+    if (name == "iteration") return seq;
+    if (name == "vu") return vu;
+    if (name == "uuid") return flow::uuid4(ws->rng);
+    if (name == "now_ms")
+      return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (name == "callback_url" && sh.callbacks) return sh.callbacks->url();
+    return std::nullopt;
+  };
   for (std::size_t i = 0; i < ws->requests.size(); ++i) {
-    const auto attempt = Clock::now();
-    const Result r = co_await ws->pool->send(ws->requests[i]);
+    const auto& step = spec.steps[i];
+    Request rendered;
+    const Request* req = &ws->requests[i];
+    if (step.templated) {
+      std::string missing;
+      rendered = render_request(sh.plan, step, lookup, missing);
+      req = &rendered;
+    }
+    auto attempt = Clock::now();
+    PollState poll;
+    // (Not a ?: of two co_awaits: GCC 12 destroys such a temporary twice.)
+    Result r;
+    if (step.poll)
+      r = co_await poll_step(w, ws, i, *req, poll, attempt);
+    else
+      r = co_await ws->pool->send(*req);
     if (r.aborted) break;  // cut by a stop: not a measurement
-    record(w, ws, i, r, intended, attempt);
-    if (r.error != ErrorKind::kNone) break;
-    intended = r.done;
+    if (step.poll) intended = attempt;  // a poll's latency is its last request's
+    if (!settle(w, ws, i, *req, r, intended, attempt, step.poll ? &poll : nullptr, vars)) break;
+    if (step.callback) co_await await_callback(w, ws, i, r, lookup, check::secrets_of(req->headers));
+    intended = Clock::now();
   }
   ++ws->iterations;
   --ws->in_flight;
@@ -147,11 +367,6 @@ Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point inten
   wake_one(ws);
 }
 
-Awaitable<void> wait_until(asio::io_context& ioc, Clock::time_point t) {
-  asio::steady_timer timer(ioc, t);
-  boost::system::error_code ec;
-  co_await timer.async_wait(use_ec(ec));
-}
 
 // Open model: send at the intended times whatever the responses do. When
 // the in-flight cap holds the schedule back the sends are late (and their
@@ -186,7 +401,7 @@ Awaitable<void> open_loop(Worker* w, WorkerScenario* ws) {
     }
     if (held || Clock::now() - intended > kLateTolerance) ++first.late;
     begin_iteration(w, ws);
-    asio::co_spawn(w->ioc, iteration(w, ws, intended), asio::detached);
+    asio::co_spawn(w->ioc, iteration(w, ws, intended, static_cast<int>(w->index)), asio::detached);
   }
   --ws->loops_running;
 }
@@ -220,7 +435,7 @@ Awaitable<void> vu_loop(Worker* w, WorkerScenario* ws, int global_index) {
     }
     if (counted && budget.fetch_sub(1) <= 0) break;
     begin_iteration(w, ws);
-    co_await iteration(w, ws, Clock::now());
+    co_await iteration(w, ws, Clock::now(), global_index);
     if (spec.think_time.count() > 0)
       co_await wait_until(w->ioc, Clock::now() + std::chrono::duration_cast<Clock::duration>(spec.think_time));
   }
@@ -262,14 +477,27 @@ Awaitable<void> stopper(Worker* w) {
 metrics::StepMetrics ScenarioResult::total() const {
   StepMetrics t;
   for (const auto& s : steps) t.add(s.metrics);
+  t.checks.clear();  // named per step; a total has only the counts
   return t;
 }
 
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop) {
   const unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  Shared shared{plan, stop, {}, n, {}};
-  for (const auto& s : plan.scenarios)
+  Shared shared{plan, stop, {}, n, {}, {}, nullptr};
+  for (const auto& s : plan.scenarios) {
     shared.iterations_left.push_back(std::make_unique<std::atomic<std::int64_t>>(s.iterations > 0 ? s.iterations : 0));
+    shared.iteration_seq.push_back(std::make_unique<std::atomic<std::int64_t>>(0));
+  }
+  std::unique_ptr<flow::CallbackHub> hub;
+  if (plan.uses_callbacks) {
+    std::set<std::string> pointers;
+    for (const auto& s : plan.scenarios)
+      for (const auto& st : s.steps)
+        if (st.callback) pointers.insert(st.callback->pointer);
+    hub = std::make_unique<flow::CallbackHub>(plan.callback_listen, plan.callback_public_url, pointers);
+    hub->start();
+    shared.callbacks = hub.get();
+  }
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < n; ++i) {
@@ -291,8 +519,15 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
       ws->cap = share(in_flight);
       PoolOptions po{plan.target, plan.timeouts, plan.tls, plan.max_body, share(conns)};
       ws->pool = std::make_unique<ConnectionPool>(w->ioc, po);
-      for (const auto& step : spec.steps) ws->requests.push_back(prepare(plan, step));
+      ws->rng.seed(0x5eed'0000ULL + si * 977 + i);
+      for (const auto& step : spec.steps) {
+        std::string missing;
+        ws->requests.push_back(render_request(plan, step, [](const std::string&) { return std::nullopt; }, missing));
+        ws->checks.emplace_back(step, spec.contract.get());
+      }
       ws->steps.resize(spec.steps.size());
+      for (std::size_t k = 0; k < spec.steps.size(); ++k)
+        for (const auto& name : ws->checks[k].names()) ws->steps[k].checks.push_back({name});
       w->scenarios.push_back(std::move(ws));
     }
     workers.push_back(std::move(w));
@@ -367,6 +602,11 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
     options.on_progress(p);
   }
   for (auto& w : workers) w->thread.join();
+  if (hub) {
+    hub->stop();
+    result.callbacks_received = hub->received();
+    result.callbacks_unmatched = hub->unmatched();
+  }
   result.end_unix_ms = std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   result.duration_s = std::chrono::duration<double>(Clock::now() - shared.start).count();
   result.interrupted = stop.load() != 0;

@@ -214,24 +214,46 @@ net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, con
   std::size_t n = co_await bhttp::async_read_header(stream, c.buffer, parser, use_ec(ec));
   result.first_byte = Clock::now();
   result.bytes_in += static_cast<std::int64_t>(n);
+  // An event stream is read as it arrives, each read stamped, so that
+  // chunk timings (TTFT, ITL) can be told apart.
+  bool streaming = false;
+  if (!ec) {
+    const auto ct = parser.get()[bhttp::field::content_type];
+    streaming = ct.size() >= 17 && strncasecmp(ct.data(), "text/event-stream", 17) == 0;
+  }
   if (!ec && !parser.is_done()) {
     c.plain.expires_at(deadline);
-    n = co_await bhttp::async_read(stream, c.buffer, parser, use_ec(ec));
-    result.bytes_in += static_cast<std::int64_t>(n);
+    if (streaming) {
+      while (!ec && !parser.is_done()) {
+        n = co_await bhttp::async_read_some(stream, c.buffer, parser, use_ec(ec));
+        result.bytes_in += static_cast<std::int64_t>(n);
+        result.marks.emplace_back(parser.get().body().size(), Clock::now() - result.sent);
+      }
+    } else {
+      n = co_await bhttp::async_read(stream, c.buffer, parser, use_ec(ec));
+      result.bytes_in += static_cast<std::int64_t>(n);
+    }
   }
   result.done = Clock::now();
+  auto take_head = [&](auto& res) {
+    result.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) {
+      std::string name(f.name_string());
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      result.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+  };
   if (ec) {
     result.error = classify(ec, false);
     result.error_message = std::string(ec == beast::error::timeout ? "read: timed out" : "read: " + ec.message());
+    if (streaming && parser.is_header_done()) {
+      take_head(parser.get());
+      result.body = std::move(parser.get().body());
+    }
     co_return;
   }
   auto res = parser.release();
-  result.status = static_cast<int>(res.result_int());
-  for (const auto& f : res) {
-    std::string name(f.name_string());
-    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    result.headers.emplace_back(std::move(name), std::string(f.value()));
-  }
+  take_head(res);
   result.body = std::move(res.body());
   if (!res.keep_alive()) c.connected = false;
 }

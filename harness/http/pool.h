@@ -49,6 +49,9 @@ struct Result {
   Clock::time_point first_byte;  ///< the response head arrived
   Clock::time_point done;
   bool aborted = false;          ///< cut by a stop: not a measurement
+  /// Event streams: (body bytes so far, time since sent) after each read.
+  /// A stream that breaks keeps its status, headers and partial body.
+  std::vector<std::pair<std::size_t, std::chrono::nanoseconds>> marks;
 };
 
 struct PoolOptions {

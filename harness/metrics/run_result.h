@@ -34,6 +34,8 @@ struct RunResult {
   std::int64_t start_unix_ms = 0;
   std::int64_t end_unix_ms = 0;
   std::uint64_t connections_opened = 0;
+  std::int64_t callbacks_received = 0;   ///< by the callback receiver, matched or not
+  std::int64_t callbacks_unmatched = 0;  ///< received but claimed by no step
 };
 
 }  // namespace tollgate::http

@@ -1,5 +1,7 @@
 #include "harness/metrics/step_metrics.h"
 
+#include <algorithm>
+
 namespace tollgate::metrics {
 
 const char* error_kind_name(ErrorKind kind) {
@@ -15,6 +17,50 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::kCount: break;
   }
   return "?";
+}
+
+void StreamMetrics::add(const StreamMetrics& o) {
+  ttft_us.add(o.ttft_us);
+  itl_us.add(o.itl_us);
+  tpot_us.add(o.tpot_us);
+  e2e_us.add(o.e2e_us);
+  tokens_per_s.add(o.tokens_per_s);
+  streams += o.streams;
+  output_tokens += o.output_tokens;
+  usage_reported += o.usage_reported;
+}
+
+void FlowMetrics::add(const FlowMetrics& o) {
+  poll_us.add(o.poll_us);
+  callback_us.add(o.callback_us);
+  polls += o.polls;
+  polls_timed_out += o.polls_timed_out;
+  poll_requests += o.poll_requests;
+  callbacks += o.callbacks;
+  callbacks_missed += o.callbacks_missed;
+}
+
+void CheckStat::fail(const std::string& message) {
+  ++failed;
+  for (auto& [m, n] : samples)
+    if (m == message) {
+      ++n;
+      return;
+    }
+  if (samples.size() < 3) samples.emplace_back(message, 1);
+}
+
+void CheckStat::add(const CheckStat& o) {
+  if (name.empty()) name = o.name;
+  passed += o.passed;
+  failed += o.failed;
+  for (const auto& [m, n] : o.samples) {
+    auto it = std::find_if(samples.begin(), samples.end(), [&](const auto& s) { return s.first == m; });
+    if (it != samples.end())
+      it->second += n;
+    else if (samples.size() < 3)
+      samples.emplace_back(m, n);
+  }
 }
 
 std::int64_t StepMetrics::error_count() const {
@@ -35,6 +81,12 @@ void StepMetrics::add(const StepMetrics& o) {
   missed += o.missed;
   checks_passed += o.checks_passed;
   checks_failed += o.checks_failed;
+  if (checks.size() < o.checks.size()) checks.resize(o.checks.size());
+  for (std::size_t i = 0; i < o.checks.size(); ++i) checks[i].add(o.checks[i]);
+  unsupported += o.unsupported;
+  if (unsupported_message.empty()) unsupported_message = o.unsupported_message;
+  if (o.stream) stream.get().add(*o.stream.operator->());
+  if (o.flow) flow.get().add(*o.flow.operator->());
 }
 
 }  // namespace tollgate::metrics

@@ -1,7 +1,10 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/metrics/histogram.h"
 
@@ -11,6 +14,68 @@ namespace tollgate::metrics {
 enum class ErrorKind : int { kNone = 0, kConnect, kTls, kTimeout, kReset, kProtocol, kStatus, kCheck, kCount };
 
 const char* error_kind_name(ErrorKind kind);
+
+/// A value that is allocated only when first used and copied deeply: a
+/// step that never streams carries no streaming histograms.
+template <typename T>
+class Lazy {
+ public:
+  Lazy() = default;
+  Lazy(const Lazy& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Lazy& operator=(const Lazy& o) {
+    p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Lazy(Lazy&&) noexcept = default;
+  Lazy& operator=(Lazy&&) noexcept = default;
+  T& get() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
+  const T* operator->() const { return p_.get(); }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
+/// Server-sent-event responses (all histograms in microseconds, except
+/// tokens_per_s). Definitions, per response:
+///   TTFT  = first chunk with non-empty content - request sent
+///   ITL   = every gap between consecutive content chunks (pooled)
+///   TPOT  = (end - TTFT) / (output tokens - 1), responses with 2+ tokens
+///   e2e   = end of the response - request sent
+///   tokens/s = output tokens / e2e
+/// Output tokens come from `usage.completion_tokens` when the stream
+/// carries it, otherwise they are the content chunks counted.
+struct StreamMetrics {
+  Histogram ttft_us, itl_us, tpot_us, e2e_us;
+  Histogram tokens_per_s{10'000'000, 3};
+  std::int64_t streams = 0;
+  std::int64_t output_tokens = 0;
+  std::int64_t usage_reported = 0;  ///< streams whose token count came from `usage`
+  void add(const StreamMetrics& o);
+};
+
+/// Flows: polling until a state, and callbacks (microseconds).
+struct FlowMetrics {
+  Histogram poll_us;      ///< first poll sent -> the condition held
+  Histogram callback_us;  ///< request sent -> its callback arrived
+  std::int64_t polls = 0, polls_timed_out = 0, poll_requests = 0;
+  std::int64_t callbacks = 0, callbacks_missed = 0;
+  void add(const FlowMetrics& o);
+};
+
+/// One named check of a step: how often it passed and failed, and up to
+/// three distinct failure messages with their counts.
+struct CheckStat {
+  std::string name;
+  std::int64_t passed = 0;
+  std::int64_t failed = 0;
+  std::vector<std::pair<std::string, std::int64_t>> samples;
+  void fail(const std::string& message);
+  void add(const CheckStat& o);
+};
 
 /// Everything measured for one step of one scenario (on one worker, or
 /// merged). Histograms hold microseconds.
@@ -26,6 +91,13 @@ struct StepMetrics {
   std::int64_t missed = 0;  ///< scheduled but never sent before the run ended
   std::int64_t checks_passed = 0;
   std::int64_t checks_failed = 0;
+  std::vector<CheckStat> checks;  ///< the step's checks, in the order of Step's check list
+  /// Answers 501 Not Implemented that the operation does not document: the
+  /// target does not support the step, so its checks did not run.
+  std::int64_t unsupported = 0;
+  std::string unsupported_message;
+  Lazy<StreamMetrics> stream;
+  Lazy<FlowMetrics> flow;
 
   std::int64_t error_count() const;
   void add(const StepMetrics& other);

@@ -84,17 +84,24 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
   t.op = m[3];
   t.where = where;
   const std::string value = m[4];
-  static const std::regex timing(R"(^(latency|service_time)\.(p50|p90|p95|p99|p999|min|max|mean)$)");
+  static const std::regex timing(
+      R"(^(latency|service_time|ttft|itl|tpot|e2e|poll|callback)\.(p50|p90|p95|p99|p999|min|max|mean)$)");
+  static const std::regex per_second(R"(^tokens_per_s\.(p50|p90|p95|p99|p999|min|max|mean)$)");
   const bool is_timing = std::regex_match(t.metric, timing);
   const bool is_fraction = t.metric == "errors.rate" || t.metric == "rate.achieved" || t.metric == "checks.rate" ||
                            t.metric == "late.rate" || t.metric == "missed.rate";
   const bool is_count = t.metric == "errors.count" || t.metric == "requests" || t.metric == "late.count" ||
-                        t.metric == "missed.count" || t.metric == "rate.rps";
+                        t.metric == "missed.count" || t.metric == "rate.rps" || t.metric == "checks.failed" ||
+                        t.metric == "checks.passed" || t.metric == "unsupported.count" ||
+                        t.metric == "callbacks.missed" || t.metric == "polls.timed_out" ||
+                        t.metric == "tokens.output" || std::regex_match(t.metric, per_second);
   if (!is_timing && !is_fraction && !is_count)
     throw SourceError(where, "unknown metric '" + t.metric +
-                                 "': expected latency.<stat> or service_time.<stat> (p50 p90 p95 p99 p999 min max mean), "
-                                 "errors.rate, errors.count, requests, rate.achieved, rate.rps, late.count, late.rate, "
-                                 "missed.count, missed.rate or checks.rate");
+                                 "': expected <timing>.<stat> with timing one of latency, service_time, ttft, itl, "
+                                 "tpot, e2e, poll, callback and stat one of p50 p90 p95 p99 p999 min max mean; "
+                                 "tokens_per_s.<stat>; errors.rate, errors.count, requests, rate.achieved, rate.rps, "
+                                 "late.count, late.rate, missed.count, missed.rate, checks.rate, checks.failed, "
+                                 "checks.passed, unsupported.count, callbacks.missed, polls.timed_out or tokens.output");
   if (is_timing) {
     const auto d = parse_duration(value);
     if (!d) throw SourceError(where, "'" + value + "' is not a duration (like 500ms or 2s) for " + t.metric);
@@ -108,6 +115,30 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
     if (!f || value.find('%') != std::string::npos)
       throw SourceError(where, "'" + value + "' is not a number for " + t.metric);
     t.value = *f;
+  }
+  return t;
+}
+
+Template parse_template(const std::string& text, const SourceLocation& where) {
+  Template t;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto open = text.find("{{", pos);
+    if (open == std::string::npos) {
+      t.parts.push_back({false, text.substr(pos)});
+      break;
+    }
+    if (open > pos) t.parts.push_back({false, text.substr(pos, open - pos)});
+    const auto close = text.find("}}", open + 2);
+    if (close == std::string::npos) throw SourceError(where, "'{{' without '}}' in '" + text + "'");
+    std::string name = text.substr(open + 2, close - open - 2);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
+    if (!std::regex_match(name, re))
+      throw SourceError(where, "'{{" + text.substr(open + 2, close - open - 2) + "}}' is not a variable (letters, digits and _)");
+    t.parts.push_back({true, name});
+    pos = close + 2;
   }
   return t;
 }

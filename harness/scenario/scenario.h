@@ -48,6 +48,72 @@ struct TlsOptions {
   std::string server_name;   ///< SNI and verified name; default: the target host
 };
 
+/// A string with `{{name}}` placeholders, split once at load time.
+struct Template {
+  struct Part {
+    bool var = false;
+    std::string text;  ///< literal text, or the variable's name
+  };
+  std::vector<Part> parts;
+  bool is_literal() const { return parts.empty() || (parts.size() == 1 && !parts[0].var); }
+  /// The whole string is one placeholder: "{{task_id}}" (keeps JSON types in bodies).
+  bool is_single_var() const { return parts.size() == 1 && parts[0].var; }
+  std::string literal() const { return parts.empty() ? std::string() : parts[0].text; }
+};
+
+/// A header assertion: present (with any value), equal to, or matching a regex.
+struct HeaderCheck {
+  std::string name;  ///< as written
+  enum class Kind { kPresent, kAbsent, kEquals, kMatches } kind = Kind::kPresent;
+  std::string value;
+};
+
+/// A body assertion at a JSON Pointer.
+struct BodyCheck {
+  std::string pointer;
+  enum class Kind { kEquals, kMatches, kType, kLength, kOneOf, kExists, kAbsent } kind = Kind::kEquals;
+  nlohmann::json value;  ///< equals/one_of: the JSON; matches/type: the string
+  std::int64_t min = 0, max = -1;  ///< length bounds (max -1: none)
+};
+
+/// What a step's response must satisfy. Each entry is one named check.
+struct Expect {
+  std::vector<int> status;  ///< empty: any status below 400
+  std::vector<HeaderCheck> headers;
+  std::vector<BodyCheck> body;
+  std::optional<nanoseconds> max_time;
+  bool contract = false;  ///< the response must be documented by the operation and match it
+  /// Streaming checks of a text/event-stream answer (every event, chunk
+  /// schema, finish_reason placement, usage when asked, the terminator).
+  /// On by default for a step that asks `stream: true`.
+  bool stream = false;
+};
+
+/// A variable taken from a response: a body JSON Pointer or a header.
+struct Extract {
+  std::string var;
+  std::string pointer;  ///< set for body extracts
+  std::string header;   ///< set for header extracts
+};
+
+/// Repeat a step until the body at `pointer` is one of `values`.
+struct Poll {
+  std::string pointer;
+  std::vector<nlohmann::json> values;
+  nanoseconds initial_delay{0};
+  nanoseconds interval = std::chrono::seconds(1);
+  nanoseconds timeout = std::chrono::seconds(60);
+};
+
+/// Wait, after the step's response, for a callback whose body at `pointer`
+/// equals `value` (rendered after the step's extracts).
+struct CallbackWait {
+  std::string pointer;
+  Template value;
+  nanoseconds timeout = std::chrono::seconds(60);
+  const contract::Callback* contract = nullptr;  ///< validates the callback body when known
+};
+
 /// One request of a scenario.
 struct Step {
   std::string name;
@@ -57,8 +123,28 @@ struct Step {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::pair<std::string, std::string>> query;
   std::optional<std::string> body;  ///< serialized JSON
-  std::vector<int> expect_status;   ///< empty: any status below 400 passes
+  Expect expect;
+  std::vector<Extract> extract;
+  std::optional<Poll> poll;
+  std::optional<CallbackWait> callback;
+  /// Set when the path, query, headers or body use {{variables}}: the
+  /// request is rendered per iteration instead of serialized once.
+  bool templated = false;
+  Template path_t;
+  std::vector<std::pair<std::string, Template>> headers_t, query_t;
+  std::optional<nlohmann::json> body_json;  ///< the body, with templates, when templated
+  bool asks_stream = false;  ///< body has "stream": true
+  bool asks_usage = false;   ///< body has stream_options.include_usage: true
+  const contract::Operation* op = nullptr;  ///< the operation the step calls, when the contract has it
   SourceLocation where;
+};
+
+/// Rows that feed variables, one row per iteration.
+struct DataSource {
+  std::string file;
+  std::vector<std::string> columns;
+  std::vector<std::vector<nlohmann::json>> rows;
+  bool random = false;
 };
 
 /// A stage of a ramping executor: reach `target` (requests/s or VUs) over `duration`.
@@ -82,6 +168,11 @@ struct Scenario {
   int connections = 0;           ///< connections at most (all workers)
   nanoseconds graceful_stop = std::chrono::seconds(10);
   std::vector<Step> steps;
+  std::optional<DataSource> data;
+  /// The contract its steps are checked against: the scenario's own
+  /// `spec`, else the plan's.
+  std::shared_ptr<const contract::Contract> contract;
+  std::string spec_file;
   SourceLocation where;
 
   /// The open model's arrival stages (constant: one flat stage).
@@ -114,7 +205,17 @@ struct Plan {
   std::vector<Scenario> scenarios;
   std::vector<Threshold> thresholds;
   std::string text_hash;  ///< of the scenario file, for reports
+  /// Callback receiver: where it listens and the URL targets are given
+  /// ({{callback_url}}); used only when a step waits for a callback or
+  /// uses {{callback_url}}.
+  std::string callback_listen = "127.0.0.1:0";
+  std::string callback_public_url;  ///< default: http://<listen address>/callback
+  bool uses_callbacks = false;
 };
+
+/// Splits "{{name}}" placeholders; throws SourceError at `where` for an
+/// unclosed one or a bad name.
+Template parse_template(const std::string& text, const SourceLocation& where);
 
 /// Environment for ${NAME} and ${NAME:-default}: the process environment
 /// overlaid with --env NAME=VALUE pairs.

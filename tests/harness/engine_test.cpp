@@ -76,7 +76,7 @@ TEST(Engine, IterationsExecutorRunsExactlyTheCountOverSteps) {
   plan.scenarios[0].steps = {step("/missing")};
   result = run(plan);
   EXPECT_EQ(result.scenarios[0].steps[0].metrics.errors[static_cast<int>(metrics::ErrorKind::kStatus)], 57);
-  plan.scenarios[0].steps[0].expect_status = {404};
+  plan.scenarios[0].steps[0].expect.status = {404};
   result = run(plan);
   EXPECT_EQ(result.scenarios[0].steps[0].metrics.error_count(), 0);
 }

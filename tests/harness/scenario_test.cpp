@@ -96,7 +96,7 @@ TEST(ScenarioLoader, AGoodFile) {
   EXPECT_TRUE(open.poisson);
   EXPECT_EQ(open.steps[0].method, "POST");
   EXPECT_EQ(open.steps[0].path, "/v1/chat/completions");
-  EXPECT_EQ(open.steps[0].expect_status, (std::vector<int>{200, 429}));
+  EXPECT_EQ(open.steps[0].expect.status, (std::vector<int>{200, 429}));
   const auto stages = open.rate_stages();
   ASSERT_EQ(stages.size(), 2u);
   EXPECT_DOUBLE_EQ(stages[0].from_rps, 10);

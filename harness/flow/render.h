@@ -1,0 +1,39 @@
+#pragma once
+// Rendering {{variables}} into requests, and taking variables out of
+// responses.
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/scenario/scenario.h"
+
+namespace tollgate::flow {
+
+/// Looks a variable up; nullopt when it has no value (yet).
+using Lookup = std::function<std::optional<nlohmann::json>(const std::string&)>;
+
+/// The text of a value in a string: strings as they are, the rest as JSON.
+std::string text_of(const nlohmann::json& v);
+
+/// Renders a template; `missing` names the first variable without a value.
+std::string render(const scenario::Template& t, const Lookup& lookup, std::string* missing = nullptr,
+                   bool percent_encode = false);
+
+/// Renders every string of a JSON body. A string that is exactly one
+/// placeholder takes the variable's JSON value (a number stays a number).
+nlohmann::json render_json(const nlohmann::json& body, const Lookup& lookup, std::string* missing = nullptr);
+
+/// A random version 4 UUID.
+std::string uuid4(std::mt19937_64& rng);
+
+/// The extracts of a step from a response: var -> value; `error` tells
+/// which one could not be taken and why.
+std::map<std::string, nlohmann::json> extract(const std::vector<scenario::Extract>& extracts, const std::string& body,
+                                              const std::vector<std::pair<std::string, std::string>>& headers,
+                                              std::string& error);
+
+}  // namespace tollgate::flow
