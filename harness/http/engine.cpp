@@ -152,10 +152,12 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
     return false;
   }
   if (checks.unsupported(r.status)) {
+    // Not a failure of the step's checks: the later steps still run, those
+    // that need its extracts are reported unsupported too.
     ++m.unsupported;
     if (m.unsupported_message.empty())
       m.unsupported_message = "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + r.body.substr(0, 160));
-    return false;
+    return true;
   }
   const auto secrets = check::secrets_of(req.headers);
   // Event streams: checked and timed.
@@ -245,7 +247,7 @@ Awaitable<Result> poll_step(Worker* w, WorkerScenario* ws, std::size_t i, const 
     Result r = co_await ws->pool->send(req);
     auto& fm = m.flow.get();
     ++fm.poll_requests;
-    if (r.aborted || r.error != ErrorKind::kNone) co_return r;
+    if (r.aborted || r.error != ErrorKind::kNone || ws->checks[i].unsupported(r.status)) co_return r;
     const json body = json::parse(r.body, nullptr, false);
     if (!body.is_discarded() && body.contains(ptr)) {
       const json& v = body.at(ptr);
@@ -346,6 +348,14 @@ Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point inten
       std::string missing;
       rendered = render_request(sh.plan, step, lookup, missing);
       req = &rendered;
+      if (!missing.empty()) {
+        // Only a step the target does not support leaves a variable unset.
+        auto& m = ws->steps[i];
+        ++m.unsupported;
+        if (m.unsupported_message.empty())
+          m.unsupported_message = "not sent: {{" + missing + "}} comes from a step the target does not support";
+        continue;
+      }
     }
     auto attempt = Clock::now();
     PollState poll;
@@ -358,7 +368,7 @@ Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point inten
     if (r.aborted) break;  // cut by a stop: not a measurement
     if (step.poll) intended = attempt;  // a poll's latency is its last request's
     if (!settle(w, ws, i, *req, r, intended, attempt, step.poll ? &poll : nullptr, vars)) break;
-    if (step.callback) co_await await_callback(w, ws, i, r, lookup, check::secrets_of(req->headers));
+    if (step.callback && !ws->checks[i].unsupported(r.status)) co_await await_callback(w, ws, i, r, lookup, check::secrets_of(req->headers));
     intended = Clock::now();
   }
   ++ws->iterations;

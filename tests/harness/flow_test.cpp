@@ -1,0 +1,170 @@
+// Flows end to end against an in-process server: a data file feeds the
+// prompt, the submit's id is extracted, the task is polled to its end and
+// its callback arrives at Tollgate's receiver.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "harness/http/engine.h"
+#include "mock-server/http_server.h"
+#include "tests/support/test_client.h"
+
+namespace tollgate::http {
+namespace {
+
+using nlohmann::json;
+
+// Submit answers {data: {taskId}}, and POSTs the finished task to the
+// callback_url from another thread; a task reports pending twice, then
+// success.
+struct TaskServer {
+  std::mutex mu;
+  std::map<std::string, int> polls;
+  std::vector<std::string> prompts;
+  std::vector<std::thread> senders;
+  int next = 0;
+  bool send_callbacks = true;
+  mock::HttpServer server{mock::ServerOptions{}, [this](const mock::HttpRequest& r) { return handle(r); }};
+
+  ~TaskServer() {
+    server.stop();
+    for (auto& t : senders) t.join();
+  }
+
+  mock::HttpResponse handle(const mock::HttpRequest& r) {
+    std::lock_guard lock(mu);
+    if (r.method == "POST" && r.path == "/submit") {
+      const json body = json::parse(r.body);
+      const std::string id = "task-" + std::to_string(++next);
+      prompts.push_back(body.at("prompt"));
+      const std::string url = body.at("callback_url");
+      if (send_callbacks)
+        senders.emplace_back([url, id] {
+          const auto port = static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+          test::TestClient client(port);
+          client.request("POST", "/callback", json{{"data", {{"taskId", id}, {"state", "success"}}}}.dump(),
+                         {{"Content-Type", "application/json"}});
+        });
+      return mock::HttpResponse::json(200, {{"data", {{"taskId", id}}}});
+    }
+    if (r.method == "GET" && r.path.starts_with("/task/")) {
+      const std::string id = r.path.substr(6);
+      const int n = ++polls[id];
+      return mock::HttpResponse::json(200, {{"state", n < 3 ? "pending" : "success"}, {"id", id}});
+    }
+    return mock::HttpResponse::json(404, {{"error", "no route"}});
+  }
+};
+
+std::string scenario_yaml(std::uint16_t port, const std::string& data_file, const std::string& correlate_value) {
+  return "version: 1\ntarget: http://127.0.0.1:" + std::to_string(port) + R"(
+scenarios:
+  tasks:
+    executor: iterations
+    iterations: 3
+    data: {file: )" + data_file + R"(}
+    steps:
+      - name: submit
+        method: POST
+        path: /submit
+        body: {prompt: "{{prompt}}", callback_url: "{{callback_url}}", request_id: "{{uuid}}", n: "{{iteration}}"}
+        extract: {task_id: {body: /data/taskId}}
+        callback: {correlate: /data/taskId, equals: ")" + correlate_value + R"(", timeout: 5s}
+      - name: wait
+        method: GET
+        path: /task/{{task_id}}
+        poll: {until: {pointer: /state, in: [success, failed]}, interval: 5ms, timeout: 5s}
+        expect: {status: 200, body: {/state: success}}
+)";
+}
+
+std::string write_prompts() {
+  const auto file = std::filesystem::temp_directory_path() / ("tollgate-flow-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(file) << "prompt,size\n\"a fox, in snow\",1\nlighthouse,2\n";
+  return file.string();
+}
+
+TEST(Flow, ExtractPollAndCallbackEndToEnd) {
+  TaskServer ts;
+  const auto port = ts.server.start();
+  const auto data = write_prompts();
+  const auto plan = scenario::parse_plan(scenario_yaml(port, data, "{{task_id}}"), "flow.yaml", {});
+  std::atomic<int> stop{0};
+  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  std::filesystem::remove(data);
+  const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
+  const auto& wait = run.scenarios.at(0).steps.at(1).metrics;
+  for (const auto& c : submit.checks) EXPECT_EQ(c.failed, 0) << c.name << ": " << (c.samples.empty() ? "" : c.samples[0].first);
+  for (const auto& c : wait.checks) EXPECT_EQ(c.failed, 0) << c.name << ": " << (c.samples.empty() ? "" : c.samples[0].first);
+  ASSERT_TRUE(submit.flow);
+  EXPECT_EQ(submit.flow->callbacks, 3);
+  EXPECT_EQ(submit.flow->callbacks_missed, 0);
+  EXPECT_EQ(submit.flow->callback_us.total_count(), 3);
+  ASSERT_TRUE(wait.flow);
+  EXPECT_EQ(wait.flow->polls, 3);
+  EXPECT_EQ(wait.flow->poll_requests, 9);  // pending, pending, success per task
+  EXPECT_EQ(wait.requests, 9);
+  EXPECT_EQ(wait.status[200], 9);
+  // Rows in order, quoted commas kept, then round again.
+  std::lock_guard lock(ts.mu);
+  EXPECT_EQ(ts.prompts, (std::vector<std::string>{"a fox, in snow", "lighthouse", "a fox, in snow"}));
+  EXPECT_EQ(ts.polls.size(), 3u);
+}
+
+TEST(Flow, AMissingCallbackTimesOutAndIsCounted) {
+  TaskServer ts;
+  ts.send_callbacks = false;
+  const auto port = ts.server.start();
+  const auto data = write_prompts();
+  auto yaml = scenario_yaml(port, data, "{{task_id}}");
+  yaml.replace(yaml.find("timeout: 5s}"), 12, "timeout: 50ms}");
+  yaml.replace(yaml.find("iterations: 3"), 13, "iterations: 1");
+  const auto plan = scenario::parse_plan(yaml, "flow.yaml", {});
+  std::atomic<int> stop{0};
+  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  std::filesystem::remove(data);
+  const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
+  ASSERT_TRUE(submit.flow);
+  EXPECT_EQ(submit.flow->callbacks_missed, 1);
+  const auto& cb = submit.checks.back();
+  EXPECT_EQ(cb.name, "callback /data/taskId");
+  ASSERT_EQ(cb.failed, 1);
+  EXPECT_EQ(cb.samples[0].first, "no callback with /data/taskId == \"task-1\" within 50ms");
+}
+
+TEST(Flow, UnknownVariablesAndBadDataFilesAreRejectedWithTheirPlace) {
+  const std::string yaml = R"(version: 1
+target: http://127.0.0.1:1
+scenarios:
+  s:
+    executor: iterations
+    iterations: 1
+    steps:
+      - {method: GET, path: "/task/{{task_id}}"}
+)";
+  try {
+    scenario::parse_plan(yaml, "bad.yaml", {});
+    FAIL() << "accepted an unknown variable";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.yaml:8:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown variable {{task_id}}"), std::string::npos) << e.what();
+  }
+  const auto file = std::filesystem::temp_directory_path() / ("tollgate-bad-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(file) << "prompt,size\nonly-one-field\n";
+  try {
+    scenario::parse_plan("version: 1\ntarget: http://127.0.0.1:1\nscenarios:\n  s:\n    executor: iterations\n"
+                         "    iterations: 1\n    data: {file: " + file.string() + "}\n    steps:\n      - {path: /}\n",
+                         "d.yaml", {});
+    FAIL() << "accepted a short row";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string() + ":2:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("row has 1 fields, the header 2"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace tollgate::http
