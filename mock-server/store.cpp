@@ -71,18 +71,39 @@ KeyAuth Store::authenticate(std::string_view key_text, std::string_view family) 
 
 RateDecision Store::admit(std::int64_t key_id) {
   std::lock_guard lock(mutex_);
-  const std::int64_t now_s = clock_.now_s();
-  const std::int64_t minute = now_s / 60;
+  const std::int64_t bucket = clock_.now_ms() / 100;
   auto k = keys_.find(key_id);
   const std::int64_t limit = k == keys_.end() ? 0 : k->second.rate_limit_per_minute;
   Window& w = windows_[key_id];
-  if (w.minute != minute) w = {minute, 0};
+  constexpr std::int64_t n = Window::kBuckets;
+  // Retire the buckets that left the window since the last request.
+  if (w.newest < 0 || bucket - w.newest >= n) {
+    w.counts.fill(0);
+    w.total = 0;
+  } else {
+    for (std::int64_t b = w.newest + 1; b <= bucket; ++b) {
+      auto& c = w.counts[static_cast<std::size_t>(b % n)];
+      w.total -= c;
+      c = 0;
+    }
+  }
+  w.newest = std::max(w.newest, bucket);
   RateDecision d;
   d.limit = limit;
-  d.reset_s = (minute + 1) * 60;
-  d.allowed = w.count < limit;
-  if (d.allowed) ++w.count;
-  d.remaining = std::max<std::int64_t>(0, limit - w.count);
+  d.allowed = w.total < limit;
+  if (d.allowed) {
+    ++w.counts[static_cast<std::size_t>(bucket % n)];
+    ++w.total;
+  }
+  d.remaining = std::max<std::int64_t>(0, limit - w.total);
+  // When the oldest admitted request leaves the window (a slot frees).
+  std::int64_t oldest = bucket;
+  for (std::int64_t b = bucket - n + 1; b <= bucket; ++b)
+    if (w.counts[static_cast<std::size_t>(((b % n) + n) % n)] > 0) {
+      oldest = b;
+      break;
+    }
+  d.reset_s = ((oldest + n) * 100 + 999) / 1000;
   return d;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -62,12 +63,15 @@ struct KeyAuth {
   std::string username;
 };
 
-/// A fixed one-minute window per key, aligned to the minute.
+/// A sliding one-minute window per key, counted in 100 ms buckets: a
+/// request is admitted when fewer than the limit were admitted in its own
+/// bucket and the 600 before it. No 60-second span ever admits more than
+/// the limit; a slot frees between 60.0 and 60.1 s after its request.
 struct RateDecision {
   bool allowed = true;
   std::int64_t limit = 0;
   std::int64_t remaining = 0;
-  std::int64_t reset_s = 0;  ///< Unix seconds when the window ends
+  std::int64_t reset_s = 0;  ///< Unix seconds when the oldest admitted request leaves the window
 };
 
 /// AimiChat's per-account daily credits (reset at 00:00 UTC).
@@ -160,10 +164,12 @@ class Store {
   std::map<std::int64_t, ApiKey> keys_;
   std::unordered_map<std::string, std::int64_t> key_ids_;  ///< key string -> id
   struct Window {
-    std::int64_t minute = -1;
-    std::int64_t count = 0;
+    static constexpr int kBuckets = 601;  ///< 100 ms each: a minute and the current bucket
+    std::array<std::int32_t, kBuckets> counts{};
+    std::int64_t newest = -1;  ///< the newest bucket number written (ms / 100)
+    std::int64_t total = 0;    ///< admitted in the buckets of the window
   };
-  std::unordered_map<std::int64_t, Window> windows_;  ///< key id -> current minute
+  std::unordered_map<std::int64_t, Window> windows_;  ///< key id -> its last minute
   struct DailyCredits {
     std::int64_t day = -1;
     std::int64_t used = 0;

@@ -62,16 +62,21 @@ Seen seen_in_run(const scenario::Plan& plan, const http::RunResult& run) {
   return seen;
 }
 
-Seen seen_in_plan(const scenario::Plan& plan) {
+Seen seen_in_plan(const scenario::Plan& plan, const contract::Contract* against, const std::string& as_file) {
   Seen seen;
   for (const auto& s : plan.scenarios)
     for (const auto& st : s.steps) {
-      if (!st.op) continue;
-      auto& set = seen[s.spec_file][st.op->id];
+      const contract::Operation* op = st.op;
+      if (against) {
+        const auto m = against->match(st.method, st.path.substr(0, st.path.find('?')));
+        op = m.kind == contract::Match::Kind::kFound ? m.operation : nullptr;
+      }
+      if (!op) continue;
+      auto& set = seen[against ? as_file : s.spec_file][op->id];
       if (!st.expect.status.empty()) {
         set.insert(st.expect.status.begin(), st.expect.status.end());
       } else {
-        for (const auto& r : st.op->responses)
+        for (const auto& r : op->responses)
           if (r.status.size() == 3 && r.status[0] == '2' && r.status[1] != 'X') set.insert(std::stoi(r.status));
       }
     }
@@ -82,10 +87,10 @@ void write_coverage(const std::vector<ContractCoverage>& all, std::ostream& out,
   for (const auto& c : all) {
     out << "coverage of " << c.spec_file << " (" << c.title << "): operations " << c.operations_hit << "/"
         << c.operations.size() << ", documented statuses " << c.statuses_hit << "/" << c.statuses_total << "\n";
+    if (!details) continue;  // the summary's one line; `tollgate coverage` and summary.json have the rest
     for (const auto& op : c.operations) {
       std::string codes, missing;
       for (const auto& [st, hit] : op.statuses) (hit ? codes : missing) += (hit ? (codes.empty() ? "" : " ") : (missing.empty() ? "" : " ")) + st;
-      if (!details && op.exercised && missing.empty()) continue;
       char line[256];
       std::snprintf(line, sizeof line, "  %-3s %-7s %-34s %-24s", op.exercised ? "ok" : "--", op.method.c_str(),
                     op.path.c_str(), op.id.c_str());

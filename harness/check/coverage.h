@@ -39,7 +39,10 @@ std::vector<ContractCoverage> coverage(const scenario::Plan& plan, const Seen& s
 Seen seen_in_run(const scenario::Plan& plan, const http::RunResult& run);
 /// What scenarios would exercise: each step's expected statuses (a step
 /// without `expect.status` counts for its operation's documented 2XX).
-Seen seen_in_plan(const scenario::Plan& plan);
+/// With `against`, steps are matched to its operations by method and path
+/// (whatever contract their scenario names) and recorded under `as_file`.
+Seen seen_in_plan(const scenario::Plan& plan, const contract::Contract* against = nullptr,
+                  const std::string& as_file = "");
 
 void write_coverage(const std::vector<ContractCoverage>& c, std::ostream& out, bool details);
 nlohmann::json coverage_json(const std::vector<ContractCoverage>& c);

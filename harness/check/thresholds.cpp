@@ -41,6 +41,7 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
   static const std::set<std::string> kNeedData = {"ttft", "itl", "tpot", "e2e", "tokens_per_s", "poll", "callback"};
   if (kNeedData.count(family)) return std::numeric_limits<double>::quiet_NaN();
   if (metric == "tokens.output" || metric == "callbacks.missed" || metric == "polls.timed_out") return 0;
+  if (family == "status" && stat.size() == 3) return static_cast<double>(m.status[static_cast<std::size_t>(std::stoi(stat))]);
   if (metric == "checks.failed") return static_cast<double>(m.checks_failed);
   if (metric == "checks.passed") return static_cast<double>(m.checks_passed);
   if (metric == "unsupported.count") return static_cast<double>(m.unsupported);

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 
 #include "harness/check/thresholds.h"
 #include "harness/cli/exit_codes.h"
@@ -139,21 +138,18 @@ void apply_flags(scenario::Plan& plan, const RunFlags& flags) {
 int coverage(const std::string& spec, const std::vector<std::string>& files, const RunFlags& flags) {
   try {
     const auto env = scenario::process_env(flags.env);
-    const std::string want = std::filesystem::weakly_canonical(spec).string();
+    const auto contract = contract::Contract::load(spec);
     check::Seen seen;
-    std::optional<scenario::Plan> first;
     for (const auto& f : files) {
-      scenario::Plan plan = scenario::load_plan(f, env);
-      for (auto& [file, ops] : check::seen_in_plan(plan)) {
-        auto& into = seen[std::filesystem::weakly_canonical(file).string()];
-        for (auto& [op, st] : ops) into[op].insert(st.begin(), st.end());
-      }
+      const scenario::Plan plan = scenario::load_plan(f, env);
+      for (auto& [file, ops] : check::seen_in_plan(plan, contract.get(), spec))
+        for (auto& [op, st] : ops) seen[file][op].insert(st.begin(), st.end());
     }
-    // Coverage is reported for SPEC alone.
+    // Coverage of SPEC alone: a plan with one scenario that names it.
     scenario::Plan plan;
     scenario::Scenario s;
-    s.spec_file = want;
-    s.contract = contract::Contract::load(spec);
+    s.spec_file = spec;
+    s.contract = contract;
     plan.scenarios.push_back(std::move(s));
     const auto c = check::coverage(plan, seen);
     check::write_coverage(c, std::cout, true);

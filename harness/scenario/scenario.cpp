@@ -94,14 +94,16 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
                         t.metric == "missed.count" || t.metric == "rate.rps" || t.metric == "checks.failed" ||
                         t.metric == "checks.passed" || t.metric == "unsupported.count" ||
                         t.metric == "callbacks.missed" || t.metric == "polls.timed_out" ||
-                        t.metric == "tokens.output" || std::regex_match(t.metric, per_second);
+                        t.metric == "tokens.output" || std::regex_match(t.metric, per_second) ||
+                        std::regex_match(t.metric, std::regex(R"(^status\.[1-5][0-9][0-9]$)"));
   if (!is_timing && !is_fraction && !is_count)
     throw SourceError(where, "unknown metric '" + t.metric +
                                  "': expected <timing>.<stat> with timing one of latency, service_time, ttft, itl, "
                                  "tpot, e2e, poll, callback and stat one of p50 p90 p95 p99 p999 min max mean; "
                                  "tokens_per_s.<stat>; errors.rate, errors.count, requests, rate.achieved, rate.rps, "
                                  "late.count, late.rate, missed.count, missed.rate, checks.rate, checks.failed, "
-                                 "checks.passed, unsupported.count, callbacks.missed, polls.timed_out or tokens.output");
+                                 "checks.passed, unsupported.count, callbacks.missed, polls.timed_out, tokens.output or "
+                                 "status.NNN (responses with that status)");
   if (is_timing) {
     const auto d = parse_duration(value);
     if (!d) throw SourceError(where, "'" + value + "' is not a duration (like 500ms or 2s) for " + t.metric);

@@ -144,3 +144,81 @@ TEST_F(Cli, HitOneLiner) {
 
 }  // namespace
 }  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+// The bundled conformance suites against the bundled mock, as CI runs them:
+// every check passes; what the mock does not implement yet (async tasks)
+// is reported NOT SUPPORTED and fails the run without --allow-unsupported.
+struct Suite {
+  const char* family;
+  bool complete;  ///< the mock implements every operation of the family
+};
+
+class Conformance : public Cli, public ::testing::WithParamInterface<Suite> {};
+
+TEST_P(Conformance, BundledSuitePassesAgainstTheMock) {
+  const Suite s = GetParam();
+  const std::string file = std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/conformance/" + s.family + ".yaml";
+  const std::string out = (dir_ / "out").string();
+  auto o = run("run " + file + " -q --env TARGET=" + target_ + "/" + s.family + " --out " + out);
+  const json j = summary();
+  EXPECT_EQ(j["totals"]["checks"]["failed"], 0) << o.output;
+  EXPECT_GT(j["totals"]["checks"]["passed"].get<int>(), 5) << o.output;
+  if (s.complete) {
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_EQ(j["totals"]["unsupported"], 0);
+    for (const auto& c : j["coverage"]) {
+      EXPECT_EQ(c["operations"]["covered"], c["operations"]["total"]) << c.dump();
+      EXPECT_EQ(c["statuses"]["covered"], c["statuses"]["total"]) << c.dump();
+    }
+  } else {
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_GT(j["totals"]["unsupported"].get<int>(), 0);
+    EXPECT_NE(o.output.find("NOT SUPPORTED by the target"), std::string::npos) << o.output;
+    // Reported, not passed: with --allow-unsupported the verdict says so.
+    o = run("run " + file + " -q --allow-unsupported --env TARGET=" + target_ + "/" + s.family);
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("result: PASS (INCOMPLETE)"), std::string::npos) << o.output;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Suites, Conformance,
+                         ::testing::Values(Suite{"aiproxy", true}, Suite{"aimichat", true}, Suite{"aiapigiare", false},
+                                           Suite{"apixo", false}),
+                         [](const auto& info) { return std::string(info.param.family); });
+
+TEST_F(Cli, CoverageWithoutRunningNamesWhatIsMissing) {
+  const std::string root = TOLLGATE_SOURCE_DIR;
+  auto o = run("coverage " + root + "/spec/aiproxy.yaml " + root + "/scenarios/conformance/aiproxy.yaml");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("operations 4/4, documented statuses 23/23"), std::string::npos) << o.output;
+  o = run("coverage " + root + "/spec/aiproxy.yaml " + root + "/scenarios/examples/negative-cases.yaml");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("NOT covered: "), std::string::npos) << o.output;
+}
+
+}  // namespace
+}  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+// 12,000/min offered for 60 s against a key limited to 10,000/min: the
+// mock admits 10,000 (+-1%) and refuses the rest in the documented shape.
+// One minute of wall time by design; bounded by the scenario's duration.
+TEST_F(Cli, CapacityLimitScenarioHoldsAgainstTheMock) {
+  const std::string file = std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/capacity/limit-10000-per-min.yaml";
+  const auto o = run("run " + file + " -q --env TARGET=" + target_ + "/aiproxy --out " + (dir_ / "out").string(),
+                     std::chrono::seconds(120));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  const json j = summary();
+  const auto& status = j["scenarios"][0]["steps"][0]["status"];
+  EXPECT_GE(status["200"].get<int>(), 9900) << status.dump();
+  EXPECT_LE(status["200"].get<int>(), 10000) << status.dump();  // never more than the limit
+  EXPECT_EQ(status["200"].get<int>() + status["429"].get<int>(), 12000) << status.dump();
+}
+
+}  // namespace
+}  // namespace tollgate::test

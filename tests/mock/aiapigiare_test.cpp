@@ -50,7 +50,7 @@ TEST_F(Aiapigiare, UserReflectsLiveQuotaAndRequestCount) {
 
 TEST_F(Aiapigiare, KeyListIsMaskedFilteredAndOwnOnly) {
   const json keys = call("GET", "/AiApiGiaRe/apikeylist", 200)["data"];
-  EXPECT_EQ(keys.size(), 8u);  // account 1 owns keys 1-7 and 10
+  EXPECT_EQ(keys.size(), 9u);  // account 1 owns keys 1-7, 10 and 11
   for (const auto& k : keys) {
     EXPECT_NE(k["key"].get<std::string>().find('*'), std::string::npos);
     EXPECT_NE(k["name"], "other-prod");

@@ -170,9 +170,27 @@ TEST_F(AiProxy, RateLimitBitesAndResetsWithTheWindow) {
   const auto refused = get("/v1/models", limited);
   EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(code_of(refused), "rate_limit_exceeded");
-  EXPECT_EQ(refused.headers.at("retry-after"), "60");  // the fake clock sits on a minute boundary
-  mock_.clock().advance(std::chrono::seconds(60));
+  EXPECT_EQ(refused.headers.at("retry-after"), "61");  // the first slot frees 60.1 s on, rounded up
+  mock_.clock().advance(std::chrono::milliseconds(60'100));
   EXPECT_EQ(get("/v1/models", limited).status, 200);
+}
+
+TEST_F(AiProxy, RateLimitSlidesExactlyAtItsEdges) {
+  const std::map<std::string, std::string> limited = {{"Authorization", "Bearer sk-limited"}};  // 3 per minute
+  EXPECT_EQ(get("/v1/models", limited).status, 200);              // t = 0
+  mock_.clock().advance(std::chrono::seconds(30));
+  EXPECT_EQ(get("/v1/models", limited).status, 200);              // t = 30 s
+  EXPECT_EQ(get("/v1/models", limited).status, 200);
+  auto refused = get("/v1/models", limited);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers.at("retry-after"), "31");             // the t = 0 request's bucket leaves at 60.1 s
+  mock_.clock().advance(std::chrono::milliseconds(30'000));        // t = 60 s: still three within the last minute
+  EXPECT_EQ(get("/v1/models", limited).status, 429);
+  mock_.clock().advance(std::chrono::milliseconds(100));           // t = 60.1 s: the first one left
+  const auto admitted = get("/v1/models", limited);
+  EXPECT_EQ(admitted.status, 200);
+  EXPECT_EQ(admitted.headers.at("x-ratelimit-remaining"), "0");
+  EXPECT_EQ(get("/v1/models", limited).status, 429);              // a fixed window would admit 3 more here
 }
 
 TEST_F(AiProxy, ProviderFailover) {
