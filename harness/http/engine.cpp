@@ -156,7 +156,9 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
     // that need its extracts are reported unsupported too.
     ++m.unsupported;
     if (m.unsupported_message.empty())
-      m.unsupported_message = "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + r.body.substr(0, 160));
+      m.unsupported_message = check::mask_secrets(
+          "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + r.body.substr(0, 160)),
+          check::secrets_of(req.headers));
     return true;
   }
   const auto secrets = check::secrets_of(req.headers);

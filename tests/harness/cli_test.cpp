@@ -222,3 +222,25 @@ TEST_F(Cli, CapacityLimitScenarioHoldsAgainstTheMock) {
 
 }  // namespace
 }  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+// `tollgate coverage` over the bundled suites: every operation and every
+// documented status of the five contracts.
+TEST(Coverage, BundledSuitesCoverEveryContract) {
+  const std::string root = TOLLGATE_SOURCE_DIR;
+  const std::pair<const char*, const char*> pairs[] = {{"aiproxy.yaml", "aiproxy"},
+                                                        {"aimichat.yaml", "aimichat"},
+                                                        {"aiapigiare-system.yaml", "aiapigiare"},
+                                                        {"aiapigiare-media.yaml", "aiapigiare"},
+                                                        {"apixo.yaml", "apixo"}};
+  for (const auto& [spec, suite] : pairs) {
+    const auto o = run("coverage " + root + "/spec/" + spec + " " + root + "/scenarios/conformance/" + suite + ".yaml");
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_EQ(o.output.find("NOT covered"), std::string::npos) << o.output;
+  }
+}
+
+}  // namespace
+}  // namespace tollgate::test

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "harness/flow/render.h"
 #include "harness/http/engine.h"
 #include "mock-server/http_server.h"
 #include "tests/support/test_client.h"
@@ -164,6 +165,35 @@ scenarios:
     EXPECT_NE(std::string(e.what()).find("row has 1 fields, the header 2"), std::string::npos) << e.what();
   }
   std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace tollgate::http
+
+namespace tollgate::http {
+namespace {
+
+TEST(Flow, JsonLinesRowsKeepTheirTypes) {
+  const auto file = std::filesystem::temp_directory_path() / ("tollgate-rows-" + std::to_string(::getpid()) + ".jsonl");
+  std::ofstream(file) << "{\"prompt\": \"hi\", \"n\": 2}\n\n{\"prompt\": \"yo\", \"n\": 5}\n";
+  const auto plan = scenario::parse_plan("version: 1\ntarget: http://127.0.0.1:1\nscenarios:\n  s:\n    executor: iterations\n"
+                                         "    iterations: 1\n    data: {file: " + file.string() + ", order: random}\n"
+                                         "    steps:\n      - {method: POST, path: /x, body: {n: \"{{n}}\", p: \"say {{prompt}}\"}}\n",
+                                         "d.yaml", {});
+  std::filesystem::remove(file);
+  const auto& data = *plan.scenarios.at(0).data;
+  EXPECT_TRUE(data.random);
+  EXPECT_EQ(data.columns, (std::vector<std::string>{"n", "prompt"}));
+  ASSERT_EQ(data.rows.size(), 2u);
+  EXPECT_EQ(data.rows[1][0], 5);
+  const auto& step = plan.scenarios.at(0).steps.at(0);
+  EXPECT_TRUE(step.templated);
+  const flow::Lookup lookup = [&](const std::string& name) -> std::optional<json> {
+    for (std::size_t c = 0; c < data.columns.size(); ++c)
+      if (data.columns[c] == name) return data.rows[1][c];
+    return std::nullopt;
+  };
+  EXPECT_EQ(flow::render_json(*step.body_json, lookup), (json{{"n", 5}, {"p", "say yo"}}));
 }
 
 }  // namespace

@@ -126,6 +126,18 @@ TEST(ScenarioLoader, EachMistakeNamesItsLineAndColumn) {
       {"{method: GET, path: \"/v1/models\"", "{method: FETCH, path: \"/v1/models\"", 26, 18, "\"FETCH\" is not one of"},
       {"target: ${TARGET}/aiproxy", "target: ${TARGETX}/aiproxy", 2, 9, "environment variable TARGETX is not set"},
       {"    duration: 2m\n", "", 21, 5, "constant-vus needs 'duration'"},
+      {"expect: {status: [200, 429]}", "expect: {status: 200, body: {/id: {matches: '(unclosed'}}}", 19, 53,
+       "'(unclosed' is not a regular expression"},
+      {"expect: {status: [200, 429]}", "expect: {body: {/id: {similar: x}}}", 19, 30,
+       "a body check is a value to equal, or one of: equals, matches, type, length, one_of, exists"},
+      {"expect: {status: [200, 429]}", "expect: {body: {/id: {type: text}}}", 19, 37, "type is one of string"},
+      {"expect: {status: [200, 429]}", "expect: {body: {/id: {length: {least: 1}}}}", 19, 39, "length is a count"},
+      {"expect: {status: [200, 429]}", "expect: {contrat: true}", 19, 18, "unknown key 'contrat'; expected one of: "},
+      {"{method: GET, path: \"/v1/models\"", "{method: GET, path: \"/v1/{{model}}\"", 26, 29,
+       "unknown variable {{model}}"},
+      {"{method: GET, path: \"/v1/models\"", "{method: GET, path: \"/v1/models\", poll: {until: {pointer: x, in: [a]}}",
+       26, 67, "'x' is not a JSON Pointer"},
+      {"\"latency.p99 < 500ms\"", "\"ttft.p42 < 500ms\"", 28, 5, "unknown metric 'ttft.p42'"},
   };
   for (const auto& m : mistakes) {
     std::string text = kGood;
