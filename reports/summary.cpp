@@ -56,7 +56,7 @@ void step_details(json& j, const metrics::StepMetrics& m) {
   j["checks"]["detail"] = std::move(checks);
   if (m.unsupported) j["unsupported_message"] = m.unsupported_message;
   if (m.stream) {
-    const auto& sm = *m.stream.operator->();
+    const auto& sm = *m.stream;
     j["stream"] = {{"streams", sm.streams},
                    {"output_tokens", sm.output_tokens},
                    {"tokens_from_usage", sm.usage_reported},
@@ -70,7 +70,7 @@ void step_details(json& j, const metrics::StepMetrics& m) {
                                      {"mean", round3(sm.tokens_per_s.mean())}}}};
   }
   if (m.flow) {
-    const auto& fm = *m.flow.operator->();
+    const auto& fm = *m.flow;
     j["flow"] = {{"polls", fm.polls},
                  {"polls_timed_out", fm.polls_timed_out},
                  {"poll_requests", fm.poll_requests},
@@ -211,7 +211,7 @@ void write_summary_table(const Report& r, std::ostream& out) {
           for (const auto& [msg, n] : c.samples) out << "      " << (n > 1 ? std::to_string(n) + "x " : "") << msg << "\n";
         }
       if (m.stream) {
-        const auto& sm = *m.stream.operator->();
+        const auto& sm = *m.stream;
         any_stream = true;
         std::snprintf(line, sizeof line,
                       "    stream: %lld responses, TTFT p50 %.2fms p99 %.2fms, ITL p50 %.2fms p99 %.2fms, TPOT p50 %.2fms, "
@@ -225,7 +225,7 @@ void write_summary_table(const Report& r, std::ostream& out) {
         out << line;
       }
       if (m.flow) {
-        const auto& fm = *m.flow.operator->();
+        const auto& fm = *m.flow;
         if (fm.polls + fm.polls_timed_out > 0) {
           std::snprintf(line, sizeof line, "    poll: %lld done, %lld timed out, %lld requests; time to completion p50 %.2fms p99 %.2fms\n",
                         static_cast<long long>(fm.polls), static_cast<long long>(fm.polls_timed_out),

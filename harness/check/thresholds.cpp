@@ -23,7 +23,7 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
   const auto dot = metric.find('.');
   const std::string family = metric.substr(0, dot), stat = dot == std::string::npos ? "" : metric.substr(dot + 1);
   if (m.stream) {
-    const auto& sm = *m.stream.operator->();
+    const auto& sm = *m.stream;
     if (family == "ttft") return percentile(sm.ttft_us, stat);
     if (family == "itl") return percentile(sm.itl_us, stat);
     if (family == "tpot") return percentile(sm.tpot_us, stat);
@@ -32,7 +32,7 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
     if (metric == "tokens.output") return static_cast<double>(sm.output_tokens);
   }
   if (m.flow) {
-    const auto& fm = *m.flow.operator->();
+    const auto& fm = *m.flow;
     if (family == "poll") return percentile(fm.poll_us, stat);
     if (family == "callback") return percentile(fm.callback_us, stat);
     if (metric == "callbacks.missed") return static_cast<double>(fm.callbacks_missed);

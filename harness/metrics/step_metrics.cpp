@@ -85,8 +85,8 @@ void StepMetrics::add(const StepMetrics& o) {
   for (std::size_t i = 0; i < o.checks.size(); ++i) checks[i].add(o.checks[i]);
   unsupported += o.unsupported;
   if (unsupported_message.empty()) unsupported_message = o.unsupported_message;
-  if (o.stream) stream.get().add(*o.stream.operator->());
-  if (o.flow) flow.get().add(*o.flow.operator->());
+  if (o.stream) stream.get().add(*o.stream);
+  if (o.flow) flow.get().add(*o.flow);
 }
 
 }  // namespace tollgate::metrics

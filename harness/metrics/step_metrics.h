@@ -33,6 +33,7 @@ class Lazy {
     return *p_;
   }
   const T* operator->() const { return p_.get(); }
+  const T& operator*() const { return *p_; }
   explicit operator bool() const { return p_ != nullptr; }
 
  private:
