@@ -118,6 +118,19 @@ net::Awaitable<std::optional<Arrival>> CallbackHub::wait(asio::any_io_executor e
   co_return std::move(w->got);
 }
 
+void CallbackHub::cancel_waits(const asio::any_io_executor& executor) {
+  std::lock_guard lock(mu_);
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->second->timer.get_executor() == executor) {
+      auto w = it->second;
+      asio::post(executor, [w] { w->timer.cancel(); });
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 std::int64_t CallbackHub::received() const {
   std::lock_guard lock(mu_);
   return received_;

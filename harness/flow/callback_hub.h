@@ -52,6 +52,9 @@ class CallbackHub {
   net::Awaitable<std::optional<Arrival>> wait(boost::asio::any_io_executor executor, const std::string& pointer,
                                               const std::string& value, std::chrono::nanoseconds timeout);
 
+  /// Ends every wait running on `executor` now (the run is stopping).
+  void cancel_waits(const boost::asio::any_io_executor& executor);
+
   std::int64_t received() const;
   std::int64_t unmatched() const;  ///< arrived, never claimed (counted at stop)
 

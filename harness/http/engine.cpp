@@ -88,6 +88,7 @@ struct Worker {
   std::atomic<std::int64_t> requests{0}, errors{0}, in_flight{0};
   unsigned index = 0;
   Shared* shared = nullptr;
+  bool closing = false;  ///< the stopper closed the pools: start no new waits
 };
 
 struct Shared {
@@ -264,7 +265,11 @@ Awaitable<Result> poll_step(Worker* w, WorkerScenario* ws, std::size_t i, const 
       state.last.clear();
     }
     const auto next = Clock::now() + std::chrono::duration_cast<Clock::duration>(poll.interval);
-    if (next > deadline || w->shared->stop.load()) {
+    if (w->shared->stop.load()) {
+      r.aborted = true;  // cut by a stop: neither met nor timed out
+      co_return r;
+    }
+    if (next > deadline) {
       state.timed_out = true;
       ++fm.polls_timed_out;
       co_return r;
@@ -287,7 +292,9 @@ Awaitable<void> await_callback(Worker* w, WorkerScenario* ws, std::size_t i, con
   std::string failure;
   flow::CallbackHub* hub = w->shared->callbacks;
   std::optional<flow::Arrival> got;
+  if (w->closing) co_return;
   if (hub && missing.empty()) got = co_await hub->wait(w->ioc.get_executor(), cb.pointer, value, cb.timeout);
+  if (!got && w->shared->stop.load()) co_return;  // the run stopped: not a missed callback
   if (!missing.empty()) {
     failure = "{{" + missing + "}} has no value to match the callback by";
   } else if (!got) {
@@ -482,6 +489,8 @@ Awaitable<void> stopper(Worker* w) {
     ws->pool->close_all();
     while (!ws->slot_waiters.empty()) wake_one(ws.get());
   }
+  w->closing = true;
+  if (sh.callbacks) sh.callbacks->cancel_waits(w->ioc.get_executor());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -194,6 +195,43 @@ TEST(Flow, JsonLinesRowsKeepTheirTypes) {
     return std::nullopt;
   };
   EXPECT_EQ(flow::render_json(*step.body_json, lookup), (json{{"n", 5}, {"p", "say yo"}}));
+}
+
+}  // namespace
+}  // namespace tollgate::http
+
+namespace tollgate::http {
+namespace {
+
+// A stop while an iteration waits for a callback ends the wait at once and
+// does not count the callback as missed.
+TEST(Flow, AStopEndsACallbackWait) {
+  TaskServer ts;
+  ts.send_callbacks = false;
+  const auto port = ts.server.start();
+  const auto data = write_prompts();
+  auto yaml = scenario_yaml(port, data, "{{task_id}}");
+  yaml.replace(yaml.find("timeout: 5s}"), 12, "timeout: 10m}");
+  yaml.replace(yaml.find("iterations: 3"), 13, "iterations: 1");
+  const auto plan = scenario::parse_plan(yaml, "flow.yaml", {});
+  std::filesystem::remove(data);
+  std::atomic<int> stop{0};
+  auto done = std::async(std::launch::async, [&] { return run_plan(plan, {1, nullptr}, stop); });
+  // Stop once the submit has been answered (the wait has begun or is about to).
+  while (true) {
+    {
+      std::lock_guard lock(ts.mu);
+      if (ts.next > 0) break;
+    }
+    ASSERT_NE(done.wait_for(std::chrono::milliseconds(5)), std::future_status::ready);
+  }
+  stop = 2;
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the wait outlived the stop";
+  const RunResult run = done.get();
+  EXPECT_TRUE(run.interrupted);
+  const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
+  EXPECT_EQ(submit.flow ? submit.flow->callbacks_missed : 0, 0);
+  EXPECT_EQ(submit.checks_failed, 0);
 }
 
 }  // namespace
