@@ -116,10 +116,12 @@ void record_exchange(Worker* w, StepMetrics& m, const Result& r, Clock::time_poi
   if (r.status >= 100 && r.status < 600) ++m.status[static_cast<std::size_t>(r.status)];
 }
 
-void check_result(StepMetrics& m, std::size_t index, const std::string* failure, const std::vector<std::string>& secrets) {
+// Counts one check's verdict; a failure message is kept with the request's
+// keys masked (worked out only when something failed).
+void check_result(StepMetrics& m, std::size_t index, const std::string* failure, const Request& req) {
   auto& c = m.checks[index];
   if (failure) {
-    c.fail(check::mask_secrets(*failure, secrets));
+    c.fail(check::mask_secrets(*failure, check::secrets_of(req.headers)));
     ++m.checks_failed;
   } else {
     ++c.passed;
@@ -162,7 +164,6 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
           check::secrets_of(req.headers));
     return true;
   }
-  const auto secrets = check::secrets_of(req.headers);
   // Event streams: checked and timed.
   std::optional<check::StreamReport> stream;
   if (check::is_event_stream(r.headers)) {
@@ -185,9 +186,9 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
   check::Response resp{r.status, &r.headers, &r.body, r.done - r.sent, stream ? &*stream : nullptr};
   const auto outcome = checks.evaluate(resp);
   ErrorKind kind = r.error;
-  for (const auto index : outcome.passed) check_result(m, index, nullptr, secrets);
+  for (const auto index : outcome.passed) check_result(m, index, nullptr, req);
   for (const auto& [index, message] : outcome.failures) {
-    check_result(m, index, &message, secrets);
+    check_result(m, index, &message, req);
     if (kind == ErrorKind::kNone) kind = index == 0 ? ErrorKind::kStatus : ErrorKind::kCheck;
     else if (index == 0 && kind == ErrorKind::kCheck) kind = ErrorKind::kStatus;
   }
@@ -198,13 +199,13 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
                 "ms " + step.poll->pointer + " is " + (poll->last.empty() ? std::string("missing") : poll->last);
       if (kind == ErrorKind::kNone) kind = ErrorKind::kCheck;
     }
-    check_result(m, checks.poll_index(), poll->met ? nullptr : &failure, secrets);
+    check_result(m, checks.poll_index(), poll->met ? nullptr : &failure, req);
   }
   bool go_on = kind == ErrorKind::kNone || kind == ErrorKind::kCheck;
   if (go_on && !step.extract.empty()) {
     std::string error;
     auto got = flow::extract(step.extract, r.body, r.headers, error);
-    check_result(m, checks.extract_index(), error.empty() ? nullptr : &error, secrets);
+    check_result(m, checks.extract_index(), error.empty() ? nullptr : &error, req);
     if (!error.empty()) {
       if (kind == ErrorKind::kNone) kind = ErrorKind::kCheck;
       go_on = false;  // later steps would render without the value
@@ -281,8 +282,8 @@ Awaitable<Result> poll_step(Worker* w, WorkerScenario* ws, std::size_t i, const 
 }
 
 // Waits for the step's callback and checks it against the contract.
-Awaitable<void> await_callback(Worker* w, WorkerScenario* ws, std::size_t i, const Result& r, const flow::Lookup& lookup,
-                               const std::vector<std::string>& secrets) {
+Awaitable<void> await_callback(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, const Result& r,
+                               const flow::Lookup& lookup) {
   const auto& cb = *ws->spec->steps[i].callback;
   StepMetrics& m = ws->steps[i];
   const auto index = ws->checks[i].callback_index();
@@ -318,7 +319,7 @@ Awaitable<void> await_callback(Worker* w, WorkerScenario* ws, std::size_t i, con
       }
     }
   }
-  check_result(m, index, failure.empty() ? nullptr : &failure, secrets);
+  check_result(m, index, failure.empty() ? nullptr : &failure, req);
   if (!failure.empty()) {
     ++m.errors[static_cast<std::size_t>(ErrorKind::kCheck)];
     ++w->errors;
@@ -377,7 +378,7 @@ Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point inten
     if (r.aborted) break;  // cut by a stop: not a measurement
     if (step.poll) intended = attempt;  // a poll's latency is its last request's
     if (!settle(w, ws, i, *req, r, intended, attempt, step.poll ? &poll : nullptr, vars)) break;
-    if (step.callback && !ws->checks[i].unsupported(r.status)) co_await await_callback(w, ws, i, r, lookup, check::secrets_of(req->headers));
+    if (step.callback && !ws->checks[i].unsupported(r.status)) co_await await_callback(w, ws, i, *req, r, lookup);
     intended = Clock::now();
   }
   ++ws->iterations;

@@ -148,3 +148,34 @@ INSTANTIATE_TEST_SUITE_P(Checks, Violation, ::testing::ValuesIn(cases()),
 
 }  // namespace
 }  // namespace tollgate::http
+
+namespace tollgate::http {
+namespace {
+
+// A target that echoes the key back: the failure message keeps the body's
+// start, with the key masked.
+TEST(Checks, FailureMessagesMaskTheKeys) {
+  const std::string answer = response(401, "application/json",
+                                      R"({"error":{"message":"Incorrect API key provided: sk-live-0123456789abcdef","type":"invalid_request_error","param":null,"code":"invalid_api_key"}})");
+  test::RawServer server([&](boost::asio::ip::tcp::socket& s) {
+    test::RawServer::read_head(s);
+    boost::system::error_code ec;
+    boost::asio::write(s, boost::asio::buffer(answer), ec);
+    s.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  });
+  const std::string yaml = "version: 1\ntarget: http://127.0.0.1:" + std::to_string(server.port()) +
+                           "\nscenarios:\n  s:\n    executor: iterations\n    iterations: 1\n    steps:\n"
+                           "      - {path: /v1/models, headers: {Authorization: Bearer sk-live-0123456789abcdef}}\n";
+  const auto plan = scenario::parse_plan(yaml, "mask.yaml", {});
+  std::atomic<int> stop{0};
+  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  const auto& status = run.scenarios.at(0).steps.at(0).metrics.checks.at(0);
+  ASSERT_EQ(status.failed, 1);
+  const std::string& message = status.samples.at(0).first;
+  EXPECT_NE(message.find("got 401, expected < 400"), std::string::npos) << message;
+  EXPECT_NE(message.find("Incorrect API key provided: sk-l***"), std::string::npos) << message;
+  EXPECT_EQ(message.find("0123456789abcdef"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace tollgate::http
