@@ -185,13 +185,75 @@ std::string json_type_name(const json& v) {
   }
 }
 
+
+namespace {
+
+// The keywords validation reads, each with its bit in SchemaValidator::keywords_.
+int keyword_bit(std::string_view key) {
+  static const std::unordered_map<std::string_view, int> kBits = {
+    {"$ref", 0},
+    {"type", 1},
+    {"nullable", 2},
+    {"enum", 3},
+    {"format", 4},
+    {"minLength", 5},
+    {"maxLength", 6},
+    {"pattern", 7},
+    {"minimum", 8},
+    {"exclusiveMinimum", 9},
+    {"maximum", 10},
+    {"exclusiveMaximum", 11},
+    {"multipleOf", 12},
+    {"minItems", 13},
+    {"maxItems", 14},
+    {"uniqueItems", 15},
+    {"items", 16},
+    {"properties", 17},
+    {"required", 18},
+    {"minProperties", 19},
+    {"maxProperties", 20},
+    {"additionalProperties", 21},
+    {"allOf", 22},
+    {"not", 23},
+    {"oneOf", 24},
+    {"anyOf", 25},
+  };
+  auto it = kBits.find(key);
+  return it == kBits.end() ? -1 : it->second;
+}
+
+std::uint32_t keyword_mask(const json& node) {
+  std::uint32_t mask = 0;
+  for (auto it = node.begin(); it != node.end(); ++it)
+    if (const int bit = keyword_bit(it.key()); bit >= 0) mask |= std::uint32_t{1} << bit;
+  return mask;
+}
+
+// s.find(key) when the schema has keyword `bit`, else s.end() without a lookup.
+json::const_iterator find_kw(const json& s, std::uint32_t mask, int bit, const char* key) {
+  return (mask & (std::uint32_t{1} << bit)) ? s.find(key) : s.end();
+}
+
+bool has_kw(std::uint32_t mask, const char* key) {
+  const int bit = keyword_bit(key);
+  return bit < 0 || (mask & (std::uint32_t{1} << bit));
+}
+
+}  // namespace
+
 SchemaValidator::SchemaValidator(const DocumentSet& docs) : docs_(docs) {
   // Index every $ref and discriminator once so validation never parses a pointer.
   for (const auto& doc : docs.documents())
     for_each_object(doc->value, [&](const json& node, const std::string&) { index(*doc, node); });
 }
 
+std::uint32_t SchemaValidator::keywords_of(const json& schema) const {
+  auto it = keywords_.find(&schema);
+  return it != keywords_.end() ? it->second : keyword_mask(schema);
+}
+
 void SchemaValidator::index(const Document& doc, const json& node) {
+  keywords_.emplace(&node, keyword_mask(node));
   if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string()) {
     NodeRef target = docs_.deref(docs_.resolve(doc, ref->get<std::string>()));
     if (target) refs_.emplace(&node, Target{target, target.uri()});
@@ -258,6 +320,7 @@ bool SchemaValidator::validate(const NodeRef& schema, const json& instance, Dire
 
 void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, const json& v, const Loc& vl,
                             Ctx& c) const {
+  const std::uint32_t k = keywords_of(s);
   if (!s.is_object()) return;
   if (c.depth >= kMaxDepth) {
     c.report(vl, sl, "schema nesting deeper than " + std::to_string(kMaxDepth) + " levels (a reference cycle?)");
@@ -269,7 +332,7 @@ void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, c
     ~Leave() { --d; }
   } leave{c.depth};
 
-  if (s.contains("$ref")) {
+  if ((k & 1u) && s.contains("$ref")) {
     // OpenAPI 3.0: a Reference Object's siblings are ignored.
     const Target* t = target_of(s);
     if (!t) return c.report(vl, sl.key("$ref"), "reference does not resolve");
@@ -277,22 +340,22 @@ void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, c
     return check(*t->ref.doc, *t->ref.node, root, v, vl, c);
   }
 
-  auto type = s.find("type");
+  auto type = find_kw(s, k, 1, "type");
   if (v.is_null()) {
-    if (s.value("nullable", false)) return;  // nullable admits null before any other keyword
+    if ((k & (1u << 2)) && s.value("nullable", false)) return;  // nullable admits null before any other keyword
     if (type != s.end()) return c.report(vl, sl.key("nullable"), "null is not allowed (the schema is not nullable)");
   } else if (type != s.end() && type->is_string() && !type_matches(type->get_ref<const std::string&>(), v)) {
     return c.report(vl, sl.key("type"),
                     "expected " + type->get<std::string>() + ", got " + json_type_name(v));
   }
 
-  if (auto e = s.find("enum"); e != s.end() && e->is_array()) {
+  if (auto e = find_kw(s, k, 3, "enum"); e != s.end() && e->is_array()) {
     bool found = false;
     for (const auto& allowed : *e)
       if (allowed == v) found = true;
     if (!found) c.report(vl, sl.key("enum"), brief(v) + " is not one of " + brief(*e));
   }
-  if (auto f = s.find("format"); f != s.end() && f->is_string()) {
+  if (auto f = find_kw(s, k, 4, "format"); f != s.end() && f->is_string()) {
     if (std::string problem = format_problem(f->get<std::string>(), v); !problem.empty())
       c.report(vl, sl.key("format"), problem);
   }
@@ -307,15 +370,16 @@ void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, c
 }
 
 void SchemaValidator::check_scalar(const json& s, const Loc& sl, const json& v, const Loc& vl, Ctx& c) const {
+  const std::uint32_t k = keywords_of(s);
   if (v.is_string()) {
     const std::string& str = v.get_ref<const std::string&>();
-    if (auto m = s.find("minLength"); m != s.end() && m->is_number() && utf8_length(str) < m->get<double>())
+    if (auto m = find_kw(s, k, 5, "minLength"); m != s.end() && m->is_number() && utf8_length(str) < m->get<double>())
       c.report(vl, sl.key("minLength"), "string shorter than " + m->dump() + " characters");
-    if (auto m = s.find("maxLength"); m != s.end() && m->is_number() && utf8_length(str) > m->get<double>())
+    if (auto m = find_kw(s, k, 6, "maxLength"); m != s.end() && m->is_number() && utf8_length(str) > m->get<double>())
       c.report(vl, sl.key("maxLength"), "string longer than " + m->dump() + " characters");
     // std::regex recurses per character: longer strings are not matched
     // (a stack overflow is worse than a pattern left unchecked).
-    if (auto p = s.find("pattern"); p != s.end() && p->is_string() && str.size() <= kMaxPatternSubject) {
+    if (auto p = find_kw(s, k, 7, "pattern"); p != s.end() && p->is_string() && str.size() <= kMaxPatternSubject) {
       const std::regex* re = regex_for(p->get<std::string>());
       if (re && !std::regex_search(str, *re))
         c.report(vl, sl.key("pattern"), brief(v) + " does not match the pattern " + p->get<std::string>());
@@ -324,19 +388,19 @@ void SchemaValidator::check_scalar(const json& s, const Loc& sl, const json& v, 
   }
   if (!v.is_number()) return;
   const double d = v.get<double>();
-  if (auto m = s.find("minimum"); m != s.end() && m->is_number()) {
+  if (auto m = find_kw(s, k, 8, "minimum"); m != s.end() && m->is_number()) {
     const bool exclusive = s.value("exclusiveMinimum", false);
     if (exclusive ? !(d > m->get<double>()) : d < m->get<double>())
       c.report(vl, sl.key("minimum"), number_text(v) + " is less than " + (exclusive ? "or equal to " : "") +
                                           "the minimum " + m->dump());
   }
-  if (auto m = s.find("maximum"); m != s.end() && m->is_number()) {
+  if (auto m = find_kw(s, k, 10, "maximum"); m != s.end() && m->is_number()) {
     const bool exclusive = s.value("exclusiveMaximum", false);
     if (exclusive ? !(d < m->get<double>()) : d > m->get<double>())
       c.report(vl, sl.key("maximum"), number_text(v) + " is greater than " + (exclusive ? "or equal to " : "") +
                                           "the maximum " + m->dump());
   }
-  if (auto m = s.find("multipleOf"); m != s.end() && m->is_number() && m->get<double>() > 0) {
+  if (auto m = find_kw(s, k, 12, "multipleOf"); m != s.end() && m->is_number() && m->get<double>() > 0) {
     const double q = d / m->get<double>();
     if (std::fabs(q - std::round(q)) > 1e-9)
       c.report(vl, sl.key("multipleOf"), number_text(v) + " is not a multiple of " + m->dump());
@@ -345,11 +409,12 @@ void SchemaValidator::check_scalar(const json& s, const Loc& sl, const json& v, 
 
 void SchemaValidator::check_array(const Document& doc, const json& s, const Loc& sl, const json& v, const Loc& vl,
                                   Ctx& c) const {
-  if (auto m = s.find("minItems"); m != s.end() && m->is_number() && v.size() < m->get<double>())
+  const std::uint32_t k = keywords_of(s);
+  if (auto m = find_kw(s, k, 13, "minItems"); m != s.end() && m->is_number() && v.size() < m->get<double>())
     c.report(vl, sl.key("minItems"), "array has " + std::to_string(v.size()) + " items, fewer than " + m->dump());
-  if (auto m = s.find("maxItems"); m != s.end() && m->is_number() && v.size() > m->get<double>())
+  if (auto m = find_kw(s, k, 14, "maxItems"); m != s.end() && m->is_number() && v.size() > m->get<double>())
     c.report(vl, sl.key("maxItems"), "array has " + std::to_string(v.size()) + " items, more than " + m->dump());
-  if (s.value("uniqueItems", false)) {
+  if ((k & (1u << 15)) && s.value("uniqueItems", false)) {
     for (std::size_t i = 0; i < v.size(); ++i)
       for (std::size_t j = i + 1; j < v.size(); ++j)
         if (v[i] == v[j]) {
@@ -358,7 +423,7 @@ void SchemaValidator::check_array(const Document& doc, const json& s, const Loc&
           break;
         }
   }
-  if (auto items = s.find("items"); items != s.end() && items->is_object()) {
+  if (auto items = find_kw(s, k, 16, "items"); items != s.end() && items->is_object()) {
     const Loc isl = sl.key("items");
     for (std::size_t i = 0; i < v.size(); ++i) check(doc, *items, isl, v[i], vl.at(i), c);
   }
@@ -366,7 +431,8 @@ void SchemaValidator::check_array(const Document& doc, const json& s, const Loc&
 
 void SchemaValidator::check_object(const Document& doc, const json& s, const Loc& sl, const json& v, const Loc& vl,
                                    Ctx& c) const {
-  auto props = s.find("properties");
+  const std::uint32_t k = keywords_of(s);
+  auto props = find_kw(s, k, 17, "properties");
   const bool has_props = props != s.end() && props->is_object();
 
   // The readOnly/writeOnly flags of a property (which may be a $ref).
@@ -384,7 +450,7 @@ void SchemaValidator::check_object(const Document& doc, const json& s, const Loc
     return c.direction == Direction::kRequest ? read_only : write_only;
   };
 
-  if (auto req = s.find("required"); req != s.end() && req->is_array()) {
+  if (auto req = find_kw(s, k, 18, "required"); req != s.end() && req->is_array()) {
     const Loc rl = sl.key("required");
     for (const auto& name : *req) {
       if (!name.is_string() || v.contains(name.get_ref<const std::string&>())) continue;
@@ -395,12 +461,12 @@ void SchemaValidator::check_object(const Document& doc, const json& s, const Loc
       c.report(vl, rl, "missing required property '" + name.get<std::string>() + "'");
     }
   }
-  if (auto m = s.find("minProperties"); m != s.end() && m->is_number() && v.size() < m->get<double>())
+  if (auto m = find_kw(s, k, 19, "minProperties"); m != s.end() && m->is_number() && v.size() < m->get<double>())
     c.report(vl, sl.key("minProperties"), "object has fewer than " + m->dump() + " properties");
-  if (auto m = s.find("maxProperties"); m != s.end() && m->is_number() && v.size() > m->get<double>())
+  if (auto m = find_kw(s, k, 20, "maxProperties"); m != s.end() && m->is_number() && v.size() > m->get<double>())
     c.report(vl, sl.key("maxProperties"), "object has more than " + m->dump() + " properties");
 
-  auto extra = s.find("additionalProperties");
+  auto extra = find_kw(s, k, 21, "additionalProperties");
   const Loc pl = sl.key("properties");
   for (auto it = v.begin(); it != v.end(); ++it) {
     const Loc ivl = vl.key(it.key());
@@ -424,11 +490,12 @@ void SchemaValidator::check_object(const Document& doc, const json& s, const Loc
 
 void SchemaValidator::check_composition(const Document& doc, const json& s, const Loc& sl, const json& v,
                                         const Loc& vl, Ctx& c) const {
-  if (auto all = s.find("allOf"); all != s.end() && all->is_array()) {
+  const std::uint32_t k = keywords_of(s);
+  if (auto all = find_kw(s, k, 22, "allOf"); all != s.end() && all->is_array()) {
     const Loc al = sl.key("allOf");
     for (std::size_t i = 0; i < all->size(); ++i) check(doc, (*all)[i], al.at(i), v, vl, c);
   }
-  if (auto n = s.find("not"); n != s.end() && n->is_object()) {
+  if (auto n = find_kw(s, k, 23, "not"); n != s.end() && n->is_object()) {
     std::vector<Violation> scratch;
     Ctx sub{c.direction, &scratch, c.depth};
     check(doc, *n, sl.key("not"), v, vl, sub);
@@ -436,7 +503,7 @@ void SchemaValidator::check_composition(const Document& doc, const json& s, cons
   }
 
   for (const char* keyword : {"oneOf", "anyOf"}) {
-    auto list = s.find(keyword);
+    auto list = has_kw(k, keyword) ? s.find(keyword) : s.end();
     if (list == s.end() || !list->is_array()) continue;
     const Loc ll = sl.key(keyword);
     const bool one = keyword[0] == 'o';

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,11 @@ class SchemaValidator {
   const DocumentSet& docs_;
   std::unordered_map<const nlohmann::json*, Target> refs_;  ///< node holding $ref -> final target
   std::unordered_map<const nlohmann::json*, Discriminator> discriminators_;
+  /// Which validation keywords each schema object has (a bit per keyword):
+  /// most schemas use two or three of the thirty, so the rest are skipped
+  /// without a map lookup each.
+  std::unordered_map<const nlohmann::json*, std::uint32_t> keywords_;
+  std::uint32_t keywords_of(const nlohmann::json& schema) const;
   mutable std::mutex regex_mutex_;
   mutable std::unordered_map<std::string, std::unique_ptr<std::regex>> regexes_;
 };

@@ -66,7 +66,11 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   }
   if (tty) std::fprintf(stderr, "\n");
 
-  reports::Report report{&plan, &run, check::evaluate(plan.thresholds, run), flags.command_line};
+  reports::Report report;
+  report.plan = &plan;
+  report.run = &run;
+  report.thresholds = check::evaluate(plan.thresholds, run);
+  report.command_line = flags.command_line;
   report.allow_unsupported = flags.allow_unsupported;
   report.coverage = check::coverage(plan, check::seen_in_run(plan, run));
   reports::write_summary_table(report, std::cout);

@@ -549,7 +549,11 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
       }
       ws->steps.resize(spec.steps.size());
       for (std::size_t k = 0; k < spec.steps.size(); ++k)
-        for (const auto& name : ws->checks[k].names()) ws->steps[k].checks.push_back({name});
+        for (const auto& name : ws->checks[k].names()) {
+          metrics::CheckStat stat;
+          stat.name = name;
+          ws->steps[k].checks.push_back(std::move(stat));
+        }
       w->scenarios.push_back(std::move(ws));
     }
     workers.push_back(std::move(w));
