@@ -272,8 +272,7 @@ StepChecks::Outcome StepChecks::evaluate(const Response& r) const {
     const bool json_body = mt == "application/json" || mt.ends_with("+json");
     std::vector<contract::Violation> found;
     if (json_body && !parsed()) {
-      found.push_back({"", "", "the body is not valid JSON"});
-      found.front().message = "the body is not valid JSON though Content-Type is " + ct;
+      found.push_back({"", "", "the body is not valid JSON though Content-Type is " + ct});
       auto more = contract_->validate_response(*step_.op, r.status, ct, nullptr, &hmap);
       found.insert(found.end(), more.begin(), more.end());
     } else {

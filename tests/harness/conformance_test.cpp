@@ -88,6 +88,8 @@ std::vector<Case> cases() {
       {"MissingRateLimitHeader", response(200, "application/json", kChat, ""), kHeaderStep, "header X-RateLimit-Remaining",
        "no X-RateLimit-Remaining header"},
       {"WrongContentType", response(200, "text/plain", "hello"), kChatStep, "contract createChatCompletion", "text/plain"},
+      {"BodyNotJson", response(200, "application/json", "{\"id\": "), kChatStep, "contract createChatCompletion",
+       "the body is not valid JSON though Content-Type is application/json"},
       {"ConformantStream", response(200, "text/event-stream", sse({kChunk1, kChunk2, kUsage, "[DONE]"})), kStreamStep, "", ""},
       {"ChunkSchemaBroken", response(200, "text/event-stream", sse({kBrokenChunk, kChunk2, kUsage, "[DONE]"})), kStreamStep,
        "stream", "event 0 /created"},
