@@ -1,5 +1,7 @@
 #include "contract/contract.h"
 
+#include "common/text.h"
+
 #include "common/percent.h"
 
 #include <algorithm>
@@ -14,12 +16,6 @@ using nlohmann::json;
 
 constexpr const char* kMethods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 constexpr const char* kTypes[] = {"string", "number", "integer", "boolean", "array", "object"};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string upper(std::string_view s) {
   std::string out(s);
@@ -47,7 +43,7 @@ std::string media_essence(std::string_view ct) {
   if (auto semi = ct.find(';'); semi != std::string_view::npos) ct = ct.substr(0, semi);
   while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
   while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
-  return lower(ct);
+  return ascii_lower(ct);
 }
 
 [[noreturn]] void fail(const NodeRef& at, const std::string& message) { throw SourceError(at.location(), message); }
@@ -425,7 +421,7 @@ std::vector<Violation> Contract::validate_response(const Operation& op, int stat
   }
   if (headers) {
     for (const auto& h : r->headers) {
-      auto it = headers->find(lower(h.name));
+      auto it = headers->find(ascii_lower(h.name));
       if (it == headers->end()) {
         if (h.required)
           out.push_back({"", r->where.uri() + "/headers/" + escape_pointer_token(h.name),

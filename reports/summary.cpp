@@ -91,19 +91,19 @@ constexpr const char* kStreamFormulas[] = {
 
 }  // namespace
 
-std::int64_t Report::unsupported() const {
+namespace {
+// A count summed over every step of the run.
+std::int64_t sum(const http::RunResult& run, std::int64_t metrics::StepMetrics::*field) {
   std::int64_t n = 0;
-  for (const auto& s : run->scenarios)
-    for (const auto& st : s.steps) n += st.metrics.unsupported;
+  for (const auto& s : run.scenarios)
+    for (const auto& st : s.steps) n += st.metrics.*field;
   return n;
 }
+}  // namespace
 
-std::int64_t Report::checks_failed() const {
-  std::int64_t n = 0;
-  for (const auto& s : run->scenarios)
-    for (const auto& st : s.steps) n += st.metrics.checks_failed;
-  return n;
-}
+std::int64_t Report::unsupported() const { return sum(*run, &metrics::StepMetrics::unsupported); }
+std::int64_t Report::checks_passed() const { return sum(*run, &metrics::StepMetrics::checks_passed); }
+std::int64_t Report::checks_failed() const { return sum(*run, &metrics::StepMetrics::checks_failed); }
 
 bool Report::passed() const {
   if (run && run->interrupted) return false;
@@ -135,17 +135,12 @@ json summary_json(const Report& r) {
     sj["executor"] = scenario::executor_name(s.executor);
     sj["iterations"] = s.iterations;
     sj["duration_s"] = round3(s.duration_s);
-    sj.erase("checks");
-    sj["checks"] = {{"passed", total.checks_passed}, {"failed", total.checks_failed}};
     sj["steps"] = std::move(steps);
     scenarios.push_back(std::move(sj));
   }
   json thresholds = json::array();
   for (const auto& t : r.thresholds)
     thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", std::isnan(t.actual) ? json() : json(round3(t.actual))}});
-  std::int64_t checks_passed = 0;
-  for (const auto& s : run.scenarios)
-    for (const auto& st : s.steps) checks_passed += st.metrics.checks_passed;
   return {{"format", "tollgate-summary"},
           {"version", 1},
           {"scenario", r.plan->file},
@@ -159,7 +154,7 @@ json summary_json(const Report& r) {
           {"connections_opened", run.connections_opened},
           {"totals", {{"requests", requests}, {"errors", errors},
                       {"rps", round3(run.duration_s > 0 ? requests / run.duration_s : 0)},
-                      {"checks", {{"passed", checks_passed}, {"failed", r.checks_failed()}}},
+                      {"checks", {{"passed", r.checks_passed()}, {"failed", r.checks_failed()}}},
                       {"unsupported", r.unsupported()}}},
           {"callbacks", {{"received", run.callbacks_received}, {"unmatched", run.callbacks_unmatched}}},
           {"stream_metric_definitions", kStreamFormulas},
@@ -248,9 +243,7 @@ void write_summary_table(const Report& r, std::ostream& out) {
     out << "streaming metrics:\n";
     for (const char* f : kStreamFormulas) out << "  " << f << "\n";
   }
-  std::int64_t passed = 0;
-  for (const auto& s : run.scenarios)
-    for (const auto& st : s.steps) passed += st.metrics.checks_passed;
+  const std::int64_t passed = r.checks_passed();
   if (passed + r.checks_failed() > 0)
     out << "\nchecks: " << passed << " passed, " << r.checks_failed() << " failed (" << std::setprecision(2)
         << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + r.checks_failed()) << "%)\n";

@@ -22,6 +22,7 @@ struct Report {
   bool allow_unsupported = false;
   std::vector<check::ContractCoverage> coverage;
   std::int64_t unsupported() const;
+  std::int64_t checks_passed() const;
   std::int64_t checks_failed() const;
   bool passed() const;
 };

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/text.h"
+
 namespace tollgate::check {
 
 using nlohmann::json;
@@ -11,11 +13,6 @@ using scenario::BodyCheck;
 using scenario::HeaderCheck;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string short_json(const json& v, std::size_t max = 120) {
   std::string s = v.dump();
@@ -81,8 +78,8 @@ const std::string* find_header(const std::vector<std::pair<std::string, std::str
 }
 
 bool is_event_stream(const std::vector<std::pair<std::string, std::string>>& headers) {
-  const std::string ct = lower(content_type_of(headers));
-  return ct.starts_with("text/event-stream");
+  const std::string* ct = find_header(headers, "content-type");
+  return ct && ct->size() >= 17 && strncasecmp(ct->data(), "text/event-stream", 17) == 0;
 }
 
 StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* contract)
@@ -267,8 +264,8 @@ StepChecks::Outcome StepChecks::evaluate(const Response& r) const {
   if (contract_check_ != npos && contract_) {
     const std::string ct = content_type_of(headers);
     std::map<std::string, std::string> hmap;
-    for (const auto& [k, v] : headers) hmap.emplace(lower(k), v);
-    const std::string mt = lower(ct.substr(0, ct.find(';')));
+    for (const auto& [k, v] : headers) hmap.emplace(ascii_lower(k), v);
+    const std::string mt = ascii_lower(ct.substr(0, ct.find(';')));
     const bool json_body = mt == "application/json" || mt.ends_with("+json");
     std::vector<contract::Violation> found;
     if (json_body && !parsed()) {
@@ -304,7 +301,7 @@ StepChecks::Outcome StepChecks::evaluate(const Response& r) const {
 std::vector<std::string> secrets_of(const std::vector<std::pair<std::string, std::string>>& headers) {
   std::vector<std::string> out;
   for (const auto& [k, v] : headers) {
-    const std::string n = lower(k);
+    const std::string n = ascii_lower(k);
     if (n == "authorization") {
       const auto sp = v.find(' ');
       out.push_back(sp == std::string::npos ? v : v.substr(sp + 1));

@@ -1,8 +1,7 @@
 #include "harness/flow/render.h"
 
-#include <strings.h>
-
 #include "common/percent.h"
+#include "harness/check/checks.h"
 
 namespace tollgate::flow {
 
@@ -28,29 +27,20 @@ std::string render(const scenario::Template& t, const Lookup& lookup, std::strin
   return out;
 }
 
-json render_json(const json& body, const Lookup& lookup, std::string* missing) {
-  if (body.is_string()) {
-    const std::string& s = body.get_ref<const std::string&>();
-    if (s.find("{{") == std::string::npos) return body;
-    const scenario::Template t = scenario::parse_template(s, {});
+json render_body(const scenario::Step& step, const Lookup& lookup, std::string* missing) {
+  json out = step.body_json.value_or(json());
+  for (const auto& [pointer, t] : step.body_templates) {
+    json& at = out[json::json_pointer(pointer)];
     if (t.is_single_var()) {
-      if (auto v = lookup(t.parts[0].text)) return *v;
-      if (missing && missing->empty()) *missing = t.parts[0].text;
-      return nullptr;
+      if (auto v = lookup(t.parts[0].text))
+        at = std::move(*v);
+      else if (missing && missing->empty())
+        *missing = t.parts[0].text;
+    } else {
+      at = render(t, lookup, missing);
     }
-    return render(t, lookup, missing);
   }
-  if (body.is_object()) {
-    json out = json::object();
-    for (auto& [k, v] : body.items()) out[k] = render_json(v, lookup, missing);
-    return out;
-  }
-  if (body.is_array()) {
-    json out = json::array();
-    for (const auto& v : body) out.push_back(render_json(v, lookup, missing));
-    return out;
-  }
-  return body;
+  return out;
 }
 
 std::string uuid4(std::mt19937_64& rng) {
@@ -78,14 +68,10 @@ std::map<std::string, json> extract(const std::vector<scenario::Extract>& extrac
   std::optional<json> doc;
   for (const auto& e : extracts) {
     if (!e.header.empty()) {
-      bool found = false;
-      for (const auto& [k, v] : headers)
-        if (strcasecmp(k.c_str(), e.header.c_str()) == 0) {
-          out[e.var] = v;
-          found = true;
-          break;
-        }
-      if (!found && error.empty()) error = e.var + ": no " + e.header + " header";
+      if (const std::string* v = check::find_header(headers, e.header))
+        out[e.var] = *v;
+      else if (error.empty())
+        error = e.var + ": no " + e.header + " header";
       continue;
     }
     if (!doc) doc = json::parse(body, nullptr, false);

@@ -23,9 +23,10 @@ std::string text_of(const nlohmann::json& v);
 std::string render(const scenario::Template& t, const Lookup& lookup, std::string* missing = nullptr,
                    bool percent_encode = false);
 
-/// Renders every string of a JSON body. A string that is exactly one
+/// A templated step's body with its variables in: each of the step's
+/// body_templates rendered at its place. A string that is exactly one
 /// placeholder takes the variable's JSON value (a number stays a number).
-nlohmann::json render_json(const nlohmann::json& body, const Lookup& lookup, std::string* missing = nullptr);
+nlohmann::json render_body(const scenario::Step& step, const Lookup& lookup, std::string* missing = nullptr);
 
 /// A random version 4 UUID.
 std::string uuid4(std::mt19937_64& rng);

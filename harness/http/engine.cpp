@@ -55,7 +55,7 @@ Request render_request(const scenario::Plan& plan, const scenario::Step& step, c
     for (const auto& [k, v] : step.headers) add_header(k, v);
   for (const auto& [k, t] : step.headers_t) add_header(k, flow::render(t, lookup, &missing));
   if (step.body_json)
-    r.body = flow::render_json(*step.body_json, lookup, &missing).dump();
+    r.body = flow::render_body(step, lookup, &missing).dump();
   else if (step.body)
     r.body = *step.body;
   r.wire = serialize_request(r, plan.target);
@@ -340,14 +340,22 @@ Awaitable<void> iteration(Worker* w, WorkerScenario* ws, Clock::time_point inten
     const auto& row = spec.data->rows[spec.data->random ? ws->rng() % n : static_cast<std::size_t>(seq) % n];
     for (std::size_t c = 0; c < spec.data->columns.size(); ++c) vars[spec.data->columns[c]] = row[c];
   }
-  const flow::Lookup lookup = [&](const std::string& name) -> std::optional<json> {
-    if (auto it = vars.find(name); it != vars.end()) return it->second;
-    if (name == "iteration") return seq;
-    if (name == "vu") return vu;
-    if (name == "uuid") return flow::uuid4(ws->rng);
+  // One pointer captured: the std::function holds it without allocating.
+  struct Scope {
+    std::map<std::string, json>& vars;
+    std::int64_t seq;
+    int vu;
+    WorkerScenario* ws;
+    flow::CallbackHub* callbacks;
+  } scope{vars, seq, vu, ws, sh.callbacks};
+  const flow::Lookup lookup = [s = &scope](const std::string& name) -> std::optional<json> {
+    if (auto it = s->vars.find(name); it != s->vars.end()) return it->second;
+    if (name == "iteration") return s->seq;
+    if (name == "vu") return s->vu;
+    if (name == "uuid") return flow::uuid4(s->ws->rng);
     if (name == "now_ms")
       return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (name == "callback_url" && sh.callbacks) return sh.callbacks->url();
+    if (name == "callback_url" && s->callbacks) return s->callbacks->url();
     return std::nullopt;
   };
   for (std::size_t i = 0; i < ws->requests.size(); ++i) {

@@ -9,6 +9,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/text.h"
+
 namespace tollgate::http {
 
 namespace asio = boost::asio;
@@ -238,9 +240,7 @@ net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, con
   auto take_head = [&](auto& res) {
     result.status = static_cast<int>(res.result_int());
     for (const auto& f : res) {
-      std::string name(f.name_string());
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      result.headers.emplace_back(std::move(name), std::string(f.value()));
+      result.headers.emplace_back(ascii_lower(f.name_string()), std::string(f.value()));
     }
   };
   if (ec) {

@@ -577,19 +577,20 @@ class Loader {
       any = any || !out.query_t.back().second.is_literal();
     }
     if (s.contains("body")) {
-      bool body_any = false;
+      // Each templated string of the body, by its JSON Pointer in the body.
       std::function<void(const json&, const std::string&)> walk = [&](const json& n, const std::string& p) {
         if (n.is_string()) {
-          body_any = body_any || !template_at(p, n.get<std::string>(), vars).is_literal();
+          Template t = template_at(at + "/body" + p, n.get<std::string>(), vars);
+          if (!t.is_literal()) out.body_templates.emplace_back(p, std::move(t));
         } else if (n.is_object()) {
           for (auto& [k, v] : n.items()) walk(v, p + "/" + escape_pointer_token(k));
         } else if (n.is_array()) {
           for (std::size_t i = 0; i < n.size(); ++i) walk(n[i], p + "/" + std::to_string(i));
         }
       };
-      walk(s["body"], at + "/body");
-      if (body_any) out.body_json = s["body"];
-      any = any || body_any;
+      walk(s["body"], "");
+      if (!out.body_templates.empty()) out.body_json = s["body"];
+      any = any || !out.body_templates.empty();
     }
     out.templated = any;
   }

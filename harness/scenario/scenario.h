@@ -133,6 +133,8 @@ struct Step {
   Template path_t;
   std::vector<std::pair<std::string, Template>> headers_t, query_t;
   std::optional<nlohmann::json> body_json;  ///< the body, with templates, when templated
+  /// The body's templated strings, by JSON Pointer into the body, parsed once.
+  std::vector<std::pair<std::string, Template>> body_templates;
   bool asks_stream = false;  ///< body has "stream": true
   bool asks_usage = false;   ///< body has stream_options.include_usage: true
   const contract::Operation* op = nullptr;  ///< the operation the step calls, when the contract has it

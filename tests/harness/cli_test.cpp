@@ -142,11 +142,6 @@ TEST_F(Cli, HitOneLiner) {
   EXPECT_EQ(o.output.find("sk-demo"), std::string::npos) << "no secret in the output";
 }
 
-}  // namespace
-}  // namespace tollgate::test
-
-namespace tollgate::test {
-namespace {
 
 // The bundled conformance suites against the bundled mock, as CI runs them:
 // every check passes; what the mock does not implement yet (async tasks)
@@ -199,11 +194,6 @@ TEST_F(Cli, CoverageWithoutRunningNamesWhatIsMissing) {
   EXPECT_NE(o.output.find("NOT covered: "), std::string::npos) << o.output;
 }
 
-}  // namespace
-}  // namespace tollgate::test
-
-namespace tollgate::test {
-namespace {
 
 // 12,000/min offered for 60 s against a key limited to 10,000/min: the
 // mock admits 10,000 (+-1%) and refuses the rest in the documented shape.
@@ -220,11 +210,6 @@ TEST_F(Cli, CapacityLimitScenarioHoldsAgainstTheMock) {
   EXPECT_EQ(status["200"].get<int>() + status["429"].get<int>(), 12000) << status.dump();
 }
 
-}  // namespace
-}  // namespace tollgate::test
-
-namespace tollgate::test {
-namespace {
 
 // `tollgate coverage` over the bundled suites: every operation and every
 // documented status of the five contracts.

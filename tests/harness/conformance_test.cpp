@@ -148,11 +148,6 @@ TEST_P(Violation, IsReportedByName) {
 INSTANTIATE_TEST_SUITE_P(Checks, Violation, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
-}  // namespace
-}  // namespace tollgate::http
-
-namespace tollgate::http {
-namespace {
 
 // A target that echoes the key back: the failure message keeps the body's
 // start, with the key masked.

@@ -61,42 +61,41 @@ struct TaskServer {
   }
 };
 
-std::string scenario_yaml(std::uint16_t port, const std::string& data_file, const std::string& correlate_value) {
-  return "version: 1\ntarget: http://127.0.0.1:" + std::to_string(port) + R"(
+// The flow under test: a submit (extract, callback), then a poll of the
+// task. The prompts come from a CSV file, read when the plan loads.
+scenario::Plan task_plan(std::uint16_t port, int iterations, const std::string& callback_timeout) {
+  const auto file = std::filesystem::temp_directory_path() / ("tollgate-flow-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(file) << "prompt,size\n\"a fox, in snow\",1\nlighthouse,2\n";
+  const std::string yaml = "version: 1\ntarget: http://127.0.0.1:" + std::to_string(port) + R"(
 scenarios:
   tasks:
     executor: iterations
-    iterations: 3
-    data: {file: )" + data_file + R"(}
+    iterations: )" + std::to_string(iterations) + R"(
+    data: {file: )" + file.string() + R"(}
     steps:
       - name: submit
         method: POST
         path: /submit
         body: {prompt: "{{prompt}}", callback_url: "{{callback_url}}", request_id: "{{uuid}}", n: "{{iteration}}"}
         extract: {task_id: {body: /data/taskId}}
-        callback: {correlate: /data/taskId, equals: ")" + correlate_value + R"(", timeout: 5s}
+        callback: {correlate: /data/taskId, equals: "{{task_id}}", timeout: )" + callback_timeout + R"(}
       - name: wait
         method: GET
         path: /task/{{task_id}}
         poll: {until: {pointer: /state, in: [success, failed]}, interval: 5ms, timeout: 5s}
         expect: {status: 200, body: {/state: success}}
 )";
-}
-
-std::string write_prompts() {
-  const auto file = std::filesystem::temp_directory_path() / ("tollgate-flow-" + std::to_string(::getpid()) + ".csv");
-  std::ofstream(file) << "prompt,size\n\"a fox, in snow\",1\nlighthouse,2\n";
-  return file.string();
+  auto plan = scenario::parse_plan(yaml, "flow.yaml", {});
+  std::filesystem::remove(file);
+  return plan;
 }
 
 TEST(Flow, ExtractPollAndCallbackEndToEnd) {
   TaskServer ts;
   const auto port = ts.server.start();
-  const auto data = write_prompts();
-  const auto plan = scenario::parse_plan(scenario_yaml(port, data, "{{task_id}}"), "flow.yaml", {});
+  const auto plan = task_plan(port, 3, "5s");
   std::atomic<int> stop{0};
   const RunResult run = run_plan(plan, {1, nullptr}, stop);
-  std::filesystem::remove(data);
   const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
   const auto& wait = run.scenarios.at(0).steps.at(1).metrics;
   for (const auto& c : submit.checks) EXPECT_EQ(c.failed, 0) << c.name << ": " << (c.samples.empty() ? "" : c.samples[0].first);
@@ -120,14 +119,9 @@ TEST(Flow, AMissingCallbackTimesOutAndIsCounted) {
   TaskServer ts;
   ts.send_callbacks = false;
   const auto port = ts.server.start();
-  const auto data = write_prompts();
-  auto yaml = scenario_yaml(port, data, "{{task_id}}");
-  yaml.replace(yaml.find("timeout: 5s}"), 12, "timeout: 50ms}");
-  yaml.replace(yaml.find("iterations: 3"), 13, "iterations: 1");
-  const auto plan = scenario::parse_plan(yaml, "flow.yaml", {});
+  const auto plan = task_plan(port, 1, "50ms");
   std::atomic<int> stop{0};
   const RunResult run = run_plan(plan, {1, nullptr}, stop);
-  std::filesystem::remove(data);
   const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
   ASSERT_TRUE(submit.flow);
   EXPECT_EQ(submit.flow->callbacks_missed, 1);
@@ -168,11 +162,6 @@ scenarios:
   std::filesystem::remove(file);
 }
 
-}  // namespace
-}  // namespace tollgate::http
-
-namespace tollgate::http {
-namespace {
 
 TEST(Flow, JsonLinesRowsKeepTheirTypes) {
   const auto file = std::filesystem::temp_directory_path() / ("tollgate-rows-" + std::to_string(::getpid()) + ".jsonl");
@@ -194,14 +183,9 @@ TEST(Flow, JsonLinesRowsKeepTheirTypes) {
       if (data.columns[c] == name) return data.rows[1][c];
     return std::nullopt;
   };
-  EXPECT_EQ(flow::render_json(*step.body_json, lookup), (json{{"n", 5}, {"p", "say yo"}}));
+  EXPECT_EQ(flow::render_body(step, lookup), (json{{"n", 5}, {"p", "say yo"}}));
 }
 
-}  // namespace
-}  // namespace tollgate::http
-
-namespace tollgate::http {
-namespace {
 
 // A stop while an iteration waits for a callback ends the wait at once and
 // does not count the callback as missed.
@@ -209,12 +193,7 @@ TEST(Flow, AStopEndsACallbackWait) {
   TaskServer ts;
   ts.send_callbacks = false;
   const auto port = ts.server.start();
-  const auto data = write_prompts();
-  auto yaml = scenario_yaml(port, data, "{{task_id}}");
-  yaml.replace(yaml.find("timeout: 5s}"), 12, "timeout: 10m}");
-  yaml.replace(yaml.find("iterations: 3"), 13, "iterations: 1");
-  const auto plan = scenario::parse_plan(yaml, "flow.yaml", {});
-  std::filesystem::remove(data);
+  const auto plan = task_plan(port, 1, "10m");
   std::atomic<int> stop{0};
   auto done = std::async(std::launch::async, [&] { return run_plan(plan, {1, nullptr}, stop); });
   // Stop once the submit has been answered (the wait has begun or is about to).
