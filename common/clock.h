@@ -37,4 +37,23 @@ class FakeClock final : public Clock {
   std::atomic<std::int64_t> now_;
 };
 
+/// The real clock run `scale` times faster from the moment it is made,
+/// plus an offset that can be moved forward (a mock's time travel).
+/// Thread-safe.
+class ScaledClock final : public Clock {
+ public:
+  explicit ScaledClock(double scale = 1.0) : scale_(scale), origin_(real_ms()) {}
+  std::int64_t now_ms() const override {
+    return origin_ + static_cast<std::int64_t>(static_cast<double>(real_ms() - origin_) * scale_) + offset_.load();
+  }
+  void advance(std::chrono::milliseconds d) { offset_.fetch_add(d.count()); }
+  double scale() const { return scale_; }
+
+ private:
+  static std::int64_t real_ms() { return SystemClock().now_ms(); }
+  const double scale_;
+  const std::int64_t origin_;
+  std::atomic<std::int64_t> offset_{0};
+};
+
 }  // namespace tollgate

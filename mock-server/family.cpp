@@ -7,6 +7,19 @@ namespace tollgate::mock {
 
 using nlohmann::json;
 
+void add_rate_headers(HttpResponse& r, const RateDecision& rate) {
+  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(rate.limit));
+  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(rate.remaining));
+  r.headers.emplace_back("X-RateLimit-Reset", std::to_string(rate.reset_s));
+}
+
+HttpResponse rate_limited(HttpResponse r, const RateDecision& rate, const Clock& clock) {
+  const std::int64_t wait = std::max<std::int64_t>(1, rate.reset_s - clock.now_s());
+  r.headers.emplace_back("Retry-After", std::to_string(wait));
+  add_rate_headers(r, rate);
+  return r;
+}
+
 ContractRoutes::ContractRoutes(std::vector<std::shared_ptr<const contract::Contract>> contracts)
     : contracts_(std::move(contracts)) {}
 

@@ -57,6 +57,11 @@ class ContractRoutes {
 /// "GET, POST": the methods a wrong-method match allows, for `Allow`.
 std::string allow_list(const contract::Match& match);
 
+/// X-RateLimit-Limit/Remaining/Reset (Unix seconds) of a rate decision.
+void add_rate_headers(HttpResponse& response, const RateDecision& rate);
+/// A refusal over the rate limit: the rate headers plus Retry-After.
+HttpResponse rate_limited(HttpResponse response, const RateDecision& rate, const Clock& clock);
+
 /// The Bearer token of an Authorization header, or "".
 std::string bearer_token(const HttpRequest& request);
 /// "2024-01-19T00:00:00Z" for Unix seconds.
@@ -65,6 +70,11 @@ std::string rfc3339(std::int64_t unix_s);
 std::string param_path(std::string_view pointer);
 /// The request's `prompt`/`messages` text as one string, for seeding.
 std::string joined_text(const nlohmann::json& value);
+
+/// What Apixo's statusTask answers for `task`, and its callbacks carry.
+nlohmann::json apixo_status_body(const Task& task);
+/// What aiapigiare's GET /task/{id} answers for `task`.
+nlohmann::json media_task_body(const Task& task, std::int64_t now_ms);
 
 std::unique_ptr<FamilyService> make_aiproxy(MockContext& ctx, const std::filesystem::path& spec_dir);
 std::unique_ptr<FamilyService> make_aimichat(MockContext& ctx, const std::filesystem::path& spec_dir);

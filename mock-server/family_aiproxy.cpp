@@ -102,17 +102,8 @@ class AiProxy final : public FamilyService {
     return embeddings(body, auth);
   }
 
-  static void add_rate_headers(HttpResponse& r, const RateDecision& rate) {
-    r.headers.emplace_back("X-RateLimit-Limit", std::to_string(rate.limit));
-    r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(rate.remaining));
-    r.headers.emplace_back("X-RateLimit-Reset", std::to_string(rate.reset_s));
-  }
-
   HttpResponse with_retry(HttpResponse r, const RateDecision& rate) const {
-    const std::int64_t wait = std::max<std::int64_t>(1, rate.reset_s - ctx_.clock().now_s());
-    r.headers.emplace_back("Retry-After", std::to_string(wait));
-    add_rate_headers(r, rate);
-    return r;
+    return rate_limited(std::move(r), rate, ctx_.clock());
   }
 
   // The catalog does not change while the mock runs: each filter's answer

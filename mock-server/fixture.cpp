@@ -7,6 +7,7 @@
 #include "common/yaml_json.h"
 #include "contract/document_set.h"
 #include "contract/schema_validator.h"
+#include "mock-server/faults.h"
 
 namespace tollgate::mock {
 namespace {
@@ -61,6 +62,7 @@ Fixture:
           expired_time: {type: integer, minimum: -1}
           created_time: {type: integer, minimum: 0}
           rate_limit_per_minute: {type: integer, minimum: 1}
+          max_concurrent_tasks: {type: integer, minimum: 1}
     models:
       type: array
       items:
@@ -82,6 +84,13 @@ Fixture:
           latency: {$ref: '#/Latency'}
           latency_realistic: {$ref: '#/Latency'}
           catalog: {type: object}
+          image: {$ref: '#/Image'}
+    moderation:
+      type: object
+      additionalProperties: false
+      properties:
+        words: {type: array, items: {type: string, minLength: 1}}
+    faults: {$ref: '#/Faults'}
     providers:
       type: object
       additionalProperties:
@@ -89,6 +98,49 @@ Fixture:
         additionalProperties: false
         properties:
           healthy: {type: boolean}
+Image:
+  type: object
+  additionalProperties: false
+  properties:
+    sizes: {type: array, items: {type: string, pattern: '^[1-9][0-9]{0,4}x[1-9][0-9]{0,4}$'}}
+    aspect_ratios: {type: array, items: {type: string, pattern: '^[1-9][0-9]?:[1-9][0-9]?$'}}
+    max_side: {type: integer, minimum: 1, maximum: 8192}
+    max_inputs: {type: integer, minimum: 0}
+    formats: {type: array, minItems: 1, items: {type: string, enum: [png, webp]}}
+    price_per_image: {type: number, minimum: 0}
+    task_ms: {$ref: '#/Range'}
+    task_ms_realistic: {$ref: '#/Range'}
+Range:
+  type: array
+  minItems: 2
+  maxItems: 2
+  items: {type: integer, minimum: 0}
+Faults:
+  type: array
+  items:
+    type: object
+    additionalProperties: false
+    properties:
+      family: {type: string, enum: [aiapigiare, aimichat, aiproxy, apixo]}
+      model: {type: string}
+      route: {type: string, description: 'path prefix after the family prefix, e.g. /v1/chat'}
+      rate: {type: number, minimum: 0, maximum: 1}
+      status: {type: integer, minimum: 400, maximum: 599}
+      latency:
+        type: object
+        additionalProperties: false
+        properties:
+          fixed_ms: {type: number, minimum: 0}
+          uniform_ms: {$ref: '#/Range'}
+          lognormal: {type: object, additionalProperties: false, required: [median_ms, sigma],
+                      properties: {median_ms: {type: number, minimum: 0}, sigma: {type: number, minimum: 0}}}
+      reset: {type: boolean}
+      truncate: {type: boolean}
+      stream_cut: {type: integer, minimum: 0}
+      stream_error: {type: boolean}
+      slow_headers_ms: {type: integer, minimum: 0}
+      outage: {type: object, additionalProperties: false, required: [source],
+               properties: {source: {type: string}, from_s: {type: number, minimum: 0}, for_s: {type: number, minimum: 0}}}
 Latency:
   type: object
   additionalProperties: false
@@ -173,6 +225,7 @@ Fixture parse_fixture(const std::string& text, const std::string& name) {
     s.expired_time = k.value("expired_time", std::int64_t{-1});
     s.created_time = k.value("created_time", std::int64_t{0});
     s.rate_limit_per_minute = k.value("rate_limit_per_minute", std::int64_t{1000});
+    s.max_concurrent_tasks = k.value("max_concurrent_tasks", std::int64_t{1000});
     if (!account_ids.count(s.account))
       throw SourceError(where(at + "/account"), "key '" + s.name + "' names account " + std::to_string(s.account) +
                                                     ", which the fixture does not define");
@@ -196,6 +249,23 @@ Fixture parse_fixture(const std::string& text, const std::string& name) {
     s.fast = latency(m.value("latency", json::object()));
     s.realistic = m.contains("latency_realistic") ? latency(m["latency_realistic"]) : LatencyProfile{400, 30};
     s.catalog = m.value("catalog", json::object());
+    if (m.contains("image")) {
+      const json& im = m["image"];
+      s.image.sizes = strings(im.value("sizes", json::array()));
+      s.image.aspect_ratios = strings(im.value("aspect_ratios", json::array()));
+      s.image.max_side = im.value("max_side", 4096);
+      s.image.max_inputs = im.value("max_inputs", 10);
+      if (im.contains("formats")) s.image.formats = strings(im["formats"]);
+      s.image.price_per_image = im.value("price_per_image", s.catalog.value("price_per_request", 0.04));
+      if (im.contains("task_ms")) s.image.task_ms_fast[0] = im["task_ms"][0], s.image.task_ms_fast[1] = im["task_ms"][1];
+      if (im.contains("task_ms_realistic"))
+        s.image.task_ms_realistic[0] = im["task_ms_realistic"][0], s.image.task_ms_realistic[1] = im["task_ms_realistic"][1];
+      for (const int* r : {s.image.task_ms_fast, s.image.task_ms_realistic})
+        if (r[0] > r[1])
+          throw SourceError(where("/models/" + std::to_string(i) + "/image"), "a task_ms range must be [min, max]");
+    } else if (s.type == "image") {
+      s.image.price_per_image = s.catalog.value("price_per_request", 0.04);
+    }
     if (!model_ids.insert(s.id).second)
       throw SourceError(where("/models/" + std::to_string(i) + "/id"), "duplicate model '" + s.id + "'");
     f.models.push_back(std::move(s));
@@ -203,6 +273,15 @@ Fixture parse_fixture(const std::string& text, const std::string& name) {
   if (j.contains("providers"))
     for (auto it = j["providers"].begin(); it != j["providers"].end(); ++it)
       f.provider_healthy[it.key()] = it.value().value("healthy", true);
+  if (j.contains("moderation") && j["moderation"].contains("words")) f.moderation_words = strings(j["moderation"]["words"]);
+  if (j.contains("faults")) {
+    f.faults = j["faults"];
+    try {
+      FaultProfile().load(f.faults, 0);
+    } catch (const std::invalid_argument& e) {
+      throw SourceError(where("/faults"), e.what());
+    }
+  }
   return f;
 }
 

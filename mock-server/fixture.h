@@ -36,12 +36,25 @@ struct KeySpec {
   std::int64_t expired_time = -1;  ///< Unix seconds, -1 never
   std::int64_t created_time = 0;
   std::int64_t rate_limit_per_minute = 1000;
+  std::int64_t max_concurrent_tasks = 1000;  ///< unfinished async tasks at once
 };
 
 /// Time to first token and between tokens, in milliseconds.
 struct LatencyProfile {
   double ttft_ms = 0;
   double itl_ms = 0;
+};
+
+/// What an image model accepts and how long its tasks take.
+struct ImageSpec {
+  std::vector<std::string> sizes;          ///< "1024x1024"; empty: any up to max_side
+  std::vector<std::string> aspect_ratios;  ///< "16:9"; empty: any
+  int max_side = 4096;
+  int max_inputs = 10;                     ///< reference images; 0: text-to-image only
+  std::vector<std::string> formats{"png", "webp"};
+  double price_per_image = 0.04;           ///< USD
+  int task_ms_fast[2] = {500, 2000};       ///< duration range, fast profile
+  int task_ms_realistic[2] = {20000, 40000};
 };
 
 struct ModelSpec {
@@ -57,6 +70,7 @@ struct ModelSpec {
   LatencyProfile fast;
   LatencyProfile realistic;
   nlohmann::json catalog;  ///< aiapigiare catalog fields (uptime, endpoint, docs, ...)
+  ImageSpec image;         ///< type image
 };
 
 /// What the mock starts with: accounts, keys, models, provider health.
@@ -65,6 +79,8 @@ struct Fixture {
   std::vector<KeySpec> keys;
   std::vector<ModelSpec> models;
   std::map<std::string, bool> provider_healthy;  ///< absent: healthy
+  std::vector<std::string> moderation_words{"forbidden"};  ///< a prompt holding one fails moderation
+  nlohmann::json faults = nlohmann::json::array();        ///< the fault profile (see faults.h)
 };
 
 /// Loads a fixture file. Unknown keys, wrong types, duplicate ids or keys

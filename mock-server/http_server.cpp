@@ -194,12 +194,44 @@ Awaitable<void> HttpServer::State::serve(Worker* w, Stream& stream, const std::s
       asio::steady_timer timer(w->ioc, handled.delay);
       co_await timer.async_wait(use_ec(ec));
     }
+    if (handled.reset) {
+      // An abortive close: SO_LINGER 0 makes close() send RST.
+      lowest.socket().set_option(asio::socket_base::linger(true, 0), ec);
+      lowest.socket().close(ec);
+      break;
+    }
     if (handled.stream) {
+      if (handled.slow_headers.count() > 0) {  // a streamed head is written whole: the wait comes first
+        asio::steady_timer timer(w->ioc, handled.slow_headers);
+        co_await timer.async_wait(use_ec(ec));
+      }
       co_await write_stream(w, stream, std::move(handled), version, keep_alive, ec);
     } else {
-      const std::string res = serialize(std::move(handled), version, keep_alive, head);
-      lowest.expires_after(options.read_timeout);
-      co_await asio::async_write(stream, asio::buffer(res), use_ec(ec));
+      const bool truncate = handled.truncate;
+      const auto slow = handled.slow_headers;
+      std::string res = serialize(std::move(handled), version, keep_alive, head);
+      const std::size_t head_end = res.find("\r\n\r\n") + 4;
+      if (truncate) res.resize(res.size() - (res.size() - head_end + 1) / 2);
+      std::size_t sent = 0;
+      if (slow.count() > 0) {
+        // The head in eight pieces, evenly spread over `slow`.
+        asio::steady_timer timer(w->ioc);
+        const std::size_t piece = (head_end + 7) / 8;
+        for (; sent < head_end && !ec; sent += piece) {
+          timer.expires_after(slow / 8);
+          co_await timer.async_wait(use_ec(ec));
+          if (ec) break;
+          lowest.expires_after(options.read_timeout);
+          co_await asio::async_write(stream, asio::buffer(res.data() + sent, std::min(piece, head_end - sent)),
+                                     use_ec(ec));
+        }
+        sent = std::min(sent, head_end);
+      }
+      if (!ec) {
+        lowest.expires_after(options.read_timeout);
+        co_await asio::async_write(stream, asio::buffer(res.data() + sent, res.size() - sent), use_ec(ec));
+      }
+      if (truncate) break;  // the client sees a body shorter than its Content-Length
     }
     if (ec || !keep_alive) break;
   }
@@ -234,6 +266,10 @@ Awaitable<void> HttpServer::State::write_stream(Worker* w, Stream& stream, HttpR
       timer.expires_after(chunk.delay);
       co_await timer.async_wait(use_ec(ec));
       if (ec) co_return;
+    }
+    if (chunk.abort) {
+      ec = asio::error::connection_aborted;  // ends the connection without the last chunk
+      co_return;
     }
     if (chunk.data.empty()) continue;
     lowest.expires_after(options.read_timeout);

@@ -32,6 +32,8 @@ struct HttpRequest {
 struct StreamChunk {
   std::chrono::microseconds delay{0};
   std::string data;
+  /// Cut the connection here, without the end of the chunked body.
+  bool abort = false;
 };
 
 /// Produces a streamed body piece by piece, so that many open streams hold
@@ -55,6 +57,14 @@ struct HttpResponse {
   /// When set, the body is sent with chunked transfer encoding from this
   /// source (after `body`, when that is not empty).
   std::shared_ptr<StreamSource> stream;
+
+  // Injected faults (see faults.h).
+  /// Close the connection with a TCP reset instead of answering.
+  bool reset = false;
+  /// Send the head and half the body, then close the connection.
+  bool truncate = false;
+  /// Send the head byte by byte spread over this long.
+  std::chrono::milliseconds slow_headers{0};
 
   static HttpResponse json(int status, const nlohmann::json& body);
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain");

@@ -39,6 +39,11 @@ int main(int argc, char** argv) {
   std::string tls_cert, tls_key;
   std::vector<std::string> providers_down;
   std::size_t max_logs = 200'000;
+  std::size_t max_tasks = 200'000;
+  double time_scale = 1.0;
+  CallbackOptions callbacks;
+  long callback_backoff_ms = 1000, callback_timeout_ms = 5000;
+  std::string admin_token;
   if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
@@ -53,6 +58,27 @@ int main(int argc, char** argv) {
                  "mark an upstream provider unhealthy (repeatable): its models fail over to the next one");
   app.add_option("--max-logs", max_logs, "logs kept in memory; the oldest are dropped beyond it")
       ->capture_default_str();
+  app.add_option("--max-tasks", max_tasks, "finished tasks kept in memory; the oldest are forgotten beyond it")
+      ->capture_default_str();
+  app.add_option("--time-scale", time_scale,
+                 "run the mock's clock this many times faster (task durations, link expiry, rate windows, "
+                 "callback backoff)")
+      ->check(CLI::Range(0.001, 1e6))
+      ->capture_default_str();
+  app.add_option("--callback-allow", callbacks.allow,
+                 "a host callbacks may go to besides loopback (repeatable): name, *.suffix or *");
+  app.add_option("--callback-attempts", callbacks.max_attempts, "tries per callback before giving up")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  app.add_option("--callback-backoff-ms", callback_backoff_ms,
+                 "wait before the first retry; doubled before each next one (mock clock)")
+      ->check(CLI::Range(1L, 3'600'000L))
+      ->capture_default_str();
+  app.add_option("--callback-timeout-ms", callback_timeout_ms, "time a receiver has to answer one attempt")
+      ->check(CLI::Range(1L, 600'000L))
+      ->capture_default_str();
+  app.add_option("--admin-token", admin_token,
+                 "lets non-loopback clients use the /_mock/ admin API with Authorization: Bearer TOKEN");
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
   auto* key = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cert->needs(key);
@@ -71,13 +97,24 @@ int main(int argc, char** argv) {
   }
   raise_open_file_limit();
   try {
-    tollgate::SystemClock clock;
-    MockApp mock({spec_dir, fixture, latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast, family,
-                  max_logs},
-                 clock);
+    tollgate::ScaledClock clock(time_scale);
+    callbacks.backoff = std::chrono::milliseconds(callback_backoff_ms);
+    callbacks.timeout = std::chrono::milliseconds(callback_timeout_ms);
+    MockOptions mock_options;
+    mock_options.spec_dir = spec_dir;
+    mock_options.fixture = fixture;
+    mock_options.latency = latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast;
+    mock_options.family = family;
+    mock_options.max_logs = max_logs;
+    mock_options.max_tasks = max_tasks;
+    mock_options.callbacks = callbacks;
+    mock_options.admin_token = admin_token;
+    mock_options.advance_clock = [&clock](std::chrono::milliseconds d) { clock.advance(d); };
+    MockApp mock(mock_options, clock);
     for (const auto& p : providers_down) mock.context().set_provider_healthy(p, false);
     HttpServer server(options, [&mock](const HttpRequest& r) { return mock.handle(r); });
     const auto port = server.start();
+    mock.start_background();
     const bool v6 = options.host.find(':') != std::string::npos;
     std::cout << "listening on " << (tls_cert.empty() ? "http" : "https") << "://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port
               << std::endl;

@@ -1,14 +1,20 @@
 #pragma once
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
 #include "contract/contract.h"
+#include "mock-server/callbacks.h"
+#include "mock-server/cdn.h"
 #include "mock-server/family.h"
 #include "mock-server/http_types.h"
 #include "mock-server/mock_context.h"
@@ -36,6 +42,13 @@ struct MockOptions {
   LatencyMode latency = LatencyMode::kFast;
   std::string family;  ///< when set: serve only this family, at the root
   std::size_t max_logs = 200'000;  ///< logs kept in memory
+  std::size_t max_tasks = 200'000;  ///< finished tasks kept in memory
+  CallbackOptions callbacks;
+  std::string admin_token;  ///< lets non-loopback clients use /_mock/ with Authorization: Bearer
+  /// Moves the mock's clock forward (POST /_mock/clock); unset: refused.
+  std::function<void(std::chrono::milliseconds)> advance_clock;
+  /// Where the mock's log lines go (callback outcomes); default stderr.
+  std::function<void(const std::string&)> log;
 };
 
 /// The mock's request router: /healthz, /<family>/openapi.json, and each
@@ -45,16 +58,47 @@ class MockApp {
   /// Loads contracts and fixture; throws SourceError naming what is wrong.
   MockApp(const MockOptions& options, const Clock& clock);
 
+  ~MockApp();
+
   /// Answers one request; never throws.
   HttpResponse handle(const HttpRequest& request);
 
+  /// Moves tasks whose time has come and queues their callbacks, then
+  /// delivers the callbacks that are due. The background threads call
+  /// this; tests with a fake clock call it themselves.
+  void tick();
+  /// Runs tick()'s two halves on their own threads, every 20 ms, until
+  /// destruction.
+  void start_background();
+
   MockContext& context() { return *context_; }
+  CallbackDispatcher& callbacks() { return dispatcher_; }
 
  private:
+  void advance_tasks();
+  void build(const Fixture& fixture);
+  HttpResponse serve(FamilyService& service, const std::string& family, const HttpRequest& request,
+                     std::string_view rest);
+  HttpResponse admin(const HttpRequest& request);
+  void count(const std::string& family, int status);
+
+  MockOptions options_;
+  const Clock& clock_;
   std::string single_family_;
   std::map<std::string, std::string> openapi_json_;  ///< family -> served document
+  Fixture start_;                                    ///< what /_mock/reset returns to
+  std::shared_mutex state_mutex_;                    ///< shared: requests; exclusive: reset, load
   std::unique_ptr<MockContext> context_;
   std::map<std::string, std::unique_ptr<FamilyService>> services_;
+  std::unique_ptr<Cdn> cdn_;
+  CallbackDispatcher dispatcher_;
+  std::mutex counter_mutex_;
+  std::map<std::string, std::map<int, std::int64_t>> requests_;  ///< family -> status -> answers
+  std::int64_t faults_injected_ = 0;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::vector<std::thread> background_;
 };
 
 }  // namespace tollgate::mock

@@ -4,9 +4,12 @@
 
 namespace tollgate::mock {
 
-MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs)
-    : clock_(clock), store_(fixture, clock, max_logs), models_(fixture.models), latency_(latency),
-      healthy_(fixture.provider_healthy) {}
+MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs,
+                         std::size_t max_tasks)
+    : clock_(clock), store_(fixture, clock, max_logs, max_tasks), models_(fixture.models), latency_(latency),
+      healthy_(fixture.provider_healthy), moderation_words_(fixture.moderation_words) {
+  faults_.load(fixture.faults, clock.now_ms());
+}
 
 const ModelSpec* MockContext::model(std::string_view id, std::string_view family) const {
   for (const auto& m : models_)
@@ -15,6 +18,7 @@ const ModelSpec* MockContext::model(std::string_view id, std::string_view family
 }
 
 bool MockContext::provider_healthy(const std::string& provider) const {
+  if (faults_.outage(provider, clock_.now_ms())) return false;
   std::lock_guard lock(health_mutex_);
   auto it = healthy_.find(provider);
   return it == healthy_.end() || it->second;
@@ -70,6 +74,19 @@ std::string new_id(std::string_view prefix) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(std::to_string(n), 0x7011ull) ^ n));
   return std::string(prefix) + buf;
+}
+
+}  // namespace tollgate::mock
+
+#include "mock-server/callbacks.h"
+
+namespace tollgate::mock {
+
+std::string MockContext::callback_problem(std::string_view url) const {
+  CallbackTarget target;
+  std::string problem = parse_callback_url(url, target);
+  if (problem.empty()) problem = callback_host_problem(target.host, callback_allow_);
+  return problem;
 }
 
 }  // namespace tollgate::mock

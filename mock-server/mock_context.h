@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "mock-server/faults.h"
 #include "mock-server/fixture.h"
 #include "mock-server/store.h"
 
@@ -20,7 +21,8 @@ enum class LatencyMode { kFast, kRealistic };
 /// health and the latency profile in force.
 class MockContext {
  public:
-  MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs = 200'000);
+  MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs = 200'000,
+              std::size_t max_tasks = 200'000);
 
   Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
@@ -34,6 +36,13 @@ class MockContext {
   /// The first healthy upstream for `model`, starting with `preferred` when
   /// it can serve it; "" when every capable upstream is down.
   std::string pick_provider(const ModelSpec& model, std::string_view preferred) const;
+
+  bool realistic() const { return latency_ == LatencyMode::kRealistic; }
+  FaultProfile& faults() { return faults_; }
+  const std::vector<std::string>& moderation_words() const { return moderation_words_; }
+  /// Why the mock will not call `url` back, or "" when it may.
+  std::string callback_problem(std::string_view url) const;
+  void set_callback_allow(std::vector<std::string> hosts) { callback_allow_ = std::move(hosts); }
 
   const LatencyProfile& latency(const ModelSpec& model) const {
     return latency_ == LatencyMode::kRealistic ? model.realistic : model.fast;
@@ -52,6 +61,9 @@ class MockContext {
   LatencyMode latency_;
   mutable std::mutex health_mutex_;
   std::map<std::string, bool> healthy_;
+  std::vector<std::string> moderation_words_;
+  std::vector<std::string> callback_allow_;  ///< hosts allowed besides loopback
+  FaultProfile faults_;
 };
 
 }  // namespace tollgate::mock

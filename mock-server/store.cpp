@@ -10,7 +10,8 @@ std::string mask_secret(std::string_view secret) {
          std::string(secret.substr(secret.size() - 4));
 }
 
-Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs) : clock_(clock), max_logs_(max_logs) {
+Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs, std::size_t max_tasks)
+    : clock_(clock), max_logs_(max_logs), max_tasks_(max_tasks) {
   for (const auto& a : fixture.accounts) accounts_[a.id] = Account{a};
   for (const auto& k : fixture.keys) {
     ApiKey key;
@@ -26,6 +27,7 @@ Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs) :
     key.expired_time = k.expired_time;
     key.created_time = k.created_time;
     key.rate_limit_per_minute = k.rate_limit_per_minute;
+    key.max_concurrent_tasks = k.max_concurrent_tasks;
     key_ids_[key.key] = key.id;
     keys_[key.id] = std::move(key);
   }
@@ -275,6 +277,141 @@ LogPage Store::logs(std::int64_t account, const LogQuery& q) const {
     ++page.total;
   }
   return page;
+}
+
+std::string Task::result_path(std::size_t n) const {
+  return "/cdn/" + id + "/" + std::to_string(n) + "." + extension(images.at(n).format);
+}
+
+SubmitResult Store::submit_task(Task task, const std::string& what) {
+  std::lock_guard lock(mutex_);
+  advance_locked();  // tasks that are done no longer count against the limit
+  auto k = keys_.find(task.key_id);
+  if (k == keys_.end()) return SubmitResult::kKeyGone;
+  ApiKey& key = k->second;
+  if (active_[key.id] >= key.max_concurrent_tasks) return SubmitResult::kTooManyTasks;
+  Account& account = accounts_.at(key.account);
+  if ((!key.unlimited_quota && key.remain_quota < task.quota) || account.quota < task.quota)
+    return SubmitResult::kInsufficientQuota;
+  if (!key.unlimited_quota) key.remain_quota -= task.quota;
+  key.used_quota += task.quota;
+  account.quota -= task.quota;
+  account.used_quota += task.quota;
+  account.request_count += 1;
+  refresh_status(key);
+  add_log(LogType::kConsume, account.id, key.name, task.model, what + " (task " + task.id + ")", task.quota);
+  task.account = key.account;
+  task.key_name = key.name;
+  task.state = TaskState::kQueued;
+  ++active_[key.id];
+  timeline_.emplace(task.start_ms, task.id);
+  task_order_.push_back(task.id);
+  tasks_.emplace(task.id, std::move(task));
+  // Forget the oldest finished tasks beyond the bound.
+  while (tasks_.size() > max_tasks_ && !task_order_.empty()) {
+    auto it = tasks_.find(task_order_.front());
+    if (it != tasks_.end() && !it->second.finished()) break;
+    if (it != tasks_.end()) tasks_.erase(it);
+    task_order_.pop_front();
+  }
+  return SubmitResult::kAccepted;
+}
+
+void Store::refund(const Task& task) {
+  auto k = keys_.find(task.key_id);
+  auto a = accounts_.find(task.account);
+  if (a == accounts_.end()) return;
+  if (k != keys_.end()) {
+    ApiKey& key = k->second;
+    if (!key.unlimited_quota) key.remain_quota += task.quota;
+    key.used_quota -= task.quota;
+    if (key.status == KeyStatus::kExhausted && (key.unlimited_quota || key.remain_quota > 0))
+      key.status = KeyStatus::kEnabled;
+  }
+  a->second.quota += task.quota;
+  a->second.used_quota -= task.quota;
+  add_log(LogType::kRefund, task.account, task.key_name, task.model,
+          "refund of task " + task.id + " (" + task.fail_code + "): " + std::to_string(task.quota) + " quota",
+          task.quota);
+}
+
+std::vector<Task> Store::advance_locked() {
+  std::vector<Task> finished;
+  const std::int64_t now = clock_.now_ms();
+  while (!timeline_.empty() && timeline_.begin()->first <= now) {
+    const std::string id = timeline_.begin()->second;
+    timeline_.erase(timeline_.begin());
+    auto it = tasks_.find(id);
+    if (it == tasks_.end()) continue;
+    Task& t = it->second;
+    if (t.state == TaskState::kQueued) {
+      t.state = TaskState::kProcessing;
+      timeline_.emplace(t.finish_ms, t.id);
+      if (t.finish_ms > now) continue;
+      timeline_.erase({t.finish_ms, t.id});
+    }
+    if (t.state != TaskState::kProcessing) continue;
+    t.state = t.fail_code.empty() ? TaskState::kSucceeded : TaskState::kFailed;
+    if (t.state == TaskState::kFailed && t.quota > 0) refund(t);
+    if (auto a = active_.find(t.key_id); a != active_.end() && --a->second <= 0) active_.erase(a);
+    if (!t.callback_url.empty()) t.callback = CallbackState::kDue;
+    finished.push_back(t);
+  }
+  return finished;
+}
+
+std::vector<Task> Store::advance_tasks() {
+  std::lock_guard lock(mutex_);
+  return advance_locked();
+}
+
+std::optional<Task> Store::task(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  advance_locked();
+  auto it = tasks_.find(std::string(id));
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<Task> Store::tasks_of(std::int64_t account, std::string_view family, std::int64_t start_s,
+                                  std::int64_t end_s) {
+  std::lock_guard lock(mutex_);
+  advance_locked();
+  std::vector<Task> out;
+  for (auto it = task_order_.rbegin(); it != task_order_.rend(); ++it) {
+    auto t = tasks_.find(*it);
+    if (t == tasks_.end() || t->second.account != account || t->second.family != family) continue;
+    const std::int64_t s = t->second.created_ms / 1000;
+    if (s >= start_s && s <= end_s) out.push_back(t->second);
+  }
+  return out;
+}
+
+std::int64_t Store::active_tasks(std::int64_t key_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = active_.find(key_id);
+  return it == active_.end() ? 0 : it->second;
+}
+
+nlohmann::json Store::task_counts() const {
+  std::lock_guard lock(mutex_);
+  std::int64_t n[4] = {0, 0, 0, 0};
+  for (const auto& [id, t] : tasks_) ++n[static_cast<int>(t.state)];
+  return {{"queued", n[0]}, {"processing", n[1]}, {"succeeded", n[2]}, {"failed", n[3]}};
+}
+
+void Store::set_callback_state(const std::string& task_id, CallbackState state) {
+  std::lock_guard lock(mutex_);
+  if (auto it = tasks_.find(task_id); it != tasks_.end()) it->second.callback = state;
+}
+
+std::vector<Task> Store::due_callbacks() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Task> out;
+  for (const auto& id : task_order_)
+    if (auto it = tasks_.find(id); it != tasks_.end() && it->second.callback == CallbackState::kDue)
+      out.push_back(it->second);
+  return out;
 }
 
 }  // namespace tollgate::mock

@@ -5,12 +5,16 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/clock.h"
 #include "mock-server/fixture.h"
+#include "mock-server/images.h"
 
 namespace tollgate::mock {
 
@@ -35,6 +39,7 @@ struct ApiKey {
   std::int64_t created_time = 0;
   std::int64_t accessed_time = 0;
   std::int64_t rate_limit_per_minute = 1000;
+  std::int64_t max_concurrent_tasks = 1000;
 };
 
 enum class LogType : int { kTopUp = 1, kConsume = 2, kManage = 3, kSystem = 4, kError = 5, kRefund = 6 };
@@ -107,13 +112,57 @@ struct LogPage {
   std::int64_t total = 0;
 };
 
+enum class TaskState : int { kQueued = 0, kProcessing = 1, kSucceeded = 2, kFailed = 3 };
+
+/// One try of a task at a source (auto-route).
+struct TaskAttempt {
+  std::string source;
+  bool ok = false;
+  std::string error;
+};
+
+enum class CallbackState : int { kNone = 0, kDue = 1, kDelivered = 2, kGaveUp = 3 };
+
+/// An async task (aiapigiare Media, Apixo). Its outcome and the times of
+/// its transitions are planned when it is submitted; the clock moves it,
+/// never a poll: queued until `start_ms`, processing until `finish_ms`,
+/// then succeeded or failed (failed when `fail_code` is set).
+struct Task {
+  std::string id;
+  std::string family;  ///< aiapigiare or apixo
+  std::string model;
+  std::string prompt;
+  std::int64_t key_id = 0;
+  std::int64_t account = 0;
+  std::string key_name;
+  std::int64_t created_ms = 0, start_ms = 0, finish_ms = 0;
+  TaskState state = TaskState::kQueued;
+  std::int64_t quota = 0;  ///< charged at submit, refunded on failure
+  std::string fail_code, fail_msg;
+  std::vector<TaskAttempt> attempts;  ///< sources tried, in order
+  std::string source;                 ///< the source that served it
+  std::vector<ImageRecipe> images;    ///< the results, served from /cdn/<id>/<n>.<ext>
+  std::int64_t expires_ms = 0;        ///< when the result links stop working; 0 never
+  std::string base_url;               ///< "http://host:port" the result links start with
+  std::string callback_url;
+  CallbackState callback = CallbackState::kNone;
+  nlohmann::json extra = nlohmann::json::object();  ///< family-specific request figures
+
+  bool finished() const { return state == TaskState::kSucceeded || state == TaskState::kFailed; }
+  /// "/cdn/<id>/<n>.png"
+  std::string result_path(std::size_t n) const;
+};
+
+enum class SubmitResult { kAccepted, kInsufficientQuota, kTooManyTasks, kKeyGone };
+
 /// Accounts, keys, quota, request counts, rate windows and logs: one store
 /// every family reads and writes in its own dialect. Every operation is
 /// atomic (one mutex), so the ledger stays exact under any concurrency.
 class Store {
  public:
   /// `max_logs` bounds memory: the oldest logs are dropped beyond it.
-  Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs = 200'000);
+  /// Finished tasks beyond `max_tasks` are forgotten, oldest first.
+  Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs = 200'000, std::size_t max_tasks = 200'000);
 
   /// Checks an API key for `family`, moving its status lazily: past its
   /// expired_time it becomes expired, with no quota left exhausted.
@@ -138,6 +187,25 @@ class Store {
                                    std::optional<bool> unlimited);
   LogPage logs(std::int64_t account, const LogQuery& query) const;
   std::optional<Account> account(std::int64_t id) const;
+
+  // Async tasks.
+  /// Admits a task when the key has fewer than its max_concurrent_tasks
+  /// unfinished and quota for `task.quota`; charges it (consume log) and
+  /// stores it, all or nothing.
+  SubmitResult submit_task(Task task, const std::string& what);
+  /// Moves every task whose transition time has come; a task that fails is
+  /// refunded (refund log). Returns the tasks that finished just now.
+  std::vector<Task> advance_tasks();
+  /// The task as of now, or nothing.
+  std::optional<Task> task(std::string_view id);
+  /// An account's tasks of `family` submitted within [start_s, end_s], newest first.
+  std::vector<Task> tasks_of(std::int64_t account, std::string_view family, std::int64_t start_s, std::int64_t end_s);
+  std::int64_t active_tasks(std::int64_t key_id) const;
+  /// {"queued": n, "processing": n, "succeeded": n, "failed": n}
+  nlohmann::json task_counts() const;
+  void set_callback_state(const std::string& task_id, CallbackState state);
+  /// Finished tasks whose callback is still due (after a restart).
+  std::vector<Task> due_callbacks() const;
 
   const Clock& clock() const { return clock_; }
 
@@ -179,6 +247,14 @@ class Store {
   std::vector<std::string> strings_;
   std::unordered_map<std::string, std::uint32_t> string_ids_;
   std::int64_t next_log_id_ = 1;
+
+  void refund(const Task& task);
+  std::vector<Task> advance_locked();
+  std::unordered_map<std::string, Task> tasks_;
+  std::set<std::pair<std::int64_t, std::string>> timeline_;  ///< (next transition ms, task id)
+  std::unordered_map<std::int64_t, std::int64_t> active_;    ///< key id -> unfinished tasks
+  std::deque<std::string> task_order_;                       ///< ids, oldest first, for eviction
+  std::size_t max_tasks_;
 };
 
 /// "sk-d3mo****k9Qz": the first four and last four characters of a secret.

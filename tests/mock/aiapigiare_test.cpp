@@ -166,10 +166,10 @@ TEST_F(Aiapigiare, UnknownPathsAndMethodsInTheEnvelope) {
   r = mock_.call("POST", "/aiapigiare/AiApiGiaRe/user", nullptr, kDemo);
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers.at("allow"), "GET");
-  // The Media API is not implemented yet, and says so.
-  r = mock_.call("POST", "/aiapigiare/task/submit", {{"model", "gpt-image"}, {"prompt", "x"}},
-                 {{"Authorization", "Bearer sk-demo"}});
-  EXPECT_EQ(r.status, 501);
+  // The Media API's own errors are {error: {code, message}}.
+  r = mock_.call("GET", "/aiapigiare/task", nullptr, {{"Authorization", "Bearer sk-demo"}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "not_found");
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tollgate::mock {
+
+enum class ImageFormat { kPng, kWebp };
+
+/// What an image is made from: its pixels follow from these alone, so the
+/// mock stores the recipe and renders the same bytes whenever asked.
+struct ImageRecipe {
+  int width = 1024;
+  int height = 1024;
+  ImageFormat format = ImageFormat::kPng;
+  std::uint64_t seed = 0;  ///< from the prompt and the image's index
+};
+
+/// "image/png" or "image/webp".
+const char* content_type(ImageFormat format);
+/// "png" or "webp".
+const char* extension(ImageFormat format);
+
+/// A deterministic picture (two-colour gradient with bands, colours from
+/// the seed), encoded as PNG (zlib) or lossy WebP (libwebp).
+std::string render_image(const ImageRecipe& recipe);
+
+/// The 64-bit FNV-1a hash of `text`, mixed with `salt`.
+std::uint64_t seed_of(std::string_view text, std::uint64_t salt = 0);
+
+/// Reads the pixel size of a PNG or WebP file; false when it is neither or
+/// is damaged (checks PNG chunk CRCs and decodes WebP headers).
+bool image_size(std::string_view bytes, int& width, int& height, std::string& format);
+
+}  // namespace tollgate::mock
