@@ -387,8 +387,9 @@ std::vector<Task> Store::tasks_of(std::int64_t account, std::string_view family,
   return out;
 }
 
-std::int64_t Store::active_tasks(std::int64_t key_id) const {
+std::int64_t Store::active_tasks(std::int64_t key_id) {
   std::lock_guard lock(mutex_);
+  advance_locked();
   auto it = active_.find(key_id);
   return it == active_.end() ? 0 : it->second;
 }

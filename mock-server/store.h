@@ -200,7 +200,7 @@ class Store {
   std::optional<Task> task(std::string_view id);
   /// An account's tasks of `family` submitted within [start_s, end_s], newest first.
   std::vector<Task> tasks_of(std::int64_t account, std::string_view family, std::int64_t start_s, std::int64_t end_s);
-  std::int64_t active_tasks(std::int64_t key_id) const;
+  std::int64_t active_tasks(std::int64_t key_id);
   /// {"queued": n, "processing": n, "succeeded": n, "failed": n}
   nlohmann::json task_counts() const;
   void set_callback_state(const std::string& task_id, CallbackState state);

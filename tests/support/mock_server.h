@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,8 +22,9 @@ namespace tollgate::test {
 class MockServer {
  public:
   explicit MockServer(const std::filesystem::path& fixture = default_fixture(),
-                      mock::LatencyMode latency = mock::LatencyMode::kFast)
-      : app_({spec_dir(), fixture, latency, ""}, clock_),
+                      mock::LatencyMode latency = mock::LatencyMode::kFast,
+                      const std::function<void(mock::MockOptions&)>& tweak = {})
+      : app_(make_options(fixture, latency, tweak), clock_),
         server_(options(), [this](const mock::HttpRequest& r) { return app_.handle(r); }) {
     port_ = server_.start();
   }
@@ -30,6 +32,7 @@ class MockServer {
   std::uint16_t port() const { return port_; }
   FakeClock& clock() { return clock_; }
   mock::MockContext& context() { return app_.context(); }
+  mock::MockApp& app() { return app_; }
   mock::HttpServer& server() { return server_; }
 
   /// One request on a fresh connection.
@@ -46,6 +49,14 @@ class MockServer {
                                       const std::string& target, const ClientResponse& res);
 
  private:
+  mock::MockOptions make_options(const std::filesystem::path& fixture, mock::LatencyMode latency,
+                                 const std::function<void(mock::MockOptions&)>& tweak) {
+    mock::MockOptions o{spec_dir(), fixture, latency, ""};
+    o.advance_clock = [this](std::chrono::milliseconds d) { clock_.advance(d); };
+    o.log = [](const std::string&) {};
+    if (tweak) tweak(o);
+    return o;
+  }
   static mock::ServerOptions options() {
     mock::ServerOptions o;
     o.threads = 2;

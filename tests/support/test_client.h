@@ -27,8 +27,8 @@ class TestClient {
 
   /// Writes raw bytes on the connection.
   void send_raw(const std::string& bytes);
-  /// Reads one response from the connection.
-  ClientResponse read_response();
+  /// Reads one response from the connection (`head`: to a HEAD request).
+  ClientResponse read_response(bool head = false);
   /// True when the server closed the connection (reads EOF) before `timeout`.
   bool closed_by_peer();
 
