@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   CallbackOptions callbacks;
   long callback_backoff_ms = 1000, callback_timeout_ms = 5000;
   std::string admin_token;
+  std::string state_file;
   if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
   app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
@@ -77,6 +78,9 @@ int main(int argc, char** argv) {
   app.add_option("--callback-timeout-ms", callback_timeout_ms, "time a receiver has to answer one attempt")
       ->check(CLI::Range(1L, 600'000L))
       ->capture_default_str();
+  app.add_option("--state", state_file,
+                 "SQLite file keeping accounts, keys, quota, logs and tasks across restarts (created and seeded "
+                 "from --fixture when new)");
   app.add_option("--admin-token", admin_token,
                  "lets non-loopback clients use the /_mock/ admin API with Authorization: Bearer TOKEN");
   auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
     mock_options.max_tasks = max_tasks;
     mock_options.callbacks = callbacks;
     mock_options.admin_token = admin_token;
+    mock_options.state_file = state_file;
     mock_options.advance_clock = [&clock](std::chrono::milliseconds d) { clock.advance(d); };
     MockApp mock(mock_options, clock);
     for (const auto& p : providers_down) mock.context().set_provider_healthy(p, false);

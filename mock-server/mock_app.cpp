@@ -94,7 +94,14 @@ MockApp::MockApp(const MockOptions& options, const Clock& clock)
     openapi_json_[family.name] = merge_contracts(contracts, family.name + " API").dump(2);
   }
   start_ = load_fixture(options.fixture.string());
-  build(start_);
+  if (!options.state_file.empty()) {
+    try {
+      db_ = std::make_unique<StateDb>(options.state_file.string());
+    } catch (const std::runtime_error& e) {
+      throw SourceError({}, e.what());
+    }
+  }
+  build(start_, db_ && !db_->fresh());
 }
 
 MockApp::~MockApp() {
@@ -106,8 +113,10 @@ MockApp::~MockApp() {
   for (auto& t : background_) t.join();
 }
 
-void MockApp::build(const Fixture& fixture) {
-  context_ = std::make_unique<MockContext>(fixture, clock_, options_.latency, options_.max_logs, options_.max_tasks);
+void MockApp::build(const Fixture& fixture, bool from_db) {
+  context_.reset();
+  context_ = std::make_unique<MockContext>(fixture, clock_, options_.latency, options_.max_logs, options_.max_tasks,
+                                           db_.get(), from_db);
   context_->set_callback_allow(options_.callbacks.allow);
   services_.clear();
   services_["aiapigiare"] = make_aiapigiare(*context_, options_.spec_dir);
@@ -273,7 +282,7 @@ HttpResponse MockApp::admin(const HttpRequest& request) {
   }
   if (route == "POST /_mock/reset") {
     std::unique_lock lock(state_mutex_);
-    build(start_);
+    build(start_, false);
     dispatcher_.clear();
     std::lock_guard counters(counter_mutex_);
     requests_.clear();
@@ -289,7 +298,7 @@ HttpResponse MockApp::admin(const HttpRequest& request) {
     }
     std::unique_lock lock(state_mutex_);
     start_ = fixture;
-    build(start_);
+    build(start_, false);
     dispatcher_.clear();
     return HttpResponse::json(200, {{"loaded", true}, {"accounts", fixture.accounts.size()}, {"keys", fixture.keys.size()},
                                     {"models", fixture.models.size()}});

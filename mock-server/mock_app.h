@@ -18,6 +18,7 @@
 #include "mock-server/family.h"
 #include "mock-server/http_types.h"
 #include "mock-server/mock_context.h"
+#include "mock-server/state_db.h"
 
 namespace tollgate::mock {
 
@@ -43,6 +44,9 @@ struct MockOptions {
   std::string family;  ///< when set: serve only this family, at the root
   std::size_t max_logs = 200'000;  ///< logs kept in memory
   std::size_t max_tasks = 200'000;  ///< finished tasks kept in memory
+  /// SQLite state file: accounts, keys, quota, logs and tasks survive
+  /// restarts (and kill -9); empty: in memory only.
+  std::filesystem::path state_file;
   CallbackOptions callbacks;
   std::string admin_token;  ///< lets non-loopback clients use /_mock/ with Authorization: Bearer
   /// Moves the mock's clock forward (POST /_mock/clock); unset: refused.
@@ -76,7 +80,7 @@ class MockApp {
 
  private:
   void advance_tasks();
-  void build(const Fixture& fixture);
+  void build(const Fixture& fixture, bool from_db);
   HttpResponse serve(FamilyService& service, const std::string& family, const HttpRequest& request,
                      std::string_view rest);
   HttpResponse admin(const HttpRequest& request);
@@ -88,6 +92,7 @@ class MockApp {
   std::map<std::string, std::string> openapi_json_;  ///< family -> served document
   Fixture start_;                                    ///< what /_mock/reset returns to
   std::shared_mutex state_mutex_;                    ///< shared: requests; exclusive: reset, load
+  std::unique_ptr<StateDb> db_;
   std::unique_ptr<MockContext> context_;
   std::map<std::string, std::unique_ptr<FamilyService>> services_;
   std::unique_ptr<Cdn> cdn_;

@@ -5,8 +5,8 @@
 namespace tollgate::mock {
 
 MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs,
-                         std::size_t max_tasks)
-    : clock_(clock), store_(fixture, clock, max_logs, max_tasks), models_(fixture.models), latency_(latency),
+                         std::size_t max_tasks, StateDb* db, bool from_db)
+    : clock_(clock), store_(fixture, clock, max_logs, max_tasks, db, from_db), models_(fixture.models), latency_(latency),
       healthy_(fixture.provider_healthy), moderation_words_(fixture.moderation_words) {
   faults_.load(fixture.faults, clock.now_ms());
 }

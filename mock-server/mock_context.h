@@ -22,7 +22,7 @@ enum class LatencyMode { kFast, kRealistic };
 class MockContext {
  public:
   MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs = 200'000,
-              std::size_t max_tasks = 200'000);
+              std::size_t max_tasks = 200'000, StateDb* db = nullptr, bool from_db = false);
 
   Store& store() { return store_; }
   const Clock& clock() const { return clock_; }

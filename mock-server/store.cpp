@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mock-server/state_db.h"
+
 namespace tollgate::mock {
 
 std::string mask_secret(std::string_view secret) {
@@ -10,8 +12,20 @@ std::string mask_secret(std::string_view secret) {
          std::string(secret.substr(secret.size() - 4));
 }
 
-Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs, std::size_t max_tasks)
-    : clock_(clock), max_logs_(max_logs), max_tasks_(max_tasks) {
+Store::Txn::Txn(StateDb* d) : db(d) {
+  if (db) db->begin();
+}
+Store::Txn::~Txn() {
+  if (db) db->commit();
+}
+
+Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs, std::size_t max_tasks, StateDb* db,
+             bool from_db)
+    : clock_(clock), max_logs_(max_logs), db_(db), max_tasks_(max_tasks) {
+  if (db && from_db) {
+    load(*db);
+    return;
+  }
   for (const auto& a : fixture.accounts) accounts_[a.id] = Account{a};
   for (const auto& k : fixture.keys) {
     ApiKey key;
@@ -30,6 +44,49 @@ Store::Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs, s
     key.max_concurrent_tasks = k.max_concurrent_tasks;
     key_ids_[key.key] = key.id;
     keys_[key.id] = std::move(key);
+  }
+  if (db_) {  // seed the state file
+    db_->clear();
+    Txn txn(db_);
+    for (const auto& [id, a] : accounts_) db_->save_account(a);
+    for (const auto& [id, k] : keys_) db_->save_key(k);
+  }
+}
+
+void Store::load(StateDb& db) {
+  SavedState saved = db.load(max_logs_, max_tasks_);
+  for (auto& a : saved.accounts) accounts_[a.id] = std::move(a);
+  for (auto& k : saved.keys) {
+    key_ids_[k.key] = k.id;
+    keys_[k.id] = std::move(k);
+  }
+  for (const auto& e : saved.logs) {
+    StoredLog log;
+    log.id = e.id;
+    log.account = e.account;
+    log.created_at = e.created_at;
+    log.quota = e.quota;
+    log.prompt_tokens = e.prompt_tokens;
+    log.completion_tokens = e.completion_tokens;
+    log.username = intern(e.username);
+    log.token_name = intern(e.token_name);
+    log.model_name = intern(e.model_name);
+    log.content = intern(e.content);
+    log.type = e.type;
+    logs_.push_back(log);
+  }
+  next_log_id_ = saved.next_log_id;
+  for (const auto& c : saved.credits) credits_[c.account] = {c.day, c.used};
+  // Tasks in flight resume where their plan says they are: a task whose
+  // time passed while the mock was down finishes (or fails and is
+  // refunded) at the first tick.
+  for (auto& t : saved.tasks) {
+    if (!t.finished()) {
+      ++active_[t.key_id];
+      timeline_.emplace(t.state == TaskState::kQueued ? t.start_ms : t.finish_ms, t.id);
+    }
+    task_order_.push_back(t.id);
+    tasks_.emplace(t.id, std::move(t));
   }
 }
 
@@ -132,7 +189,10 @@ CreditDecision Store::use_credit(std::int64_t account_id) {
   if (c.day != day) c = {day, 0};
   d.reset_s = (day + 1) * 86400;
   d.allowed = c.used < d.limit;
-  if (d.allowed) ++c.used;
+  if (d.allowed) {
+    ++c.used;
+    if (db_) db_->save_credits(account_id, c.day, c.used);
+  }
   d.used = c.used;
   return d;
 }
@@ -151,8 +211,10 @@ ChargeResult Store::charge(std::int64_t key_id, const Charge& charge) {
   account.used_quota += charge.quota;
   account.request_count += 1;
   refresh_status(key);  // reaching 0 exhausts the key for the next call
+  Txn txn(db_);
   add_log(LogType::kConsume, account.id, key.name, charge.model, charge.what, charge.quota, charge.prompt_tokens,
           charge.completion_tokens);
+  if (db_) db_->save_key(key), db_->save_account(account);
   return ChargeResult::kCharged;
 }
 
@@ -179,6 +241,11 @@ void Store::add_log(LogType type, std::int64_t account, const std::string& token
   log.content = intern(content);
   log.type = type;
   logs_.push_back(log);
+  if (db_) {  // the raw content: the figures are added when logs are read
+    LogEntry e = expand(log);
+    e.content = content;
+    db_->save_log(e);
+  }
   while (logs_.size() > max_logs_) logs_.pop_front();
 }
 
@@ -233,6 +300,8 @@ bool Store::delete_key(std::int64_t account, std::int64_t key_id) {
   std::lock_guard lock(mutex_);
   auto k = keys_.find(key_id);
   if (k == keys_.end() || k->second.account != account) return false;  // another account's key is "not found"
+  Txn txn(db_);
+  if (db_) db_->delete_key(key_id);
   add_log(LogType::kManage, account, k->second.name, "",
           "deleted API key '" + k->second.name + "' (id " + std::to_string(key_id) + ")");
   key_ids_.erase(k->second.key);
@@ -253,6 +322,8 @@ std::optional<ApiKey> Store::edit_quota(std::int64_t account, std::int64_t key_i
   if (key.status == KeyStatus::kExhausted && (key.unlimited_quota || key.remain_quota > 0))
     key.status = KeyStatus::kEnabled;  // refilled
   refresh_status(key);
+  Txn txn(db_);
+  if (db_) db_->save_key(key);
   add_log(LogType::kManage, account, key.name, "",
           "set remain_quota of '" + key.name + "' from " + std::to_string(before) + " to " +
               std::to_string(remain_quota) + (key.unlimited_quota ? " (unlimited)" : ""));
@@ -299,11 +370,14 @@ SubmitResult Store::submit_task(Task task, const std::string& what) {
   account.used_quota += task.quota;
   account.request_count += 1;
   refresh_status(key);
+  Txn txn(db_);
   add_log(LogType::kConsume, account.id, key.name, task.model, what + " (task " + task.id + ")", task.quota);
+  if (db_) db_->save_key(key), db_->save_account(account);
   task.account = key.account;
   task.key_name = key.name;
   task.state = TaskState::kQueued;
   ++active_[key.id];
+  if (db_) db_->save_task(task);
   timeline_.emplace(task.start_ms, task.id);
   task_order_.push_back(task.id);
   tasks_.emplace(task.id, std::move(task));
@@ -327,9 +401,11 @@ void Store::refund(const Task& task) {
     key.used_quota -= task.quota;
     if (key.status == KeyStatus::kExhausted && (key.unlimited_quota || key.remain_quota > 0))
       key.status = KeyStatus::kEnabled;
+    if (db_) db_->save_key(key);
   }
   a->second.quota += task.quota;
   a->second.used_quota -= task.quota;
+  if (db_) db_->save_account(a->second);
   add_log(LogType::kRefund, task.account, task.key_name, task.model,
           "refund of task " + task.id + " (" + task.fail_code + "): " + std::to_string(task.quota) + " quota",
           task.quota);
@@ -352,9 +428,11 @@ std::vector<Task> Store::advance_locked() {
     }
     if (t.state != TaskState::kProcessing) continue;
     t.state = t.fail_code.empty() ? TaskState::kSucceeded : TaskState::kFailed;
+    Txn txn(db_);
     if (t.state == TaskState::kFailed && t.quota > 0) refund(t);
     if (auto a = active_.find(t.key_id); a != active_.end() && --a->second <= 0) active_.erase(a);
     if (!t.callback_url.empty()) t.callback = CallbackState::kDue;
+    if (db_) db_->save_task(t);
     finished.push_back(t);
   }
   return finished;
@@ -403,7 +481,10 @@ nlohmann::json Store::task_counts() const {
 
 void Store::set_callback_state(const std::string& task_id, CallbackState state) {
   std::lock_guard lock(mutex_);
-  if (auto it = tasks_.find(task_id); it != tasks_.end()) it->second.callback = state;
+  if (auto it = tasks_.find(task_id); it != tasks_.end()) {
+    it->second.callback = state;
+    if (db_) db_->save_task(it->second);
+  }
 }
 
 std::vector<Task> Store::due_callbacks() const {

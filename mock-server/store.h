@@ -155,6 +155,8 @@ struct Task {
 
 enum class SubmitResult { kAccepted, kInsufficientQuota, kTooManyTasks, kKeyGone };
 
+class StateDb;
+
 /// Accounts, keys, quota, request counts, rate windows and logs: one store
 /// every family reads and writes in its own dialect. Every operation is
 /// atomic (one mutex), so the ledger stays exact under any concurrency.
@@ -162,7 +164,10 @@ class Store {
  public:
   /// `max_logs` bounds memory: the oldest logs are dropped beyond it.
   /// Finished tasks beyond `max_tasks` are forgotten, oldest first.
-  Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs = 200'000, std::size_t max_tasks = 200'000);
+  /// With `db`, every change is written through to it; `from_db` starts
+  /// from what it holds instead of the fixture (which then seeds it).
+  Store(const Fixture& fixture, const Clock& clock, std::size_t max_logs = 200'000, std::size_t max_tasks = 200'000,
+        StateDb* db = nullptr, bool from_db = false);
 
   /// Checks an API key for `family`, moving its status lazily: past its
   /// expired_time it becomes expired, with no quota left exhausted.
@@ -249,6 +254,14 @@ class Store {
   std::int64_t next_log_id_ = 1;
 
   void refund(const Task& task);
+  void load(StateDb& db);
+  /// A transaction on the state file, when there is one.
+  struct Txn {
+    explicit Txn(StateDb* db);
+    ~Txn();
+    StateDb* db;
+  };
+  StateDb* db_ = nullptr;
   std::vector<Task> advance_locked();
   std::unordered_map<std::string, Task> tasks_;
   std::set<std::pair<std::int64_t, std::string>> timeline_;  ///< (next transition ms, task id)

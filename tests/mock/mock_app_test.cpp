@@ -10,7 +10,13 @@ namespace {
 
 using tollgate::FakeClock;
 
-MockOptions options() { return {test::spec_dir(), test::default_fixture(), LatencyMode::kFast, ""}; }
+MockOptions options(const std::string& family = "", std::filesystem::path spec = test::spec_dir()) {
+  MockOptions o;
+  o.spec_dir = std::move(spec);
+  o.fixture = test::default_fixture();
+  o.family = family;
+  return o;
+}
 
 HttpRequest get(const std::string& path, const std::string& method = "GET") {
   HttpRequest r;
@@ -58,7 +64,7 @@ TEST(MockApp, HealthzWrongMethodAndUnknownPath) {
 TEST(MockApp, MissingSpecDirectoryIsAClearError) {
   try {
     FakeClock clock;
-    MockApp app({"/nonexistent/spec", test::default_fixture(), LatencyMode::kFast, ""}, clock);
+    MockApp app(options("", "/nonexistent/spec"), clock);
     FAIL();
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/spec/aiapigiare-system.yaml: cannot read file"),
@@ -69,14 +75,14 @@ TEST(MockApp, MissingSpecDirectoryIsAClearError) {
 
 TEST(MockApp, OneFamilyAtTheRoot) {
   FakeClock clock;
-  MockApp app({test::spec_dir(), test::default_fixture(), LatencyMode::kFast, "aiproxy"}, clock);
+  MockApp app(options("aiproxy"), clock);
   HttpRequest r = get("/v1/models");
   r.headers.emplace_back("Authorization", "Bearer sk-demo");
   EXPECT_EQ(app.handle(r).status, 200);
   EXPECT_EQ(app.handle(get("/openapi.json")).status, 200);
   EXPECT_EQ(app.handle(get("/aiproxy/v1/models")).status, 404);  // no prefix in one-family mode
   try {
-    MockApp bad({test::spec_dir(), test::default_fixture(), LatencyMode::kFast, "nope"}, clock);
+    MockApp bad(options("nope"), clock);
     FAIL();
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("unknown family 'nope'"), std::string::npos);

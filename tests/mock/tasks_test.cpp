@@ -16,6 +16,14 @@ const Headers kApixo = {{"Authorization", "Bearer apixo-demo"}};
 const Headers kDemo = {{"Authorization", "Bearer sk-demo"}};
 const Headers kAccess = {{"Authorization", "Bearer demo-access-key"}};
 
+mock::LogQuery query(int type, const std::string& token, const std::string& model) {
+  mock::LogQuery q;
+  q.type = type;
+  if (!token.empty()) q.token_name = token;
+  if (!model.empty()) q.model_name = model;
+  return q;
+}
+
 class Tasks : public ::testing::Test {
  protected:
   /// One request answered in-process (no socket): fast enough for the
@@ -137,7 +145,7 @@ TEST_F(Tasks, ApixoFailCodesRefundTheCharge) {
     EXPECT_FALSE(s["failMsg"].get<std::string>().empty());
   }
   EXPECT_EQ(remain(7), before) << "every failed task was refunded";
-  const auto refunds = mock_.context().store().logs(1, {.type = 6, .token_name = "apixo"});
+  const auto refunds = mock_.context().store().logs(1, query(6, "apixo", ""));
   EXPECT_EQ(refunds.total, 4);
   EXPECT_EQ(refunds.items[0].quota, 10'000);
   // A reference image URL that is fine keeps the task on course.
@@ -258,7 +266,7 @@ TEST_F(Tasks, MediaReportsProgressAndEndsWithAPermanentWebpOnTheCdn) {
   EXPECT_EQ(g["result"]["width"], 1820);
   EXPECT_EQ(g["result"]["height"], 1024);
   // Billed per request through the shared ledger, and listed.
-  const auto logs = mock_.context().store().logs(1, {.type = 2, .model_name = "gemini-2.5-flash-image"});
+  const auto logs = mock_.context().store().logs(1, query(2, "", "gemini-2.5-flash-image"));
   ASSERT_EQ(logs.total, 1);
   EXPECT_EQ(logs.items[0].quota, 19'500);
   const auto list = local("GET", "/aiapigiare/AiApiGiaRe/task?start_timestamp=0&end_timestamp=9999999999", nullptr, kAccess);
@@ -307,7 +315,7 @@ TEST_F(Tasks, MediaAutoRouteFailsOverAndRecordsEveryAttempt) {
   EXPECT_EQ(g["error"]["code"], "all_sources_failed");
   EXPECT_EQ(g["attempts"].size(), 3u);
   EXPECT_EQ(remain(1), before) << "charged when submitted, refunded when it failed";
-  EXPECT_EQ(mock_.context().store().logs(1, {.type = 6, .model_name = "gpt-image"}).total, 1);
+  EXPECT_EQ(mock_.context().store().logs(1, query(6, "", "gpt-image")).total, 1);
   // An outage window in the fault profile reroutes the same way.
   const auto put = local("PUT", "/_mock/faults", json::array({{{"outage", {{"source", "official"}, {"for_s", 30}}}}}));
   ASSERT_EQ(put.status, 200) << put.body;

@@ -51,7 +51,10 @@ class MockServer {
  private:
   mock::MockOptions make_options(const std::filesystem::path& fixture, mock::LatencyMode latency,
                                  const std::function<void(mock::MockOptions&)>& tweak) {
-    mock::MockOptions o{spec_dir(), fixture, latency, ""};
+    mock::MockOptions o;
+    o.spec_dir = spec_dir();
+    o.fixture = fixture;
+    o.latency = latency;
     o.advance_clock = [this](std::chrono::milliseconds d) { clock_.advance(d); };
     o.log = [](const std::string&) {};
     if (tweak) tweak(o);
