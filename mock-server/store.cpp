@@ -202,20 +202,24 @@ ChargeResult Store::charge(std::int64_t key_id, const Charge& charge) {
   auto k = keys_.find(key_id);
   if (k == keys_.end()) return ChargeResult::kKeyGone;
   ApiKey& key = k->second;
+  Txn txn(db_);
+  if (!debit(key, charge.quota)) return ChargeResult::kInsufficientQuota;
+  add_log(LogType::kConsume, key.account, key.name, charge.model, charge.what, charge.quota, charge.prompt_tokens,
+          charge.completion_tokens);
+  return ChargeResult::kCharged;
+}
+
+bool Store::debit(ApiKey& key, std::int64_t quota) {
   Account& account = accounts_.at(key.account);
-  if ((!key.unlimited_quota && key.remain_quota < charge.quota) || account.quota < charge.quota)
-    return ChargeResult::kInsufficientQuota;
-  if (!key.unlimited_quota) key.remain_quota -= charge.quota;
-  key.used_quota += charge.quota;
-  account.quota -= charge.quota;
-  account.used_quota += charge.quota;
+  if ((!key.unlimited_quota && key.remain_quota < quota) || account.quota < quota) return false;
+  if (!key.unlimited_quota) key.remain_quota -= quota;
+  key.used_quota += quota;
+  account.quota -= quota;
+  account.used_quota += quota;
   account.request_count += 1;
   refresh_status(key);  // reaching 0 exhausts the key for the next call
-  Txn txn(db_);
-  add_log(LogType::kConsume, account.id, key.name, charge.model, charge.what, charge.quota, charge.prompt_tokens,
-          charge.completion_tokens);
   if (db_) db_->save_key(key), db_->save_account(account);
-  return ChargeResult::kCharged;
+  return true;
 }
 
 std::uint32_t Store::intern(const std::string& text) {
@@ -361,18 +365,9 @@ SubmitResult Store::submit_task(Task task, const std::string& what) {
   if (k == keys_.end()) return SubmitResult::kKeyGone;
   ApiKey& key = k->second;
   if (active_[key.id] >= key.max_concurrent_tasks) return SubmitResult::kTooManyTasks;
-  Account& account = accounts_.at(key.account);
-  if ((!key.unlimited_quota && key.remain_quota < task.quota) || account.quota < task.quota)
-    return SubmitResult::kInsufficientQuota;
-  if (!key.unlimited_quota) key.remain_quota -= task.quota;
-  key.used_quota += task.quota;
-  account.quota -= task.quota;
-  account.used_quota += task.quota;
-  account.request_count += 1;
-  refresh_status(key);
   Txn txn(db_);
-  add_log(LogType::kConsume, account.id, key.name, task.model, what + " (task " + task.id + ")", task.quota);
-  if (db_) db_->save_key(key), db_->save_account(account);
+  if (!debit(key, task.quota)) return SubmitResult::kInsufficientQuota;
+  add_log(LogType::kConsume, key.account, key.name, task.model, what + " (task " + task.id + ")", task.quota);
   task.account = key.account;
   task.key_name = key.name;
   task.state = TaskState::kQueued;

@@ -253,6 +253,9 @@ class Store {
   std::unordered_map<std::string, std::uint32_t> string_ids_;
   std::int64_t next_log_id_ = 1;
 
+  /// Takes `quota` from the key and its account, or nothing when either
+  /// has less; under the lock.
+  bool debit(ApiKey& key, std::int64_t quota);
   void refund(const Task& task);
   void load(StateDb& db);
   /// A transaction on the state file, when there is one.

@@ -215,3 +215,56 @@ TEST_F(State, KillNineLosesNoAcknowledgedWriteAndTheLedgerBalances) {
 
 }  // namespace
 }  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+// --time-scale: the realistic ~30 s Apixo task ends in a few real
+// milliseconds at 1000x, and the callback reports its time on the mock's
+// (scaled) clock.
+TEST(TimeScale, RealisticTasksFinishFastOnAScaledClock) {
+  std::mutex mutex;
+  std::condition_variable called;
+  std::string body;
+  mock::ServerOptions options;
+  options.threads = 1;
+  mock::HttpServer receiver(options, [&](const mock::HttpRequest& r) {
+    {
+      std::lock_guard lock(mutex);
+      body = r.body;
+    }
+    called.notify_all();
+    return mock::HttpResponse::json(200, json::object());
+  });
+  const auto receiver_port = receiver.start();
+  Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1", "--latency", "realistic",
+              "--time-scale", "1000"});
+  const std::string first = mock.first_line(std::chrono::seconds(10));
+  const auto port = static_cast<std::uint16_t>(std::stoi(first.substr(first.rfind(':') + 1)));
+  TestClient client(port);
+  const auto r = client.request(
+      "POST", "/apixo/api/v1/generateTask/gpt-image-1",
+      json{{"request_type", "callback"},
+           {"callback_url", "http://127.0.0.1:" + std::to_string(receiver_port) + "/cb"},
+           {"input", {{"prompt", "fox"}}}}
+          .dump(),
+      {{"Authorization", "Bearer apixo-demo"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(called.wait_for(lock, std::chrono::seconds(10), [&] { return !body.empty(); }))
+      << "no callback within 10 s: at 1000x a 20-40 s task takes 20-40 ms";
+  const json data = json::parse(body)["data"];
+  EXPECT_EQ(data["state"], "success");
+  EXPECT_GE(data["costTime"].get<std::int64_t>(), 20'000) << "the realistic profile, in mock time";
+  EXPECT_LE(data["costTime"].get<std::int64_t>(), 40'100);
+}
+
+TEST(TimeScale, ScaledClockMovesForwardOnDemand) {
+  ScaledClock clock(1.0);
+  const auto before = clock.now_ms();
+  clock.advance(std::chrono::hours(24 * 15));
+  EXPECT_GE(clock.now_ms() - before, 15LL * 24 * 3600 * 1000);
+}
+
+}  // namespace
+}  // namespace tollgate::test

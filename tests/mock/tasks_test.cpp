@@ -67,6 +67,21 @@ class Tasks : public ::testing::Test {
   }
   mock::Task task(const std::string& id) { return mock_.context().store().task(id).value(); }
   void finish(const std::string& id) { mock_.clock().set_ms(task(id).finish_ms); }
+  /// Downloads a result URL from the mock's CDN and checks it is a valid
+  /// image of this format and size; returns its bytes.
+  std::string expect_image(const std::string& url, const std::string& format, int width, int height) {
+    auto r = mock_.call("GET", url.substr(url.find("/cdn/")));
+    EXPECT_EQ(r.status, 200) << url;
+    EXPECT_EQ(r.headers["content-type"], "image/" + format);
+    EXPECT_EQ(r.headers["content-length"], std::to_string(r.body.size()));
+    int w = 0, h = 0;
+    std::string f;
+    EXPECT_TRUE(mock::image_size(r.body, w, h, f)) << url;
+    EXPECT_EQ(f, format);
+    EXPECT_EQ(w, width);
+    EXPECT_EQ(h, height);
+    return r.body;
+  }
   std::int64_t remain(std::int64_t key_id) {
     for (const auto& k : mock_.context().store().keys_of(1, ""))
       if (k.id == key_id) return k.remain_quota;
@@ -105,19 +120,8 @@ TEST_F(Tasks, ApixoMovesWithTheClockFromPendingToADownloadableImage) {
   std::set<std::string> distinct;
   for (const auto& url : result["resultUrls"]) {
     const std::string u = url;
-    const std::string prefix = "http://127.0.0.1:" + std::to_string(mock_.port());
-    ASSERT_TRUE(u.starts_with(prefix + "/cdn/")) << u;
-    const auto r = mock_.call("GET", u.substr(prefix.size()));
-    ASSERT_EQ(r.status, 200);
-    EXPECT_EQ(r.headers.at("content-type"), "image/png");
-    EXPECT_EQ(r.headers.at("content-length"), std::to_string(r.body.size()));
-    int w = 0, h = 0;
-    std::string format;
-    ASSERT_TRUE(mock::image_size(r.body, w, h, format));
-    EXPECT_EQ(format, "png");
-    EXPECT_EQ(w, 1536);
-    EXPECT_EQ(h, 1024);
-    distinct.insert(r.body);
+    EXPECT_TRUE(u.starts_with("http://127.0.0.1:" + std::to_string(mock_.port()) + "/cdn/")) << u;
+    distinct.insert(expect_image(u, "png", 1536, 1024));
   }
   EXPECT_EQ(distinct.size(), 2u) << "each image of a task differs";
 }
@@ -276,15 +280,7 @@ TEST_F(Tasks, MediaReportsProgressAndEndsWithAPermanentWebpOnTheCdn) {
   EXPECT_EQ(json::parse(list.body)["data"][0]["progress"], "100%");
   // The link never expires: a year later it still serves the WebP.
   mock_.clock().advance(std::chrono::hours(24 * 400));
-  const std::string url = g["result"]["url"];
-  const auto img = mock_.call("GET", url.substr(url.find("/cdn/")));
-  ASSERT_EQ(img.status, 200);
-  int w = 0, h = 0;
-  std::string format;
-  ASSERT_TRUE(mock::image_size(img.body, w, h, format));
-  EXPECT_EQ(format, "webp");
-  EXPECT_EQ(w, 1820);
-  EXPECT_EQ(h, 1024);
+  expect_image(g["result"]["url"], "webp", 1820, 1024);
 }
 
 TEST_F(Tasks, MediaAutoRouteFailsOverAndRecordsEveryAttempt) {
