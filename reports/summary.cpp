@@ -2,11 +2,18 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <regex>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+
+#include <unistd.h>
+
+#include "harness/check/checks.h"
+#include "reports/hdr_codec.h"
 
 namespace tollgate::reports {
 
@@ -45,8 +52,27 @@ json step_json(const metrics::StepMetrics& m, const std::string& name, double ta
           {"unsupported", m.unsupported}};
 }
 
+// Every histogram of a step, whole (HdrHistogram V2 compressed, base64),
+// so that runs merge and compare exactly.
+json histograms_json(const metrics::StepMetrics& m) {
+  json h = {{"latency_us", encode_histogram(m.latency_us)}, {"service_time_us", encode_histogram(m.service_time_us)}};
+  if (m.stream) {
+    h["ttft_us"] = encode_histogram(m.stream->ttft_us);
+    h["itl_us"] = encode_histogram(m.stream->itl_us);
+    h["tpot_us"] = encode_histogram(m.stream->tpot_us);
+    h["e2e_us"] = encode_histogram(m.stream->e2e_us);
+    h["tokens_per_s"] = encode_histogram(m.stream->tokens_per_s);
+  }
+  if (m.flow) {
+    h["poll_us"] = encode_histogram(m.flow->poll_us);
+    h["callback_us"] = encode_histogram(m.flow->callback_us);
+  }
+  return h;
+}
+
 // The per-check breakdown, streaming and flow figures of one step.
 void step_details(json& j, const metrics::StepMetrics& m) {
+  j["histograms"] = histograms_json(m);
   json checks = json::array();
   for (const auto& c : m.checks) {
     json failures = json::array();
@@ -113,6 +139,34 @@ bool Report::passed() const {
   return true;
 }
 
+std::string mask_command_line(const std::string& command_line,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  // --env NAME=VALUE with a secret-looking name: the value goes.
+  static const std::regex env(R"((--env[ =]|-e )([A-Za-z_][A-Za-z0-9_]*)=(\S+))");
+  static const std::regex secret_name("KEY|TOKEN|SECRET|PASS|AUTH|CREDENTIAL", std::regex::icase);
+  std::string out;
+  auto begin = std::sregex_iterator(command_line.begin(), command_line.end(), env);
+  std::size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const auto& m = *it;
+    out += command_line.substr(last, static_cast<std::size_t>(m.position()) - last);
+    out += m[1].str() + m[2].str() + "=" + (std::regex_search(m[2].str(), secret_name) ? "****" : m[3].str());
+    last = static_cast<std::size_t>(m.position() + m.length());
+  }
+  out += command_line.substr(last);
+  return check::mask_secrets(out, check::secrets_of(headers));
+}
+
+std::string rfc3339_ms(std::int64_t unix_ms) {
+  const std::time_t t = unix_ms / 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
+  return buf;
+}
+
 json summary_json(const Report& r) {
   const auto& run = *r.run;
   json scenarios = json::array();
@@ -141,8 +195,15 @@ json summary_json(const Report& r) {
   json thresholds = json::array();
   for (const auto& t : r.thresholds)
     thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", std::isnan(t.actual) ? json() : json(round3(t.actual))}});
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
   return {{"format", "tollgate-summary"},
-          {"version", 1},
+          {"version", 2},
+          {"meta", {{"tollgate_version", r.tollgate_version},
+                    {"command_line", mask_command_line(r.command_line, r.plan->headers)},
+                    {"host", host},
+                    {"start", rfc3339_ms(run.start_unix_ms)},
+                    {"end", rfc3339_ms(run.end_unix_ms)}}},
           {"scenario", r.plan->file},
           {"scenario_sha256", r.plan->text_hash},
           {"target", r.plan->target.to_string()},
@@ -158,7 +219,7 @@ json summary_json(const Report& r) {
                       {"unsupported", r.unsupported()}}},
           {"callbacks", {{"received", run.callbacks_received}, {"unmatched", run.callbacks_unmatched}}},
           {"stream_metric_definitions", kStreamFormulas},
-          {"coverage", check::coverage_json(r.coverage)},
+          {"coverage", r.coverage_json.is_null() ? check::coverage_json(r.coverage) : r.coverage_json},
           {"scenarios", std::move(scenarios)},
           {"thresholds", std::move(thresholds)}};
 }

@@ -18,9 +18,12 @@ struct Report {
   const http::RunResult* run = nullptr;
   std::vector<check::ThresholdResult> thresholds;
   std::string command_line;
+  std::string tollgate_version;
   /// Steps the target answered 501 Not Implemented do not fail the run.
   bool allow_unsupported = false;
   std::vector<check::ContractCoverage> coverage;
+  /// Coverage as already written (a report read back from summary.json).
+  nlohmann::json coverage_json;
   std::int64_t unsupported() const;
   std::int64_t checks_passed() const;
   std::int64_t checks_failed() const;
@@ -33,6 +36,14 @@ struct Report {
 /// milliseconds, checks, and the thresholds with their verdicts. No header,
 /// body or key ever goes into it.
 nlohmann::json summary_json(const Report& report);
+
+/// The command line with the values of secret-looking `--env NAME=VALUE`
+/// (KEY, TOKEN, SECRET, PASS, AUTH, CREDENTIAL) and the plan's header
+/// credentials masked.
+std::string mask_command_line(const std::string& command_line,
+                              const std::vector<std::pair<std::string, std::string>>& headers);
+/// "2026-11-22T05:49:39.123Z"
+std::string rfc3339_ms(std::int64_t unix_ms);
 
 /// The human summary: a table per scenario and the thresholds.
 void write_summary_table(const Report& report, std::ostream& out);

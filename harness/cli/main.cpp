@@ -5,6 +5,7 @@
 
 #include "harness/cli/contract_commands.h"
 #include "harness/cli/exit_codes.h"
+#include "harness/cli/report_commands.h"
 #include "harness/cli/run_command.h"
 
 int main(int argc, char** argv) {
@@ -77,6 +78,43 @@ int main(int argc, char** argv) {
   hit_cmd->add_flag("--insecure,-k", hit_flags.insecure, "do not verify the TLS certificate");
   add_run_flags(hit_cmd, true);
   hit_cmd->callback([&] { code = hit(hit_flags, flags); });
+
+  std::string report_path, report_out;
+  auto* report_cmd = app.add_subcommand("report", "write the reports again from a summary.json (or its directory)");
+  report_cmd->add_option("PATH", report_path, "summary.json, or the --out directory holding it")->required();
+  report_cmd->add_option("-o,--out", report_out, "write summary.json, junit.xml and metrics.prom here");
+  report_cmd->callback([&] { code = report_command(report_path, report_out); });
+
+  std::vector<std::string> merge_paths;
+  std::string merge_out;
+  auto* merge_cmd = app.add_subcommand("merge", "merge runs that ran side by side (histograms merge without loss)");
+  merge_cmd->add_option("RUN", merge_paths, "summary.json files or --out directories")->required()->expected(2, -1);
+  merge_cmd->add_option("-o,--out", merge_out, "write the merged reports here")->required();
+  merge_cmd->callback([&] { code = merge_command(merge_paths, merge_out); });
+
+  CompareFlags compare_flags;
+  std::string tolerance = "10%";
+  auto* compare_cmd = app.add_subcommand("compare", "compare two runs step by step; exit 1 on a regression");
+  compare_cmd->add_option("BASE", compare_flags.base, "the baseline summary.json or directory")->required();
+  compare_cmd->add_option("NEW", compare_flags.next, "the new summary.json or directory")->required();
+  compare_cmd->add_option("--tolerance", tolerance, "how much p99 may grow, e.g. 10%")->capture_default_str();
+  compare_cmd->add_option("--format", compare_flags.format, "text, markdown or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}))
+      ->capture_default_str();
+  compare_cmd->callback([&] {
+    std::string t = tolerance;
+    if (!t.empty() && t.back() == '%') t.pop_back();
+    try {
+      std::size_t used = 0;
+      compare_flags.tolerance = std::stod(t, &used) / 100;
+      if (used != t.size() || compare_flags.tolerance < 0) throw std::invalid_argument(t);
+    } catch (const std::exception&) {
+      std::cerr << "tollgate compare: --tolerance " << tolerance << ": expected a percentage like 10%\n";
+      code = kBadInput;
+      return;
+    }
+    code = compare_command(compare_flags);
+  });
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,7 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/http/engine.h"
 #include "harness/scenario/units.h"
+#include "reports/writers.h"
 #include "reports/summary.h"
 
 namespace tollgate::cli {
@@ -71,16 +72,16 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   report.run = &run;
   report.thresholds = check::evaluate(plan.thresholds, run);
   report.command_line = flags.command_line;
+  report.tollgate_version = TOLLGATE_VERSION;
   report.allow_unsupported = flags.allow_unsupported;
   report.coverage = check::coverage(plan, check::seen_in_run(plan, run));
   reports::write_summary_table(report, std::cout);
   if (!flags.out_dir.empty()) {
-    const std::string path = (std::filesystem::path(flags.out_dir) / "summary.json").string();
     try {
-      reports::write_file_atomically(path, reports::summary_json(report).dump(2) + "\n");
-      std::cout << "summary: " << path << "\n";
+      const auto written = reports::write_reports(report, flags.out_dir);
+      std::cout << "summary: " << written.front() << "\n";
     } catch (const std::exception& e) {
-      std::cerr << "tollgate: " << e.what() << "\n";
+      std::cerr << "tollgate: --out " << flags.out_dir << ": " << e.what() << "\n";
       return kCannotRun;
     }
   }

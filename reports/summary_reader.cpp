@@ -1,0 +1,218 @@
+#include "reports/summary_reader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/source_error.h"
+#include "harness/check/thresholds.h"
+#include "reports/hdr_codec.h"
+
+namespace tollgate::reports {
+namespace {
+
+using nlohmann::json;
+
+struct Reader {
+  const std::string& path;
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw SourceError({path, 0, 0}, where + ": " + what);
+  }
+  metrics::Histogram histogram(const json& h, const std::string& name, const std::string& where) const {
+    if (!h.contains(name)) return metrics::Histogram(name == "tokens_per_s" ? 10'000'000 : 3'600'000'000, 3);
+    std::string error;
+    auto decoded = decode_histogram(h[name].get<std::string>(), &error);
+    if (!decoded) fail(where + "/histograms/" + name, error);
+    return std::move(*decoded);
+  }
+
+  metrics::StepMetrics step(const json& j, const std::string& where) const {
+    metrics::StepMetrics m;
+    m.requests = j.at("requests");
+    for (auto it = j.at("errors").begin(); it != j.at("errors").end(); ++it) {
+      bool known = false;
+      for (int k = 1; k < static_cast<int>(metrics::ErrorKind::kCount); ++k)
+        if (it.key() == metrics::error_kind_name(static_cast<metrics::ErrorKind>(k))) {
+          m.errors[static_cast<std::size_t>(k)] = it.value();
+          known = true;
+        }
+      if (!known) fail(where + "/errors", "unknown error kind '" + it.key() + "'");
+    }
+    for (auto it = j.at("status").begin(); it != j.at("status").end(); ++it) {
+      const int code = std::stoi(it.key());
+      if (code < 0 || code >= static_cast<int>(m.status.size())) fail(where + "/status", "status " + it.key());
+      m.status[static_cast<std::size_t>(code)] = it.value();
+    }
+    m.late = j.at("late");
+    m.missed = j.at("missed");
+    m.bytes_in = j.at("bytes").at("in");
+    m.bytes_out = j.at("bytes").at("out");
+    m.checks_passed = j.at("checks").at("passed");
+    m.checks_failed = j.at("checks").at("failed");
+    for (const auto& c : j.at("checks").value("detail", json::array())) {
+      metrics::CheckStat s;
+      s.name = c.at("name");
+      s.passed = c.at("passed");
+      s.failed = c.at("failed");
+      for (const auto& f : c.at("failures")) s.samples.emplace_back(f.at("message"), f.at("count"));
+      m.checks.push_back(std::move(s));
+    }
+    m.unsupported = j.value("unsupported", std::int64_t{0});
+    m.unsupported_message = j.value("unsupported_message", "");
+    const json& h = j.at("histograms");
+    m.latency_us = histogram(h, "latency_us", where);
+    m.service_time_us = histogram(h, "service_time_us", where);
+    if (j.contains("stream")) {
+      auto& s = m.stream.get();
+      const json& st = j["stream"];
+      s.streams = st.at("streams");
+      s.output_tokens = st.at("output_tokens");
+      s.usage_reported = st.at("tokens_from_usage");
+      s.ttft_us = histogram(h, "ttft_us", where);
+      s.itl_us = histogram(h, "itl_us", where);
+      s.tpot_us = histogram(h, "tpot_us", where);
+      s.e2e_us = histogram(h, "e2e_us", where);
+      s.tokens_per_s = histogram(h, "tokens_per_s", where);
+    }
+    if (j.contains("flow")) {
+      auto& f = m.flow.get();
+      const json& fl = j["flow"];
+      f.polls = fl.at("polls");
+      f.polls_timed_out = fl.at("polls_timed_out");
+      f.poll_requests = fl.at("poll_requests");
+      f.callbacks = fl.at("callbacks");
+      f.callbacks_missed = fl.at("callbacks_missed");
+      f.poll_us = histogram(h, "poll_us", where);
+      f.callback_us = histogram(h, "callback_us", where);
+    }
+    return m;
+  }
+};
+
+scenario::Executor executor_of(const std::string& name) {
+  for (auto e : {scenario::Executor::kConstantArrivalRate, scenario::Executor::kRampingArrivalRate,
+                 scenario::Executor::kConstantVus, scenario::Executor::kRampingVus, scenario::Executor::kIterations})
+    if (name == scenario::executor_name(e)) return e;
+  throw std::invalid_argument("unknown executor '" + name + "'");
+}
+
+}  // namespace
+
+LoadedRun read_summary(const std::string& given) {
+  std::string path = given;
+  if (std::filesystem::is_directory(path)) path = (std::filesystem::path(path) / "summary.json").string();
+  std::ifstream in(path);
+  if (!in) throw SourceError({path, 0, 0}, "cannot read the file");
+  std::stringstream text;
+  text << in.rdbuf();
+  LoadedRun out;
+  out.path = path;
+  out.summary = json::parse(text.str(), nullptr, false);
+  const json& j = out.summary;
+  if (j.is_discarded()) throw SourceError({path, 0, 0}, "not JSON");
+  if (!j.is_object() || j.value("format", "") != "tollgate-summary")
+    throw SourceError({path, 0, 0}, "not a tollgate summary.json (format)");
+  if (j.value("version", 0) != 2)
+    throw SourceError({path, 0, 0}, "summary.json version " + j.value("version", json(0)).dump() +
+                                        "; this tollgate reads version 2 (histograms included)");
+  const Reader r{path};
+  try {
+    out.plan.file = j.at("scenario");
+    out.plan.text_hash = j.at("scenario_sha256");
+    std::string error;
+    if (auto t = scenario::parse_url(j.at("target"), error)) out.plan.target = *t;
+    const json& meta = j.at("meta");
+    out.command_line = meta.value("command_line", "");
+    out.tollgate_version = meta.value("tollgate_version", "");
+    for (const auto& t : j.at("thresholds"))
+      out.plan.thresholds.push_back(scenario::parse_threshold(t.at("expr"), {path, 0, 0}));
+    out.run.interrupted = j.at("interrupted");
+    out.run.duration_s = j.at("duration_s");
+    out.run.start_unix_ms = j.at("start_unix_ms");
+    out.run.end_unix_ms = j.at("end_unix_ms");
+    out.run.connections_opened = j.at("connections_opened");
+    out.run.callbacks_received = j.at("callbacks").at("received");
+    out.run.callbacks_unmatched = j.at("callbacks").at("unmatched");
+    out.allow_unsupported = j.at("passed").get<bool>() && j.at("totals").at("unsupported").get<std::int64_t>() > 0;
+    const json& scenarios = j.at("scenarios");
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+      const json& s = scenarios[i];
+      http::ScenarioResult sr;
+      sr.name = s.at("name");
+      sr.executor = executor_of(s.at("executor"));
+      sr.target_rps = s.at("rate").at("target");
+      sr.duration_s = s.at("duration_s");
+      sr.iterations = s.at("iterations");
+      const json& steps = s.at("steps");
+      for (std::size_t k = 0; k < steps.size(); ++k) {
+        const json& st = steps[k];
+        http::StepResult step;
+        step.name = st.at("name");
+        step.operation = st.value("operation", "");
+        step.method = st.value("method", "");
+        step.path = st.value("path", "");
+        step.metrics = r.step(st, "/scenarios/" + std::to_string(i) + "/steps/" + std::to_string(k));
+        sr.steps.push_back(std::move(step));
+      }
+      out.run.scenarios.push_back(std::move(sr));
+    }
+  } catch (const json::exception& e) {
+    throw SourceError({path, 0, 0}, std::string("a field is missing or has the wrong type: ") + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw SourceError({path, 0, 0}, e.what());
+  }
+  return out;
+}
+
+LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
+  if (runs.empty()) throw std::invalid_argument("nothing to merge");
+  LoadedRun out = runs.front();
+  for (std::size_t i = 1; i < runs.size(); ++i) {
+    const LoadedRun& r = runs[i];
+    if (r.plan.text_hash != out.plan.text_hash)
+      throw SourceError({r.path, 0, 0}, "ran another scenario file (sha256 " + r.plan.text_hash.substr(0, 12) +
+                                            "…, not " + out.plan.text_hash.substr(0, 12) + "…): runs merge only "
+                                            "when they ran the same scenario");
+    auto& run = out.run;
+    run.interrupted = run.interrupted || r.run.interrupted;
+    run.start_unix_ms = std::min(run.start_unix_ms, r.run.start_unix_ms);
+    run.end_unix_ms = std::max(run.end_unix_ms, r.run.end_unix_ms);
+    run.duration_s = std::max(run.duration_s, r.run.duration_s);
+    run.connections_opened += r.run.connections_opened;
+    run.callbacks_received += r.run.callbacks_received;
+    run.callbacks_unmatched += r.run.callbacks_unmatched;
+    for (const auto& s : r.run.scenarios) {
+      auto mine = std::find_if(run.scenarios.begin(), run.scenarios.end(),
+                               [&](const http::ScenarioResult& x) { return x.name == s.name; });
+      if (mine == run.scenarios.end()) {
+        run.scenarios.push_back(s);
+        continue;
+      }
+      mine->target_rps += s.target_rps;  // side by side: the planned rates add
+      mine->iterations += s.iterations;
+      mine->duration_s = std::max(mine->duration_s, s.duration_s);
+      for (const auto& st : s.steps) {
+        auto step = std::find_if(mine->steps.begin(), mine->steps.end(),
+                                 [&](const http::StepResult& x) { return x.name == st.name; });
+        if (step == mine->steps.end()) mine->steps.push_back(st);
+        else step->metrics.add(st.metrics);
+      }
+    }
+  }
+  out.path.clear();
+  return out;
+}
+
+Report report_of(const LoadedRun& loaded) {
+  Report r;
+  r.plan = &loaded.plan;
+  r.run = &loaded.run;
+  r.thresholds = check::evaluate(loaded.plan.thresholds, loaded.run);
+  r.command_line = loaded.command_line;
+  r.tollgate_version = loaded.tollgate_version;
+  r.allow_unsupported = loaded.allow_unsupported;
+  r.coverage_json = loaded.summary.value("coverage", nlohmann::json::array());
+  return r;
+}
+
+}  // namespace tollgate::reports

@@ -1,0 +1,330 @@
+// The report writers on a fixed RunResult: golden junit.xml and
+// metrics.prom, summary.json against its published schema and read back,
+// HdrHistogram encoding, merge of split runs, compare, and masking.
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "common/source_error.h"
+#include "reports/hdr_codec.h"
+#include "reports/writers.h"
+#include "reports/summary.h"
+#include "reports/summary_reader.h"
+#include "tests/support/child_process.h"
+
+namespace tollgate::reports {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const std::string kSource = TOLLGATE_SOURCE_DIR;
+const std::string kSecret = "sk-secret-key-123456";
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs a shell command; its exit code and output.
+std::pair<int, std::string> sh(const std::string& command) {
+  test::Child c({"/bin/sh", "-c", command + " 2>&1"});
+  std::string out = c.all_output(std::chrono::seconds(60));
+  const int status = c.wait_exit(std::chrono::seconds(10));
+  return {status == -1 ? -1 : WEXITSTATUS(status), out};
+}
+
+/// A run with every kind of figure, the same every time. `scale`
+/// stretches latencies; `part`/`parts` keep every parts-th value.
+http::RunResult fixed_run(double scale = 1.0, int part = 0, int parts = 1) {
+  http::RunResult r;
+  r.start_unix_ms = 1'767'225'600'000;
+  r.end_unix_ms = r.start_unix_ms + 10'000;
+  r.duration_s = 10;
+  r.connections_opened = 4;
+  http::ScenarioResult s;
+  s.name = "chat";
+  s.executor = scenario::Executor::kConstantArrivalRate;
+  s.target_rps = 100.0 / parts;
+  s.duration_s = 10;
+  http::StepResult st;
+  st.name = "create";
+  st.operation = "createChatCompletion";
+  st.method = "POST";
+  st.path = "/v1/chat/completions";
+  auto& m = st.metrics;
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> lat(std::log(2000), 0.7);
+  for (int i = 0; i < 1000; ++i) {
+    const auto v = static_cast<std::int64_t>(lat(rng) * scale);
+    if (i % parts != part) continue;
+    m.latency_us.record(v);
+    m.service_time_us.record(v * 9 / 10);
+    ++m.requests;
+    const bool bad = i % 100 == 0;
+    ++m.status[bad ? 500 : 200];
+    if (bad) ++m.errors[static_cast<int>(metrics::ErrorKind::kStatus)];
+    m.stream.get().ttft_us.record(v / 4);
+    m.stream.get().itl_us.record(30 + i % 20);
+    m.stream.get().streams++;
+    m.stream.get().output_tokens += 20;
+  }
+  metrics::CheckStat status;
+  status.name = "status";
+  status.passed = m.status[200];
+  status.failed = m.status[500];
+  if (status.failed) status.samples = {{"expected 200, got 500 <internal & \"quoted\">", status.failed}};
+  m.checks_passed = status.passed;
+  m.checks_failed = status.failed;
+  m.checks.push_back(status);
+  s.iterations = m.requests;
+  s.steps.push_back(st);
+  http::StepResult unsupported;
+  unsupported.name = "images";
+  unsupported.method = "POST";
+  unsupported.path = "/v1/images";
+  unsupported.metrics.requests = 1;
+  unsupported.metrics.status[501] = 1;
+  unsupported.metrics.unsupported = 1;
+  unsupported.metrics.unsupported_message = "POST /v1/images answered 501 Not Implemented";
+  s.steps.push_back(unsupported);
+  r.scenarios.push_back(s);
+  return r;
+}
+
+struct Fixture {
+  scenario::Plan plan;
+  http::RunResult run;
+  Report report;
+  explicit Fixture(http::RunResult r) : run(std::move(r)) {
+    plan.file = "scenarios/chat.yaml";
+    plan.text_hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    std::string error;
+    plan.target = *scenario::parse_url("http://127.0.0.1:8080/aiproxy", error);
+    plan.headers = {{"Authorization", "Bearer " + kSecret}};
+    plan.thresholds = {scenario::parse_threshold("latency.p99 < 50ms", {}),
+                       scenario::parse_threshold("errors.rate < 0.5%", {})};
+    report.plan = &plan;
+    report.run = &run;
+    report.thresholds = check::evaluate(plan.thresholds, run);
+    report.command_line = "tollgate run chat.yaml --env API_KEY=" + kSecret + " --env MODEL=gpt-4o -H 'Authorization: Bearer " + kSecret + "'";
+    report.tollgate_version = "0.1.0";
+    report.allow_unsupported = true;
+  }
+};
+
+void expect_golden(const std::string& name, const std::string& actual) {
+  const fs::path golden = fs::path(kSource) / "tests/golden" / name;
+  if (std::getenv("TOLLGATE_UPDATE_GOLDEN")) std::ofstream(golden) << actual;
+  EXPECT_EQ(read(golden), actual) << "differs from " << golden
+                                  << " (TOLLGATE_UPDATE_GOLDEN=1 rewrites it after a deliberate change)";
+}
+
+class Reports : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tollgate-reports-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST(HdrCodec, RoundTripsEveryCountExactly) {
+  metrics::Histogram h;
+  std::mt19937_64 rng(1);
+  std::lognormal_distribution<double> d(std::log(5000), 1.5);
+  for (int i = 0; i < 100'000; ++i) h.record(std::min<std::int64_t>(static_cast<std::int64_t>(d(rng)), 3'000'000'000));
+  h.record(0);
+  h.record(1, 5);
+  const std::string text = encode_histogram(h);
+  EXPECT_TRUE(text.starts_with("HISTF")) << "HdrHistogram's V2 compressed cookie";
+  std::string error;
+  const auto back = decode_histogram(text, &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->counts(), h.counts());
+  EXPECT_EQ(back->total_count(), h.total_count());
+  for (double p : {0.0, 50.0, 90.0, 99.0, 99.9, 99.99, 100.0})
+    EXPECT_EQ(back->value_at_percentile(p), h.value_at_percentile(p)) << p;
+  const auto empty = decode_histogram(encode_histogram(metrics::Histogram()));
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->total_count(), 0);
+  EXPECT_FALSE(decode_histogram("not base64!", &error));
+  EXPECT_EQ(error, "not base64");
+  EXPECT_FALSE(decode_histogram(base64_encode("HIST but not really"), &error));
+  EXPECT_NE(error.find("cookie"), std::string::npos);
+  EXPECT_EQ(base64_decode(base64_encode("a")), "a");
+  EXPECT_EQ(base64_decode(base64_encode("ab")), "ab");
+  EXPECT_EQ(base64_encode("abc"), "YWJj");
+}
+
+TEST_F(Reports, SummaryValidatesAgainstItsPublishedSchemaAndReadsBack) {
+  Fixture f(fixed_run());
+  const json summary = summary_json(f.report);
+  const json schema_doc = json::parse(read(fs::path(kSource) / "reports/summary.schema.json"));
+  valijson::Schema schema;
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_doc);
+  parser.populateSchema(schema_adapter, schema);
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(summary);
+  std::string why;
+  if (!validator.validate(schema, target, &results)) {
+    valijson::ValidationResults::Error e;
+    while (results.popError(e)) {
+      for (const auto& c : e.context) why += c;
+      why += ": " + e.description + "\n";
+    }
+  }
+  EXPECT_TRUE(why.empty()) << why;
+  // A wrong one is caught: the schema is not a formality.
+  json broken = summary;
+  broken["scenarios"][0]["steps"][0]["histograms"]["latency_us"] = "not a histogram";
+  valijson::adapters::NlohmannJsonAdapter broken_target(broken);
+  EXPECT_FALSE(validator.validate(schema, broken_target, nullptr));
+
+  // Read back: the same figures, histograms and verdicts.
+  write_file_atomically((dir_ / "summary.json").string(), summary.dump(2));
+  const LoadedRun loaded = read_summary(dir_.string());
+  const json again = summary_json(report_of(loaded));
+  EXPECT_EQ(again["scenarios"], summary["scenarios"]);
+  EXPECT_EQ(again["thresholds"], summary["thresholds"]);
+  EXPECT_EQ(again["passed"], summary["passed"]);
+}
+
+TEST_F(Reports, BadSummariesAreRefusedNamingWhatIsWrong) {
+  auto refused = [&](const std::string& text, const std::string& expected) {
+    write_file_atomically((dir_ / "summary.json").string(), text);
+    try {
+      read_summary(dir_.string());
+      ADD_FAILURE() << "accepted " << text.substr(0, 60);
+    } catch (const SourceError& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  refused("{", "not JSON");
+  refused(R"({"format": "k6"})", "not a tollgate summary.json");
+  refused(R"({"format": "tollgate-summary", "version": 1})", "version 1");
+  Fixture f(fixed_run());
+  json s = summary_json(f.report);
+  s["scenarios"][0]["steps"][0]["histograms"]["latency_us"] = "HISTFAAAAA==";
+  refused(s.dump(), "/scenarios/0/steps/0/histograms/latency_us");
+}
+
+TEST_F(Reports, JunitIsGoldenAndValidAgainstTheJunitSchema) {
+  Fixture f(fixed_run());
+  const std::string xml = junit_xml(f.report);
+  expect_golden("junit.xml", xml);
+  write_file_atomically((dir_ / "junit.xml").string(), xml);
+  const auto [rc, out] = sh("xmllint --noout --schema " + kSource + "/reports/junit.xsd " + (dir_ / "junit.xml").string());
+  EXPECT_EQ(rc, 0) << out;
+  // The schema rejects what CI systems would.
+  write_file_atomically((dir_ / "bad.xml").string(), "<testsuites><testsuite name=\"x\"><testcase/></testsuite></testsuites>");
+  EXPECT_NE(sh("xmllint --noout --schema " + kSource + "/reports/junit.xsd " + (dir_ / "bad.xml").string()).first, 0);
+}
+
+TEST_F(Reports, PrometheusTextIsGoldenAndParsedByThePrometheusParser) {
+  Fixture f(fixed_run());
+  const std::string text = prometheus_text(f.report);
+  expect_golden("metrics.prom", text);
+  write_file_atomically((dir_ / "metrics.prom").string(), text);
+  const auto [rc, out] = sh(
+      "/usr/bin/python3 -c \"import sys; from prometheus_client.parser import text_string_to_metric_families as p; "
+      "fams = list(p(open(sys.argv[1]).read())); "
+      "print(len(fams), sum(len(f.samples) for f in fams))\" " +
+      (dir_ / "metrics.prom").string());
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(out.starts_with("11 ")) << "every family parsed: " << out;
+}
+
+TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
+  Fixture whole(fixed_run());
+  std::vector<LoadedRun> parts;
+  for (int p = 0; p < 3; ++p) {
+    Fixture f(fixed_run(1.0, p, 3));
+    const fs::path d = dir_ / ("part" + std::to_string(p));
+    write_reports(f.report, d.string());
+    parts.push_back(read_summary(d.string()));
+  }
+  const LoadedRun merged = merge_runs(parts);
+  const auto& a = merged.run.scenarios.at(0).steps.at(0).metrics;
+  const auto& b = whole.run.scenarios.at(0).steps.at(0).metrics;
+  EXPECT_EQ(a.requests, b.requests);
+  EXPECT_EQ(a.status, b.status);
+  EXPECT_EQ(a.errors, b.errors);
+  EXPECT_EQ(a.latency_us.counts(), b.latency_us.counts());
+  for (double p : {50.0, 90.0, 99.0, 99.9, 100.0}) {
+    EXPECT_EQ(a.latency_us.value_at_percentile(p), b.latency_us.value_at_percentile(p)) << p;
+    EXPECT_EQ(a.stream->ttft_us.value_at_percentile(p), b.stream->ttft_us.value_at_percentile(p)) << p;
+  }
+  EXPECT_EQ(a.checks.at(0).failed, b.checks.at(0).failed);
+  EXPECT_NEAR(merged.run.scenarios[0].target_rps, 100.0, 0.01) << "planned rates add";
+  const json ms = summary_json(report_of(merged));
+  const json ws = summary_json(whole.report);
+  EXPECT_EQ(ms["scenarios"][0]["steps"][0]["latency_ms"], ws["scenarios"][0]["steps"][0]["latency_ms"]);
+  EXPECT_EQ(ms["thresholds"], ws["thresholds"]);
+  // Another scenario file does not merge.
+  LoadedRun other = parts[1];
+  other.plan.text_hash = "ffff" + other.plan.text_hash.substr(4);
+  EXPECT_THROW(merge_runs({parts[0], other}), SourceError);
+}
+
+TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
+  Fixture base(fixed_run());
+  Fixture same(fixed_run());
+  Fixture slower(fixed_run(1.5));
+  write_reports(base.report, (dir_ / "base").string());
+  write_reports(same.report, (dir_ / "same").string());
+  write_reports(slower.report, (dir_ / "slower").string());
+  const std::string bin = TOLLGATE_BINARY;
+  auto [rc, out] = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "same").string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("result: OK"), std::string::npos) << out;
+  std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "slower").string());
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("REGRESSION chat / create: p99"), std::string::npos) << out;
+  std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "slower").string() +
+                         " --tolerance 60% --format markdown");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("| chat / create |"), std::string::npos) << out;
+  std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "slower").string() +
+                         " --format json");
+  EXPECT_EQ(json::parse(out)["regressed"], true);
+  std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " /nonexistent");
+  EXPECT_EQ(rc, 2) << out;
+  // report: the same reports again from the summary.
+  std::tie(rc, out) = sh(bin + " report " + (dir_ / "base").string() + " -o " + (dir_ / "again").string());
+  EXPECT_EQ(read(dir_ / "again/junit.xml"), read(dir_ / "base/junit.xml"));
+  EXPECT_EQ(read(dir_ / "again/metrics.prom"), read(dir_ / "base/metrics.prom"));
+  EXPECT_EQ(rc, 1) << "errors.rate 1% fails its threshold: " << out;
+}
+
+TEST_F(Reports, NoSecretInAnyOutput) {
+  Fixture f(fixed_run());
+  const auto written = write_reports(f.report, dir_.string());
+  for (const auto& path : written) {
+    const std::string text = read(path);
+    EXPECT_EQ(text.find(kSecret), std::string::npos) << path;
+  }
+  const json s = json::parse(read(dir_ / "summary.json"));
+  const std::string cmd = s["meta"]["command_line"];
+  EXPECT_NE(cmd.find("API_KEY=****"), std::string::npos) << cmd;
+  EXPECT_NE(cmd.find("MODEL=gpt-4o"), std::string::npos) << "only secrets are masked: " << cmd;
+}
+
+}  // namespace
+}  // namespace tollgate::reports
