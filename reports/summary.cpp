@@ -167,6 +167,29 @@ std::string rfc3339_ms(std::int64_t unix_ms) {
   return buf;
 }
 
+json series_json(const http::RunResult& run) {
+  json names = json::array();
+  for (const auto& s : run.scenarios)
+    for (const auto& st : s.steps) names.push_back(s.name + " / " + st.name);
+  json points = json::array();
+  for (const auto& p : run.series) {
+    json requests = json::array(), errors = json::array(), p50 = json::array(), p90 = json::array(),
+         p99 = json::array(), max = json::array();
+    for (const auto& st : p.steps) {
+      requests.push_back(st.requests);
+      errors.push_back(st.errors);
+      p50.push_back(round3(st.p50_ms));
+      p90.push_back(round3(st.p90_ms));
+      p99.push_back(round3(st.p99_ms));
+      max.push_back(round3(st.max_ms));
+    }
+    points.push_back({{"t", round3(p.t_s)}, {"length_s", round3(p.length_s)}, {"in_flight", p.in_flight},
+                      {"requests", requests}, {"errors", errors}, {"p50_ms", p50}, {"p90_ms", p90},
+                      {"p99_ms", p99}, {"max_ms", max}});
+  }
+  return {{"interval_s", 1}, {"steps", names}, {"points", points}};
+}
+
 json summary_json(const Report& r) {
   const auto& run = *r.run;
   json scenarios = json::array();
@@ -221,6 +244,7 @@ json summary_json(const Report& r) {
           {"stream_metric_definitions", kStreamFormulas},
           {"coverage", r.coverage_json.is_null() ? check::coverage_json(r.coverage) : r.coverage_json},
           {"scenarios", std::move(scenarios)},
+          {"series", series_json(run)},
           {"thresholds", std::move(thresholds)}};
 }
 

@@ -1,6 +1,8 @@
 #include "reports/summary_reader.h"
 
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -156,6 +158,16 @@ LoadedRun read_summary(const std::string& given) {
       }
       out.run.scenarios.push_back(std::move(sr));
     }
+    for (const auto& p : j.at("series").at("points")) {
+      http::SeriesPoint point;
+      point.t_s = p.at("t");
+      point.length_s = p.at("length_s");
+      point.in_flight = p.at("in_flight");
+      for (std::size_t k = 0; k < p.at("requests").size(); ++k)
+        point.steps.push_back({p["requests"][k], p.at("errors").at(k), p.at("p50_ms").at(k), p.at("p90_ms").at(k),
+                               p.at("p99_ms").at(k), p.at("max_ms").at(k)});
+      out.run.series.push_back(std::move(point));
+    }
   } catch (const json::exception& e) {
     throw SourceError({path, 0, 0}, std::string("a field is missing or has the wrong type: ") + e.what());
   } catch (const std::invalid_argument& e) {
@@ -163,6 +175,51 @@ LoadedRun read_summary(const std::string& given) {
   }
   return out;
 }
+
+namespace {
+
+// The runs' time series on one wall clock: points that end in the same
+// second (counted from the earliest start) become one; counts add, p50 is
+// the request-weighted mean and p90/p99/max the highest (interval
+// percentiles do not merge exactly without their histograms; the whole
+// run's do, from its histograms).
+std::vector<http::SeriesPoint> merge_series(const std::vector<LoadedRun>& runs, std::int64_t start_ms) {
+  std::map<std::int64_t, http::SeriesPoint> by_second;
+  std::size_t width = 0;
+  for (const auto& r : runs)
+    for (const auto& p : r.run.series) width = std::max(width, p.steps.size());
+  for (const auto& r : runs)
+    for (const auto& p : r.run.series) {
+      const double end_ms = static_cast<double>(r.run.start_unix_ms - start_ms) + p.t_s * 1000;
+      const auto second = static_cast<std::int64_t>(std::llround(end_ms / 1000));
+      auto [it, fresh] = by_second.try_emplace(second);
+      auto& m = it->second;
+      if (fresh) {
+        m.t_s = static_cast<double>(second);
+        m.length_s = p.length_s;
+        m.steps.resize(width);
+      }
+      m.in_flight += p.in_flight;
+      for (std::size_t k = 0; k < p.steps.size(); ++k) {
+        auto& a = m.steps[k];
+        const auto& b = p.steps[k];
+        const auto n = a.requests + b.requests;
+        a.p50_ms = n ? (a.p50_ms * static_cast<double>(a.requests) + b.p50_ms * static_cast<double>(b.requests)) /
+                           static_cast<double>(n)
+                     : 0;
+        a.p90_ms = std::max(a.p90_ms, b.p90_ms);
+        a.p99_ms = std::max(a.p99_ms, b.p99_ms);
+        a.max_ms = std::max(a.max_ms, b.max_ms);
+        a.requests = n;
+        a.errors += b.errors;
+      }
+    }
+  std::vector<http::SeriesPoint> out;
+  for (auto& [s, p] : by_second) out.push_back(std::move(p));
+  return out;
+}
+
+}  // namespace
 
 LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
   if (runs.empty()) throw std::invalid_argument("nothing to merge");
@@ -199,6 +256,7 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
       }
     }
   }
+  out.run.series = merge_series(runs, out.run.start_unix_ms);
   out.path.clear();
   return out;
 }

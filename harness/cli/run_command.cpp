@@ -11,6 +11,7 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/http/engine.h"
 #include "harness/scenario/units.h"
+#include "reports/hlog.h"
 #include "reports/writers.h"
 #include "reports/summary.h"
 
@@ -56,6 +57,24 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
                    static_cast<long long>(p.errors));
       std::fflush(stderr);
     };
+  // The interval log is written as the run goes.
+  std::unique_ptr<reports::IntervalLog> hlog;
+  if (!flags.out_dir.empty()) {
+    std::vector<std::string> tags;
+    for (const auto& s : plan.scenarios)
+      for (const auto& st : s.steps) tags.push_back(reports::IntervalLog::tag_of(s.name, st.name));
+    try {
+      hlog = std::make_unique<reports::IntervalLog>(
+          flags.out_dir,
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count(),
+          tags);
+    } catch (const std::exception& e) {
+      std::cerr << "tollgate: --out: " << e.what() << "\n";
+      return kCannotRun;
+    }
+    options.on_interval = [&hlog](const http::IntervalHistograms& ih) { hlog->write(ih.run_start_unix_ms, ih.start_s, ih.end_s, ih.steps); };
+  }
   std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
             << " scenario(s)" << std::endl;
   http::RunResult run;
@@ -79,6 +98,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   if (!flags.out_dir.empty()) {
     try {
       const auto written = reports::write_reports(report, flags.out_dir);
+      hlog->finish();
       std::cout << "summary: " << written.front() << "\n";
     } catch (const std::exception& e) {
       std::cerr << "tollgate: --out " << flags.out_dir << ": " << e.what() << "\n";

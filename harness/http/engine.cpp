@@ -69,6 +69,7 @@ struct WorkerScenario {
   std::vector<Request> requests;
   std::vector<check::StepChecks> checks;
   std::vector<StepMetrics> steps;
+  std::vector<metrics::Histogram> interval_us;  ///< per step: latency since the last sample
   int cap = 1;  ///< open model: iterations in flight at most on this worker
   int in_flight = 0;
   std::deque<asio::steady_timer*> slot_waiters;
@@ -84,7 +85,6 @@ struct Worker {
   asio::io_context ioc{1};
   std::thread thread;
   std::vector<std::unique_ptr<WorkerScenario>> scenarios;
-  metrics::Histogram interval_latency_us;
   std::atomic<std::int64_t> requests{0}, errors{0}, in_flight{0};
   unsigned index = 0;
   Shared* shared = nullptr;
@@ -104,11 +104,13 @@ struct Shared {
 std::int64_t us(Clock::duration d) { return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count()); }
 
 // The timings and sizes of one exchange, whatever its outcome.
-void record_exchange(Worker* w, StepMetrics& m, const Result& r, Clock::time_point intended, Clock::time_point attempt) {
+void record_exchange(Worker* w, WorkerScenario* ws, std::size_t i, const Result& r, Clock::time_point intended,
+                     Clock::time_point attempt) {
+  StepMetrics& m = ws->steps[i];
   const auto sent = r.sent.time_since_epoch().count() ? r.sent : attempt;
   m.latency_us.record(us(r.done - intended));
   m.service_time_us.record(us(r.done - sent));
-  w->interval_latency_us.record(us(r.done - intended));
+  ws->interval_us[i].record(us(r.done - intended));
   ++m.requests;
   ++w->requests;
   m.bytes_in += r.bytes_in;
@@ -144,7 +146,7 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
   StepMetrics& m = ws->steps[i];
   const auto& step = ws->spec->steps[i];
   const auto& checks = ws->checks[i];
-  record_exchange(w, m, r, intended, attempt);
+  record_exchange(w, ws, i, r, intended, attempt);
   auto count_error = [&](ErrorKind kind) {
     ++m.errors[static_cast<std::size_t>(kind)];
     ++w->errors;
@@ -276,7 +278,7 @@ Awaitable<Result> poll_step(Worker* w, WorkerScenario* ws, std::size_t i, const 
       co_return r;
     }
     // A poll that is not the last: counted and timed, not checked.
-    record_exchange(w, m, r, attempt, attempt);
+    record_exchange(w, ws, i, r, attempt, attempt);
     co_await wait_until(w->ioc, next);
   }
 }
@@ -556,6 +558,7 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
         ws->checks.emplace_back(step, spec.contract.get());
       }
       ws->steps.resize(spec.steps.size());
+      ws->interval_us.resize(spec.steps.size());
       for (std::size_t k = 0; k < spec.steps.size(); ++k)
         for (const auto& name : ws->checks[k].names()) {
           metrics::CheckStat stat;
@@ -587,55 +590,106 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
     w->thread = std::thread([w] { w->ioc.run(); });
   }
 
-  // Progress about once a second, merged on each worker's own thread.
+  // Once a second: each worker's interval histograms and counts, taken on
+  // its own thread, make a point of the time series, the interval log and
+  // the progress line.
   double planned_s = 0;
   for (const auto& s : plan.scenarios)
     planned_s = std::max(planned_s, std::chrono::duration<double>(s.planned_duration()).count());
-  std::int64_t last_requests = 0;
+  std::size_t flat = 0;
+  for (const auto& s : plan.scenarios) flat += s.steps.size();
+  std::vector<metrics::Histogram> interval(flat);
+  std::vector<std::int64_t> last_requests(flat, 0), last_errors(flat, 0), now_requests(flat), now_errors(flat);
+  std::int64_t last_total = 0;
   auto last_tick = Clock::now();
   auto workers_done = [&] {
     for (auto& w : workers)
       if (!w->ioc.stopped()) return false;
     return true;
   };
-  while (!workers_done()) {
-    const auto next = last_tick + std::chrono::seconds(1);
-    // Wake every 20 ms to notice the end; report once a second.
-    while (Clock::now() < next && !workers_done()) std::this_thread::sleep_for(milliseconds(20));
-    if (!options.on_progress) {
-      last_tick = next;
-      continue;
-    }
-    if (workers_done()) continue;
-    metrics::Histogram interval;
+  // Moves a worker's interval data into `interval` (on its thread, or here
+  // once it has stopped) and adds its running counts.
+  auto take = [&](Worker* w) {
+    std::size_t k = 0;
+    for (auto& ws : w->scenarios)
+      for (std::size_t i = 0; i < ws->steps.size(); ++i, ++k) {
+        interval[k].add(ws->interval_us[i]);
+        ws->interval_us[i].reset();
+        now_requests[k] += ws->steps[i].requests;
+        now_errors[k] += ws->steps[i].error_count();
+      }
+  };
+  auto sample = [&](bool final) {
+    for (auto& h : interval) h.reset();
+    std::fill(now_requests.begin(), now_requests.end(), 0);
+    std::fill(now_errors.begin(), now_errors.end(), 0);
     Progress p;
     for (auto& w : workers) {
-      std::promise<void> copied;
-      auto done = copied.get_future();
-      asio::post(w->ioc, [&, w = w.get()] {
-        interval.add(w->interval_latency_us);
-        w->interval_latency_us.reset();
-        copied.set_value();
-      });
-      if (done.wait_for(milliseconds(500)) != std::future_status::ready) {
-        // The worker is finishing; its numbers come with the result.
-        done.wait();
+      if (final) {
+        take(w.get());
+      } else {
+        std::promise<void> copied;
+        auto done = copied.get_future();
+        asio::post(w->ioc, [&, w = w.get()] {
+          take(w);
+          copied.set_value();
+        });
+        // A worker that stops before it runs the copy is read after the join.
+        while (done.wait_for(milliseconds(20)) != std::future_status::ready)
+          if (w->ioc.stopped()) return false;
       }
       p.requests += w->requests.load();
       p.errors += w->errors.load();
       p.in_flight += w->in_flight.load();
     }
     const auto now = Clock::now();
-    p.elapsed_s = std::chrono::duration<double>(now - shared.start).count();
-    p.planned_s = planned_s;
-    p.rps = static_cast<double>(p.requests - last_requests) / std::chrono::duration<double>(now - last_tick).count();
-    p.p50_ms = static_cast<double>(interval.value_at_percentile(50)) / 1000.0;
-    p.p99_ms = static_cast<double>(interval.value_at_percentile(99)) / 1000.0;
-    last_requests = p.requests;
+    SeriesPoint point;
+    point.t_s = std::chrono::duration<double>(now - shared.start).count();
+    point.length_s = std::chrono::duration<double>(now - last_tick).count();
+    point.in_flight = p.in_flight;
+    metrics::Histogram all;
+    IntervalHistograms ih{result.start_unix_ms,
+                          std::max(0.0, std::chrono::duration<double>(last_tick - shared.start).count()), point.t_s,
+                          {}};
+    for (std::size_t k = 0; k < flat; ++k) {
+      const auto& h = interval[k];
+      all.add(h);
+      ih.steps.push_back(&h);
+      SeriesStep st;
+      st.requests = now_requests[k] - last_requests[k];
+      st.errors = now_errors[k] - last_errors[k];
+      st.p50_ms = static_cast<double>(h.value_at_percentile(50)) / 1000.0;
+      st.p90_ms = static_cast<double>(h.value_at_percentile(90)) / 1000.0;
+      st.p99_ms = static_cast<double>(h.value_at_percentile(99)) / 1000.0;
+      st.max_ms = static_cast<double>(h.max()) / 1000.0;
+      point.steps.push_back(st);
+    }
+    last_requests = now_requests;
+    last_errors = now_errors;
+    if (point.length_s > 0.001) {
+      result.series.push_back(std::move(point));
+      if (options.on_interval) options.on_interval(ih);
+    }
+    if (!final && options.on_progress) {
+      p.elapsed_s = std::chrono::duration<double>(now - shared.start).count();
+      p.planned_s = planned_s;
+      p.rps = static_cast<double>(p.requests - last_total) / std::chrono::duration<double>(now - last_tick).count();
+      p.p50_ms = static_cast<double>(all.value_at_percentile(50)) / 1000.0;
+      p.p99_ms = static_cast<double>(all.value_at_percentile(99)) / 1000.0;
+      options.on_progress(p);
+    }
+    last_total = p.requests;
     last_tick = now;
-    options.on_progress(p);
+    return true;
+  };
+  while (!workers_done()) {
+    const auto next = last_tick + std::chrono::seconds(1);
+    // Wake every 20 ms to notice the end; sample once a second.
+    while (Clock::now() < next && !workers_done()) std::this_thread::sleep_for(milliseconds(20));
+    if (workers_done() || !sample(false)) break;
   }
   for (auto& w : workers) w->thread.join();
+  sample(true);  // the last part-second
   if (hub) {
     hub->stop();
     result.callbacks_received = hub->received();

@@ -21,10 +21,21 @@ struct Progress {
   double p50_ms = 0, p99_ms = 0;  ///< latency over the last interval
 };
 
+/// The latency histograms of every step (scenario by scenario, step by
+/// step) over one interval of the run.
+struct IntervalHistograms {
+  std::int64_t run_start_unix_ms = 0;
+  double start_s = 0, end_s = 0;  ///< seconds after the run started
+  std::vector<const metrics::Histogram*> steps;
+};
+
 struct RunOptions {
   unsigned threads = 0;  ///< 0: one per core
   /// Called about once a second from the calling thread.
   std::function<void(const Progress&)> on_progress;
+  /// Called once a second (and for the last part-second) from the calling
+  /// thread, e.g. to write an interval log as the run goes.
+  std::function<void(const IntervalHistograms&)> on_interval;
 };
 
 /// Runs every scenario of the plan concurrently and returns the merged

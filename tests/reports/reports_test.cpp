@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 
 #include "common/source_error.h"
 #include "reports/hdr_codec.h"
+#include "reports/hlog.h"
 #include "reports/writers.h"
 #include "reports/summary.h"
 #include "reports/summary_reader.h"
@@ -324,6 +326,53 @@ TEST_F(Reports, NoSecretInAnyOutput) {
   const std::string cmd = s["meta"]["command_line"];
   EXPECT_NE(cmd.find("API_KEY=****"), std::string::npos) << cmd;
   EXPECT_NE(cmd.find("MODEL=gpt-4o"), std::string::npos) << "only secrets are masked: " << cmd;
+}
+
+}  // namespace
+}  // namespace tollgate::reports
+
+namespace tollgate::reports {
+namespace {
+
+// latency.hlog read by HdrHistogram's own Java log processor: the same
+// count, max and percentiles as the histograms Tollgate holds.
+TEST_F(Reports, IntervalLogIsReadByHdrHistogramsLogProcessor) {
+  const http::RunResult run = fixed_run();
+  const auto& whole = run.scenarios[0].steps[0].metrics.latency_us;
+  // Three intervals that together hold every value of the step.
+  std::vector<metrics::Histogram> parts(3);
+  {
+    std::mt19937_64 rng(7);
+    std::lognormal_distribution<double> lat(std::log(2000), 0.7);
+    for (int i = 0; i < 1000; ++i) parts[static_cast<std::size_t>(i % 3)].record(static_cast<std::int64_t>(lat(rng)));
+  }
+  {
+    IntervalLog log(dir_.string(), 1'767'225'600'000, {IntervalLog::tag_of("chat", "create call")});
+    for (std::size_t k = 0; k < parts.size(); ++k)
+      log.write(1'767'225'600'000, static_cast<double>(k), static_cast<double>(k + 1), {&parts[k]});
+    log.finish();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "latency.hlog.tmp"));
+  const std::string processor = "java -cp /usr/share/java/hdrhistogram.jar org.HdrHistogram.HistogramLogProcessor -i " +
+                                (dir_ / "latency.hlog").string() + " -tag chat/create_call -outputValueUnitRatio 1000";
+  auto [rc, out] = sh(processor);
+  ASSERT_EQ(rc, 0) << out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(#\[Max\s*=\s*([0-9.]+), Total count\s*=\s*([0-9]+)\])"))) << out;
+  EXPECT_EQ(std::stoll(m[2]), whole.total_count());
+  EXPECT_NEAR(std::stod(m[1]), static_cast<double>(whole.max()) / 1000, 0.0015);
+  std::tie(rc, out) = sh(processor + " -csv");
+  ASSERT_EQ(rc, 0) << out;
+  // "Value,Percentile,TotalCount,1/(1-Percentile)": the rows at 50% and 90%.
+  for (const double p : {0.5, 0.9}) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, ",%.12f,", p);
+    const auto at = out.find(pct);
+    ASSERT_NE(at, std::string::npos) << pct << "\n" << out.substr(0, 400);
+    const auto line_start = out.rfind('\n', at) + 1;
+    const double value = std::stod(out.substr(line_start, at - line_start));
+    EXPECT_NEAR(value, static_cast<double>(whole.value_at_percentile(p * 100)) / 1000, 0.0005) << p;
+  }
 }
 
 }  // namespace
