@@ -1,5 +1,7 @@
 #include "reports/writers.h"
 
+#include "reports/html.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -178,14 +180,18 @@ std::string prometheus_text(const Report& r) {
   return p.out;
 }
 
-std::vector<std::string> write_reports(const Report& report, const std::string& dir) {
+std::vector<std::string> write_reports(const Report& report, const std::string& dir, bool with_summary) {
   std::filesystem::create_directories(dir);
-  const std::filesystem::path d(dir);
-  std::vector<std::string> written = {(d / "summary.json").string(), (d / "junit.xml").string(),
-                                      (d / "metrics.prom").string()};
-  write_file_atomically(written[0], summary_json(report).dump(2) + "\n");
-  write_file_atomically(written[1], junit_xml(report));
-  write_file_atomically(written[2], prometheus_text(report));
+  std::vector<std::pair<std::string, std::string>> files;
+  if (with_summary) files.emplace_back("summary.json", summary_json(report).dump(2) + "\n");
+  files.emplace_back("junit.xml", junit_xml(report));
+  files.emplace_back("metrics.prom", prometheus_text(report));
+  files.emplace_back("report.html", html_report(report));
+  std::vector<std::string> written;
+  for (const auto& [name, content] : files) {
+    written.push_back((std::filesystem::path(dir) / name).string());
+    write_file_atomically(written.back(), content);
+  }
   return written;
 }
 

@@ -17,9 +17,9 @@ std::string junit_xml(const Report& report);
 /// and threshold results).
 std::string prometheus_text(const Report& report);
 
-/// Writes summary.json, junit.xml and metrics.prom into `dir` (created if
+/// Writes summary.json, junit.xml, metrics.prom and report.html into `dir` (created if
 /// missing), each atomically; returns the paths written. Throws on I/O
 /// errors naming the file.
-std::vector<std::string> write_reports(const Report& report, const std::string& dir);
+std::vector<std::string> write_reports(const Report& report, const std::string& dir, bool with_summary = true);
 
 }  // namespace tollgate::reports

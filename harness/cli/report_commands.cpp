@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -19,11 +20,13 @@ namespace {
 
 using nlohmann::json;
 
-int verdict(const reports::Report& r, const std::string& out_dir) {
+int verdict(const reports::Report& r, const std::string& out_dir, bool with_summary = true) {
   reports::write_summary_table(r, std::cout);
   if (!out_dir.empty()) {
-    const auto written = reports::write_reports(r, out_dir);
-    std::cout << "summary: " << written.front() << "\n";
+    const auto written = reports::write_reports(r, out_dir, with_summary);
+    std::cout << "reports:";
+    for (const auto& w : written) std::cout << " " << w;
+    std::cout << "\n";
   }
   std::cout << "result: " << (r.passed() ? "PASS" : "FAIL") << "\n";
   return r.passed() ? kOk : kFailed;
@@ -68,6 +71,9 @@ std::string delta(double base, double next) {
 int report_command(const std::string& path, const std::string& out_dir) {
   try {
     const auto loaded = reports::read_summary(path);
+    // Without -o: the other reports again beside the summary, which stays as it is.
+    if (out_dir.empty())
+      return verdict(reports::report_of(loaded), std::filesystem::path(loaded.path).parent_path().string(), false);
     return verdict(reports::report_of(loaded), out_dir);
   } catch (const SourceError& e) {
     std::cerr << "tollgate report: " << e.what() << "\n";

@@ -18,6 +18,7 @@
 #include "common/source_error.h"
 #include "reports/hdr_codec.h"
 #include "reports/hlog.h"
+#include "reports/html.h"
 #include "reports/writers.h"
 #include "reports/summary.h"
 #include "reports/summary_reader.h"
@@ -373,6 +374,58 @@ TEST_F(Reports, IntervalLogIsReadByHdrHistogramsLogProcessor) {
     const double value = std::stod(out.substr(line_start, at - line_start));
     EXPECT_NEAR(value, static_cast<double>(whole.value_at_percentile(p * 100)) / 1000, 0.0005) << p;
   }
+}
+
+}  // namespace
+}  // namespace tollgate::reports
+
+namespace tollgate::reports {
+namespace {
+
+/// Loads `file` in headless Chromium and returns the DOM after its scripts ran.
+std::string rendered_dom(const fs::path& file) {
+  return sh("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --dump-dom file://" +
+            file.string() + " 2>/dev/null")
+      .second;
+}
+
+// report.html opens offline in a real browser: every chart drawn, no
+// script error, every section filled; a screenshot goes to the build's
+// artifacts/ for CI to keep.
+TEST_F(Reports, HtmlRendersInHeadlessChromiumWithEveryChartAndNoErrors) {
+  Fixture f(fixed_run());
+  f.run.series = {{1.0, 1.0, 3, {{100, 1, 2.0, 3.0, 9.0, 12.0}, {0, 0, 0, 0, 0, 0}}},
+                  {2.0, 1.0, 5, {{98, 0, 2.2, 3.1, 8.0, 11.0}, {1, 0, 1, 1, 1, 1}}}};
+  const std::string html = html_report(f.report);
+  EXPECT_EQ(html.find("http://"), html.find("http://127.0.0.1:8080")) << "no link to fetch anything";
+  EXPECT_EQ(html.find("<script src"), std::string::npos) << "self-contained";
+  EXPECT_NE(html.find(embedded_chart_js()), std::string::npos);
+  EXPECT_GT(std::string(embedded_chart_js()).size(), 100'000u) << "the real Chart.js";
+  EXPECT_EQ(html.find(kSecret), std::string::npos);
+  write_file_atomically((dir_ / "report.html").string(), html);
+  const std::string dom = rendered_dom(dir_ / "report.html");
+  EXPECT_NE(dom.find("data-status=\"rendered\""), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("data-errors=\"0\""), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("data-charts=\"3\""), std::string::npos);
+  for (const char* id : {"chart-time", "chart-percentiles", "chart-status"})
+    EXPECT_TRUE(std::regex_search(dom, std::regex(std::string("<canvas id=\"") + id + "\"[^>]*data-rendered=\"true\"")))
+        << id;
+  for (const char* text : {"FAIL", "chat / create", "errors.rate &lt; 0.5%", "TTFT     = first chunk",
+                           "expected 200, got 500"})
+    EXPECT_NE(dom.find(text), std::string::npos) << text;
+  const fs::path artifacts = fs::path(TOLLGATE_ARTIFACT_DIR);
+  fs::create_directories(artifacts);
+  fs::copy_file(dir_ / "report.html", artifacts / "report.html", fs::copy_options::overwrite_existing);
+  sh("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars "
+     "--window-size=1400,2200 --screenshot=" + (artifacts / "report.png").string() + " file://" +
+     (dir_ / "report.html").string());
+  EXPECT_TRUE(fs::exists(artifacts / "report.png"));
+
+  // The check can fail: a script error on the page is seen.
+  std::string broken = html;
+  broken.insert(broken.rfind("<script>document.body.setAttribute('data-errors'"), "<script>noSuchFunction();</script>");
+  write_file_atomically((dir_ / "broken.html").string(), broken);
+  EXPECT_NE(rendered_dom(dir_ / "broken.html").find("data-errors=\"1\""), std::string::npos);
 }
 
 }  // namespace
