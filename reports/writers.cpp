@@ -85,6 +85,14 @@ std::string junit_xml(const Report& r) {
   }
   all_tests += static_cast<int>(r.thresholds.size());
   all_failures += failures;
+  if (r.run->interrupted) {
+    ++all_tests, ++all_failures;
+    suites += "  <testsuite name=\"run\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"" +
+              seconds(r.run->duration_s) + "\">\n    <testcase classname=\"run\" name=\"ran to its end\" time=\"" +
+              seconds(r.run->duration_s) +
+              "\">\n      <failure type=\"interrupted\" message=\"interrupted (Ctrl-C or SIGTERM): the figures cover what ran\"/>\n"
+              "    </testcase>\n  </testsuite>\n";
+  }
   suites += "  <testsuite name=\"thresholds\" tests=\"" + std::to_string(r.thresholds.size()) + "\" failures=\"" +
             std::to_string(failures) + "\" errors=\"0\" skipped=\"0\" time=\"0\">\n" + cases + "  </testsuite>\n";
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml(r.plan->file) + "\" tests=\"" +
@@ -120,6 +128,57 @@ struct Prom {
 
 }  // namespace
 
+namespace {
+
+// A latency summary in seconds: quantiles, _sum and _count.
+void summary_samples(Prom& p, const std::string& name, const std::string& labels, const metrics::Histogram& h) {
+  static const std::pair<const char*, double> kQuantiles[] = {{"0.5", 50}, {"0.9", 90}, {"0.99", 99}, {"0.999", 99.9}};
+  for (const auto& [q, pct] : kQuantiles)
+    p.sample(name, labels + ",quantile=\"" + q + "\"", static_cast<double>(h.value_at_percentile(pct)) / 1e6);
+  p.sample(name + "_sum", labels, h.mean() * static_cast<double>(h.total_count()) / 1e6);
+  p.sample(name + "_count", labels, static_cast<double>(h.total_count()));
+}
+
+std::string step_labels(const std::string& scenario, const std::string& step) {
+  return "scenario=\"" + label(scenario) + "\",step=\"" + label(step) + "\"";
+}
+
+}  // namespace
+
+LiveMetrics::LiveMetrics(std::vector<std::pair<std::string, std::string>> steps)
+    : steps_(std::move(steps)), latency_(steps_.size()), requests_(steps_.size()), errors_(steps_.size()) {}
+
+void LiveMetrics::add(const std::vector<const metrics::Histogram*>& latency, const std::vector<std::int64_t>& requests,
+                      const std::vector<std::int64_t>& errors, std::int64_t in_flight, double elapsed_s) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t k = 0; k < steps_.size(); ++k) {
+    if (k < latency.size()) latency_[k].add(*latency[k]);
+    if (k < requests.size()) requests_[k] += requests[k];
+    if (k < errors.size()) errors_[k] += errors[k];
+  }
+  in_flight_ = in_flight;
+  elapsed_s_ = elapsed_s;
+}
+
+std::string LiveMetrics::text() const {
+  std::lock_guard lock(mutex_);
+  Prom p;
+  p.family("tollgate_requests_total", "counter", "Requests completed, failed or not.");
+  for (std::size_t k = 0; k < steps_.size(); ++k)
+    p.sample("tollgate_requests_total", step_labels(steps_[k].first, steps_[k].second), static_cast<double>(requests_[k]));
+  p.family("tollgate_errors_total", "counter", "Failed requests (any kind).");
+  for (std::size_t k = 0; k < steps_.size(); ++k)
+    p.sample("tollgate_errors_total", step_labels(steps_[k].first, steps_[k].second), static_cast<double>(errors_[k]));
+  p.family("tollgate_latency_seconds", "summary", "Latency from the intended send time (coordinated omission corrected).");
+  for (std::size_t k = 0; k < steps_.size(); ++k)
+    summary_samples(p, "tollgate_latency_seconds", step_labels(steps_[k].first, steps_[k].second), latency_[k]);
+  p.family("tollgate_in_flight", "gauge", "Requests in flight.");
+  p.sample("tollgate_in_flight", "", static_cast<double>(in_flight_));
+  p.family("tollgate_elapsed_seconds", "gauge", "Seconds since the run started.");
+  p.sample("tollgate_elapsed_seconds", "", elapsed_s_);
+  return p.out;
+}
+
 std::string prometheus_text(const Report& r) {
   Prom p;
   struct Step {
@@ -128,8 +187,7 @@ std::string prometheus_text(const Report& r) {
   };
   std::vector<Step> steps;
   for (const auto& s : r.run->scenarios)
-    for (const auto& st : s.steps)
-      steps.push_back({"scenario=\"" + label(s.name) + "\",step=\"" + label(st.name) + "\"", &st.metrics});
+    for (const auto& st : s.steps) steps.push_back({step_labels(s.name, st.name), &st.metrics});
   p.family("tollgate_requests_total", "counter", "Requests completed, failed or not.");
   for (const auto& s : steps) p.sample("tollgate_requests_total", s.labels, static_cast<double>(s.m->requests));
   p.family("tollgate_responses_total", "counter", "Responses by HTTP status.");
@@ -154,12 +212,7 @@ std::string prometheus_text(const Report& r) {
     p.family(name, "summary", help);
     for (const auto& s : steps) {
       const metrics::Histogram* h = pick(*s.m);
-      if (!h) continue;
-      static const std::pair<const char*, double> kQuantiles[] = {{"0.5", 50}, {"0.9", 90}, {"0.99", 99}, {"0.999", 99.9}};
-      for (const auto& [q, pct] : kQuantiles)
-        p.sample(name, s.labels + ",quantile=\"" + q + "\"", static_cast<double>(h->value_at_percentile(pct)) / 1e6);
-      p.sample(std::string(name) + "_sum", s.labels, h->mean() * static_cast<double>(h->total_count()) / 1e6);
-      p.sample(std::string(name) + "_count", s.labels, static_cast<double>(h->total_count()));
+      if (h) summary_samples(p, name, s.labels, *h);
     }
   };
   summary("tollgate_latency_seconds", "Latency from the intended send time (coordinated omission corrected).",

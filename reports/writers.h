@@ -1,5 +1,8 @@
 #pragma once
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "reports/summary.h"
 
@@ -16,6 +19,25 @@ std::string junit_xml(const Report& report);
 /// (counters per scenario and step, latency summaries in seconds, check
 /// and threshold results).
 std::string prometheus_text(const Report& report);
+
+/// The metrics of a run in progress, for scraping (`--metrics-listen`):
+/// fed once a second, rendered in the Prometheus text format on demand.
+/// Thread-safe.
+class LiveMetrics {
+ public:
+  explicit LiveMetrics(std::vector<std::pair<std::string, std::string>> steps);  ///< (scenario, step)
+  void add(const std::vector<const metrics::Histogram*>& latency, const std::vector<std::int64_t>& requests,
+           const std::vector<std::int64_t>& errors, std::int64_t in_flight, double elapsed_s);
+  std::string text() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<std::string, std::string>> steps_;
+  std::vector<metrics::Histogram> latency_;
+  std::vector<std::int64_t> requests_, errors_;
+  std::int64_t in_flight_ = 0;
+  double elapsed_s_ = 0;
+};
 
 /// Writes summary.json, junit.xml, metrics.prom and report.html into `dir` (created if
 /// missing), each atomically; returns the paths written. Throws on I/O

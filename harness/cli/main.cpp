@@ -36,7 +36,10 @@ int main(int argc, char** argv) {
     cmd->add_option("--env,-e", flags.env, "NAME=VALUE for ${NAME} in the scenario (repeatable)");
     if (!load) return;
     cmd->add_option("--threads", flags.threads, "worker threads (default: one per core)");
-    cmd->add_option("--out", flags.out_dir, "write summary.json (and later reports) into this directory");
+    cmd->add_option("--out", flags.out_dir,
+                    "write summary.json, junit.xml, metrics.prom, report.html and latency.hlog into this directory");
+    cmd->add_option("--metrics-listen", flags.metrics_listen,
+                    "serve the live metrics for Prometheus at http://HOST:PORT/metrics while the run goes (port 0: any)");
     cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");
     cmd->add_option("--threshold", flags.thresholds, "an extra threshold, e.g. 'latency.p99 < 500ms' (repeatable)");
     cmd->add_flag("--allow-unsupported", flags.allow_unsupported,

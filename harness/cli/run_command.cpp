@@ -11,6 +11,8 @@
 #include "harness/cli/exit_codes.h"
 #include "harness/http/engine.h"
 #include "harness/scenario/units.h"
+#include "mock-server/http_server.h"
+#include "mock-server/listen_address.h"
 #include "reports/hlog.h"
 #include "reports/writers.h"
 #include "reports/summary.h"
@@ -73,8 +75,39 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
       std::cerr << "tollgate: --out: " << e.what() << "\n";
       return kCannotRun;
     }
-    options.on_interval = [&hlog](const http::IntervalHistograms& ih) { hlog->write(ih.run_start_unix_ms, ih.start_s, ih.end_s, ih.steps); };
   }
+  // Live metrics for Prometheus, while the run goes.
+  std::unique_ptr<reports::LiveMetrics> live;
+  std::unique_ptr<mock::HttpServer> metrics_server;
+  if (!flags.metrics_listen.empty()) {
+    std::vector<std::pair<std::string, std::string>> names;
+    for (const auto& s : plan.scenarios)
+      for (const auto& st : s.steps) names.emplace_back(s.name, st.name);
+    live = std::make_unique<reports::LiveMetrics>(names);
+    mock::ServerOptions o;
+    if (const auto error = mock::parse_listen_address(flags.metrics_listen, o.host, o.port); !error.empty()) {
+      std::cerr << "tollgate: --metrics-listen " << flags.metrics_listen << ": " << error << "\n";
+      return kBadInput;
+    }
+    o.threads = 1;
+    metrics_server = std::make_unique<mock::HttpServer>(o, [&live](const mock::HttpRequest& req) {
+      if (req.path != "/metrics") return mock::HttpResponse::text(404, "try /metrics\n");
+      return mock::HttpResponse::text(200, live->text(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    try {
+      const auto port = metrics_server->start();
+      const bool v6 = o.host.find(':') != std::string::npos;
+      std::cout << "metrics: http://" << (v6 ? "[" + o.host + "]" : o.host) << ":" << port << "/metrics" << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "tollgate: --metrics-listen " << flags.metrics_listen << ": " << e.what() << "\n";
+      return kCannotRun;
+    }
+  }
+  if (hlog || live)
+    options.on_interval = [&hlog, &live](const http::IntervalHistograms& ih) {
+      if (hlog) hlog->write(ih.run_start_unix_ms, ih.start_s, ih.end_s, ih.steps);
+      if (live) live->add(ih.steps, ih.requests, ih.errors, ih.in_flight, ih.end_s);
+    };
   std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
             << " scenario(s)" << std::endl;
   http::RunResult run;

@@ -16,6 +16,7 @@ struct RunFlags {
   std::string callback_listen;          ///< --callback-listen HOST:PORT
   std::string callback_url;             ///< --callback-url URL given to targets
   std::string command_line;
+  std::string metrics_listen;  ///< serve live metrics for Prometheus here (HOST:PORT)
 };
 
 /// `tollgate run FILE`: returns an ExitCode.

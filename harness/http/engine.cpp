@@ -648,9 +648,10 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
     point.length_s = std::chrono::duration<double>(now - last_tick).count();
     point.in_flight = p.in_flight;
     metrics::Histogram all;
-    IntervalHistograms ih{result.start_unix_ms,
-                          std::max(0.0, std::chrono::duration<double>(last_tick - shared.start).count()), point.t_s,
-                          {}};
+    IntervalHistograms ih;
+    ih.run_start_unix_ms = result.start_unix_ms;
+    ih.start_s = std::max(0.0, std::chrono::duration<double>(last_tick - shared.start).count());
+    ih.end_s = point.t_s;
     for (std::size_t k = 0; k < flat; ++k) {
       const auto& h = interval[k];
       all.add(h);
@@ -658,12 +659,15 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
       SeriesStep st;
       st.requests = now_requests[k] - last_requests[k];
       st.errors = now_errors[k] - last_errors[k];
+      ih.requests.push_back(st.requests);
+      ih.errors.push_back(st.errors);
       st.p50_ms = static_cast<double>(h.value_at_percentile(50)) / 1000.0;
       st.p90_ms = static_cast<double>(h.value_at_percentile(90)) / 1000.0;
       st.p99_ms = static_cast<double>(h.value_at_percentile(99)) / 1000.0;
       st.max_ms = static_cast<double>(h.max()) / 1000.0;
       point.steps.push_back(st);
     }
+    ih.in_flight = p.in_flight;
     last_requests = now_requests;
     last_errors = now_errors;
     if (point.length_s > 0.001) {

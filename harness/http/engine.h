@@ -27,6 +27,8 @@ struct IntervalHistograms {
   std::int64_t run_start_unix_ms = 0;
   double start_s = 0, end_s = 0;  ///< seconds after the run started
   std::vector<const metrics::Histogram*> steps;
+  std::vector<std::int64_t> requests, errors;  ///< per step, in the interval
+  std::int64_t in_flight = 0;                  ///< at its end
 };
 
 struct RunOptions {

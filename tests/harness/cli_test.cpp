@@ -105,22 +105,34 @@ TEST_F(Cli, UnreachableTargetExitsThree) {
   EXPECT_NE(o.output.find("no request reached"), std::string::npos);
 }
 
-TEST_F(Cli, CtrlCWritesAnInterruptedSummary) {
+// A run serves its live metrics while it goes, and Ctrl-C still writes
+// every report, marked interrupted.
+TEST_F(Cli, LiveMetricsWhileRunningAndCtrlCWritesEveryReportMarkedInterrupted) {
   const auto file = write("chat.yaml", "version: 1\ntarget: ${TARGET}/aiproxy\nscenarios:\n  chat:\n    executor: constant-vus\n"
                                        "    vus: 2\n    duration: 10m\n    steps:\n      - method: POST\n        path: /v1/chat/completions\n"
                                        "        headers: {Authorization: Bearer sk-demo}\n"
                                        "        body: {model: gpt-4o-mini, messages: [{role: user, content: hi}]}\n");
-  Child c({TOLLGATE_BINARY, "run", file, "--quiet", "--env", "TARGET=" + target_, "--out", (dir_ / "out").string()});
-  ASSERT_NE(c.first_line(std::chrono::seconds(10)).find("tollgate:"), std::string::npos);
-  // Wait (bounded) until the mock has billed some of the run's requests.
-  const auto port = static_cast<std::uint16_t>(std::stoi(target_.substr(target_.rfind(':') + 1)));
-  int logged = 0;
-  for (int i = 0; i < 500 && logged == 0; ++i) {
-    TestClient client(port);
-    logged = json::parse(client.request("GET", "/aiapigiare/AiApiGiaRe/logs?type=2", "",
-                                        {{"Authorization", "Bearer demo-access-key"}}).body)["data"]["total"];
+  Child c({TOLLGATE_BINARY, "run", file, "--quiet", "--env", "TARGET=" + target_, "--out", (dir_ / "out").string(),
+           "--metrics-listen", "127.0.0.1:0"});
+  const std::string first = c.first_line(std::chrono::seconds(10));
+  ASSERT_TRUE(first.starts_with("metrics: http://127.0.0.1:")) << first;
+  const auto metrics_port = static_cast<std::uint16_t>(std::stoi(first.substr(first.rfind(':') + 1)));
+  // Scrape (bounded) until the first second of the run is in the metrics.
+  const std::regex requests(R"(tollgate_requests_total\{scenario="chat",step="POST /v1/chat/completions"\} (\d+))");
+  std::string text;
+  std::smatch m;
+  auto counted = [&] { return std::regex_search(text, m, requests) && std::stoll(m[1]) > 0; };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  TestClient client(metrics_port);  // keep-alive: one connection for every scrape
+  while (std::chrono::steady_clock::now() < deadline && !counted()) {
+    const auto r = client.request("GET", "/metrics");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_TRUE(r.headers.at("content-type").starts_with("text/plain; version=0.0.4"));
+    text = r.body;
   }
-  ASSERT_GT(logged, 0);
+  ASSERT_TRUE(counted()) << text;
+  EXPECT_NE(text.find("# TYPE tollgate_latency_seconds summary"), std::string::npos) << text;
+  EXPECT_NE(text.find("tollgate_latency_seconds_count{scenario=\"chat\""), std::string::npos) << text;
   kill(c.pid(), SIGINT);
   const int status = c.wait_exit(std::chrono::seconds(20));
   ASSERT_NE(status, -1) << "tollgate did not stop after SIGINT";
@@ -129,6 +141,13 @@ TEST_F(Cli, CtrlCWritesAnInterruptedSummary) {
   EXPECT_EQ(s["interrupted"], true);
   EXPECT_EQ(s["passed"], false);
   EXPECT_GT(s["totals"]["requests"].get<int>(), 0);
+  for (const char* name : {"summary.json", "junit.xml", "metrics.prom", "report.html", "latency.hlog"})
+    EXPECT_TRUE(fs::exists(dir_ / "out" / name)) << name;
+  for (const auto& e : fs::directory_iterator(dir_ / "out"))
+    EXPECT_FALSE(e.path().string().ends_with(".tmp")) << e.path();
+  std::ifstream junit(dir_ / "out" / "junit.xml");
+  const std::string xml((std::istreambuf_iterator<char>(junit)), std::istreambuf_iterator<char>());
+  EXPECT_NE(xml.find("type=\"interrupted\""), std::string::npos) << xml;
 }
 
 TEST_F(Cli, HitOneLiner) {
