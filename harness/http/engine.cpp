@@ -506,13 +506,6 @@ Awaitable<void> stopper(Worker* w) {
 
 }  // namespace
 
-metrics::StepMetrics ScenarioResult::total() const {
-  StepMetrics t;
-  for (const auto& s : steps) t.add(s.metrics);
-  t.checks.clear();  // named per step; a total has only the counts
-  return t;
-}
-
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop) {
   const unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   Shared shared{plan, stop, {}, n, {}, {}, nullptr};
