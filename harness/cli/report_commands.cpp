@@ -68,36 +68,39 @@ std::string delta(double base, double next) {
 
 }  // namespace
 
-int report_command(const std::string& path, const std::string& out_dir) {
+// Runs `work`: a file that cannot be used is bad input (2), anything else
+// that fails means the command could not proceed (3).
+template <typename Work>
+int guarded(const char* command, Work work) {
   try {
+    return work();
+  } catch (const SourceError& e) {
+    std::cerr << "tollgate " << command << ": " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "tollgate " << command << ": " << e.what() << "\n";
+    return kCannotRun;
+  }
+}
+
+int report_command(const std::string& path, const std::string& out_dir) {
+  return guarded("report", [&] {
     const auto loaded = reports::read_summary(path);
     // Without -o: the other reports again beside the summary, which stays as it is.
     if (out_dir.empty())
       return verdict(reports::report_of(loaded), std::filesystem::path(loaded.path).parent_path().string(), false);
     return verdict(reports::report_of(loaded), out_dir);
-  } catch (const SourceError& e) {
-    std::cerr << "tollgate report: " << e.what() << "\n";
-    return kBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "tollgate report: " << e.what() << "\n";
-    return kCannotRun;
-  }
+  });
 }
 
 int merge_command(const std::vector<std::string>& paths, const std::string& out_dir) {
-  try {
+  return guarded("merge", [&] {
     std::vector<reports::LoadedRun> runs;
     for (const auto& p : paths) runs.push_back(reports::read_summary(p));
     const auto merged = reports::merge_runs(runs);
     std::cout << "merged " << runs.size() << " runs of " << merged.plan.file << "\n";
     return verdict(reports::report_of(merged), out_dir);
-  } catch (const SourceError& e) {
-    std::cerr << "tollgate merge: " << e.what() << "\n";
-    return kBadInput;
-  } catch (const std::exception& e) {
-    std::cerr << "tollgate merge: " << e.what() << "\n";
-    return kCannotRun;
-  }
+  });
 }
 
 int compare_command(const CompareFlags& flags) {
