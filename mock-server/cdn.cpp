@@ -98,7 +98,7 @@ HttpResponse Cdn::serve(const HttpRequest& request, std::string_view path) {
     r.status = 304;
     return r;
   }
-  std::string bytes = bytes_of(path.data() ? std::string(path) : std::string(), recipe);
+  std::string bytes = bytes_of(std::string(path), recipe);
   std::size_t first = 0, last = 0;
   const auto range_header = request.header("Range");
   const auto if_range = request.header("If-Range");

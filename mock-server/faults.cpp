@@ -141,6 +141,7 @@ void FaultProfile::load(const json& rules, std::int64_t now_ms) {
     }
   }
   std::lock_guard lock(mutex_);
+  any_ = !parsed.empty();
   rules_ = std::move(parsed);
   source_ = rules;
   loaded_ms_ = now_ms;
@@ -152,6 +153,7 @@ json FaultProfile::rules() const {
 }
 
 bool FaultProfile::wants_model() const {
+  if (!any_) return false;
   std::lock_guard lock(mutex_);
   for (const auto& r : rules_)
     if (!r.model.empty()) return true;
@@ -160,6 +162,7 @@ bool FaultProfile::wants_model() const {
 
 FaultAction FaultProfile::pick(std::string_view family, std::string_view route, std::string_view model) {
   FaultAction a;
+  if (!any_) return a;
   std::lock_guard lock(mutex_);
   for (const auto& r : rules_) {
     if (!r.outage_source.empty() && !r.status && r.latency == FaultRule::Latency::kNone && !r.reset && !r.truncate &&
@@ -191,6 +194,7 @@ FaultAction FaultProfile::pick(std::string_view family, std::string_view route, 
 }
 
 bool FaultProfile::outage(std::string_view source, std::int64_t now_ms) const {
+  if (!any_) return false;
   std::lock_guard lock(mutex_);
   const double since_s = static_cast<double>(now_ms - loaded_ms_) / 1000.0;
   for (const auto& r : rules_)

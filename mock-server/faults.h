@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -73,6 +74,7 @@ class FaultProfile {
 
  private:
   mutable std::mutex mutex_;
+  std::atomic<bool> any_{false};  ///< rules loaded: without any, answers skip the lock
   std::vector<FaultRule> rules_;
   nlohmann::json source_ = nlohmann::json::array();
   std::int64_t loaded_ms_ = 0;

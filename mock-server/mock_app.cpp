@@ -160,8 +160,9 @@ void MockApp::start_background() {
 }
 
 void MockApp::count(const std::string& family, int status) {
-  std::lock_guard lock(counter_mutex_);
-  ++requests_[family][status];
+  for (std::size_t f = 0; f < families().size(); ++f)
+    if (families()[f].name == family && status >= 0 && status < 600)
+      requests_[f][static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
 }
 
 HttpResponse MockApp::serve(FamilyService& service, const std::string& family, const HttpRequest& request,
@@ -184,10 +185,7 @@ HttpResponse MockApp::serve(FamilyService& service, const std::string& family, c
                                     "fault injected by the mock: status " + std::to_string(action.status), rest)
                     : service.handle(request, rest);
   action.apply(response);
-  if (action.any()) {
-    std::lock_guard lock(counter_mutex_);
-    ++faults_injected_;
-  }
+  if (action.any()) faults_injected_.fetch_add(1, std::memory_order_relaxed);
   return response;
 }
 
@@ -242,14 +240,13 @@ HttpResponse MockApp::admin(const HttpRequest& request) {
   const std::string route = request.method + " " + request.path;
   if (route == "GET /_mock/counters") {
     json requests = json::object();
-    {
-      std::lock_guard lock(counter_mutex_);
-      for (const auto& [family, statuses] : requests_)
-        for (const auto& [status, n] : statuses) requests[family][std::to_string(status)] = n;
-    }
+    for (std::size_t f = 0; f < families().size(); ++f)
+      for (std::size_t status = 0; status < 600; ++status)
+        if (const auto n = requests_[f][status].load(std::memory_order_relaxed))
+          requests[families()[f].name][std::to_string(status)] = n;
     const auto c = dispatcher_.counters();
     json body = {{"requests", requests},
-                 {"faults_injected", faults_injected_},
+                 {"faults_injected", faults_injected_.load()},
                  {"callbacks",
                   {{"attempts", c.attempts}, {"delivered", c.delivered}, {"failed_attempts", c.failed_attempts},
                    {"gave_up", c.gave_up}, {"refused", c.refused}}}};
@@ -284,8 +281,8 @@ HttpResponse MockApp::admin(const HttpRequest& request) {
     std::unique_lock lock(state_mutex_);
     build(start_, false);
     dispatcher_.clear();
-    std::lock_guard counters(counter_mutex_);
-    requests_.clear();
+    for (auto& f : requests_)
+      for (auto& n : f) n = 0;
     faults_injected_ = 0;
     return HttpResponse::json(200, {{"reset", true}});
   }

@@ -1,4 +1,6 @@
 #pragma once
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -97,9 +99,10 @@ class MockApp {
   std::map<std::string, std::unique_ptr<FamilyService>> services_;
   std::unique_ptr<Cdn> cdn_;
   CallbackDispatcher dispatcher_;
-  std::mutex counter_mutex_;
-  std::map<std::string, std::map<int, std::int64_t>> requests_;  ///< family -> status -> answers
-  std::int64_t faults_injected_ = 0;
+  /// Answers per family (in families() order) and status: lock-free, as
+  /// every request counts.
+  std::array<std::array<std::atomic<std::int64_t>, 600>, 4> requests_{};
+  std::atomic<std::int64_t> faults_injected_{0};
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
