@@ -612,8 +612,11 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
         now_errors[k] += ws->steps[i].error_count();
       }
   };
+  bool carry = false;  // an aborted sample took some workers' intervals already: keep them
   auto sample = [&](bool final) {
-    for (auto& h : interval) h.reset();
+    if (!carry)
+      for (auto& h : interval) h.reset();
+    carry = false;
     std::fill(now_requests.begin(), now_requests.end(), 0);
     std::fill(now_errors.begin(), now_errors.end(), 0);
     Progress p;
@@ -629,7 +632,10 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
         });
         // A worker that stops before it runs the copy is read after the join.
         while (done.wait_for(milliseconds(20)) != std::future_status::ready)
-          if (w->ioc.stopped()) return false;
+          if (w->ioc.stopped()) {
+            carry = true;
+            return false;
+          }
       }
       p.requests += w->requests.load();
       p.errors += w->errors.load();
