@@ -237,6 +237,20 @@ TEST_F(Cli, CapacityLimitScenarioHoldsAgainstTheMock) {
   EXPECT_EQ(status["200"].get<int>() + status["429"].get<int>(), 12000) << status.dump();
 }
 
+// 1,500 Apixo tasks of ~30 s offered in 10 s on one key: the mock admits
+// exactly 1,000 and refuses 500 (the bundled capacity scenario, as a user
+// runs it against `tollgate-mock --latency realistic`).
+TEST(CapacityScenarios, ApixoConcurrentTaskLimitHoldsAgainstTheMock) {
+  Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1", "--latency", "realistic"});
+  const std::string first = mock.first_line(std::chrono::seconds(10));
+  const std::string target = first.substr(first.find("http://"));
+  const auto o = run("run " + std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/capacity/apixo-concurrent-tasks.yaml -q --env TARGET=" +
+                         target + "/apixo",
+                     std::chrono::seconds(60));
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("pass status.200 == 1000"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("pass status.429 == 500"), std::string::npos) << o.output;
+}
 
 // `tollgate coverage` over the bundled suites: every operation and every
 // documented status of the five contracts.
