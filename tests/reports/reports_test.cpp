@@ -285,6 +285,19 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   const json ws = summary_json(whole.report);
   EXPECT_EQ(ms["scenarios"][0]["steps"][0]["latency_ms"], ws["scenarios"][0]["steps"][0]["latency_ms"]);
   EXPECT_EQ(ms["thresholds"], ws["thresholds"]);
+  // The time series line up by wall clock: a run that started 1 s later
+  // adds its first second to the other's second.
+  parts[0].run.series = {{1.0, 1.0, 2, {{10, 0, 1.0, 2.0, 3.0, 4.0}}}, {2.0, 1.0, 2, {{10, 1, 1.0, 2.0, 3.0, 4.0}}}};
+  parts[1].run.start_unix_ms = parts[0].run.start_unix_ms + 1000;
+  parts[1].run.series = {{1.0, 1.0, 3, {{30, 0, 3.0, 4.0, 9.0, 12.0}}}};
+  const auto aligned = merge_runs({parts[0], parts[1]}).run.series;
+  ASSERT_EQ(aligned.size(), 2u);
+  EXPECT_EQ(aligned[0].steps[0].requests, 10);
+  EXPECT_EQ(aligned[1].steps[0].requests, 40);
+  EXPECT_EQ(aligned[1].steps[0].errors, 1);
+  EXPECT_EQ(aligned[1].in_flight, 5);
+  EXPECT_DOUBLE_EQ(aligned[1].steps[0].p50_ms, 2.5) << "request-weighted";
+  EXPECT_DOUBLE_EQ(aligned[1].steps[0].p99_ms, 9.0) << "the highest";
   // Another scenario file does not merge.
   LoadedRun other = parts[1];
   other.plan.text_hash = "ffff" + other.plan.text_hash.substr(4);
@@ -312,6 +325,13 @@ TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
   std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "slower").string() +
                          " --format json");
   EXPECT_EQ(json::parse(out)["regressed"], true);
+  // A kind of error the base run never had is a regression at any latency.
+  Fixture timeouts(fixed_run());
+  timeouts.run.scenarios[0].steps[0].metrics.errors[static_cast<int>(metrics::ErrorKind::kTimeout)] = 3;
+  write_reports(timeouts.report, (dir_ / "timeouts").string());
+  std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "timeouts").string());
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("new error kind 'timeout' (3)"), std::string::npos) << out;
   std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " /nonexistent");
   EXPECT_EQ(rc, 2) << out;
   // report: the same reports again from the summary.
