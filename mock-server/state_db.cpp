@@ -24,7 +24,7 @@ CREATE TABLE keys (id INTEGER PRIMARY KEY, account INTEGER NOT NULL, key TEXT NO
 CREATE TABLE logs (id INTEGER PRIMARY KEY, account INTEGER NOT NULL, created_at INTEGER NOT NULL,
   type INTEGER NOT NULL, content TEXT, username TEXT, token_name TEXT, model_name TEXT, quota INTEGER NOT NULL,
   prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL);
-CREATE TABLE tasks (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE tasks (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE credits (account INTEGER PRIMARY KEY, day INTEGER NOT NULL, used INTEGER NOT NULL);
 )";
 
@@ -142,9 +142,8 @@ StateDb::StateDb(const std::string& path) : path_(path) {
   key_ = prepare("INSERT OR REPLACE INTO keys VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   delete_key_ = prepare("DELETE FROM keys WHERE id = ?1");
   log_ = prepare("INSERT OR REPLACE INTO logs VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  task_ = prepare(
-      "INSERT INTO tasks (id, seq, data) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM tasks), ?2) "
-      "ON CONFLICT(id) DO UPDATE SET data = excluded.data");
+  // The rowid keeps the order tasks were submitted in (an update keeps it).
+  task_ = prepare("INSERT INTO tasks (id, data) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET data = excluded.data");
   credits_ = prepare("INSERT OR REPLACE INTO credits VALUES (?1, ?2, ?3)");
 }
 
@@ -301,8 +300,8 @@ SavedState StateDb::load(std::size_t max_logs, std::size_t max_tasks) {
          out.logs.push_back(std::move(e));
        });
   rows("SELECT coalesce(max(id), 0) + 1 FROM logs", [&](sqlite3_stmt* s) { out.next_log_id = i64(s, 0); });
-  rows("SELECT data FROM (SELECT * FROM tasks ORDER BY seq DESC LIMIT " + std::to_string(max_tasks) +
-           ") ORDER BY seq",
+  rows("SELECT data FROM (SELECT rowid, data FROM tasks ORDER BY rowid DESC LIMIT " + std::to_string(max_tasks) +
+           ") ORDER BY rowid",
        [&](sqlite3_stmt* s) {
     try {
       out.tasks.push_back(task_from_json(json::parse(text_at(s, 0))));

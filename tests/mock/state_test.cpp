@@ -47,7 +47,7 @@ json data(const ClientResponse& r) { return json::parse(r.body)["data"]; }
 TEST_F(State, EveryChangeSurvivesARestartAndTasksResume) {
   std::string task_id;
   std::int64_t finish_ms = 0;
-  json logs_before;
+  json logs_before, media_before;
   {
     auto mock = start();
     ASSERT_EQ(mock->call("PUT", "/aiapigiare/AiApiGiaRe/editquota/5", {{"remain_quota", 777}}, kAccess).status, 200);
@@ -63,6 +63,14 @@ TEST_F(State, EveryChangeSurvivesARestartAndTasksResume) {
     ASSERT_EQ(r.status, 200);
     task_id = data(r)["taskId"];
     finish_ms = mock->context().store().task(task_id)->finish_ms;
+    for (const char* prompt : {"first", "second"})
+      ASSERT_EQ(mock->call("POST", "/aiapigiare/task/submit", {{"model", "gpt-image"}, {"prompt", prompt}},
+                           {{"Authorization", "Bearer sk-demo"}})
+                    .status,
+                202);
+    media_before = data(mock->call("GET", "/aiapigiare/AiApiGiaRe/task?start_timestamp=0&end_timestamp=9999999999",
+                                   nullptr, kAccess));
+    ASSERT_EQ(media_before.size(), 2u);
     logs_before = data(mock->call("GET", "/aiapigiare/AiApiGiaRe/logs", nullptr, kAccess));
   }
   auto mock = start();
@@ -77,6 +85,10 @@ TEST_F(State, EveryChangeSurvivesARestartAndTasksResume) {
   EXPECT_TRUE(deleted);
   EXPECT_EQ(data(mock->call("GET", "/aiapigiare/AiApiGiaRe/logs", nullptr, kAccess)), logs_before)
       << "the same logs, word for word";
+  EXPECT_EQ(data(mock->call("GET", "/aiapigiare/AiApiGiaRe/task?start_timestamp=0&end_timestamp=9999999999", nullptr,
+                            kAccess)),
+            media_before)
+      << "the same tasks, newest first";
   // AimiChat's daily credits: one used.
   const auto chat = mock->call("POST", "/aimichat/v1/chat/completions",
                                {{"model", "aimichat-1"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}},
