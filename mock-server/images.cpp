@@ -7,6 +7,8 @@
 #include <webp/encode.h>
 #include <zlib.h>
 
+#include "mock-server/textgen.h"
+
 namespace tollgate::mock {
 namespace {
 
@@ -95,11 +97,7 @@ const char* content_type(ImageFormat format) { return format == ImageFormat::kWe
 const char* extension(ImageFormat format) { return format == ImageFormat::kWebp ? "webp" : "png"; }
 
 std::uint64_t seed_of(std::string_view text, std::uint64_t salt) {
-  std::uint64_t h = 1469598103934665603ull ^ (salt * 0x9e3779b97f4a7c15ull);
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  std::uint64_t h = fnv1a(text, 1469598103934665603ull ^ (salt * 0x9e3779b97f4a7c15ull));
   h ^= h >> 29;
   h *= 0xbf58476d1ce4e5b9ull;
   return h ^ (h >> 32);

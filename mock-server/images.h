@@ -25,7 +25,7 @@ const char* extension(ImageFormat format);
 /// the seed), encoded as PNG (zlib) or lossy WebP (libwebp).
 std::string render_image(const ImageRecipe& recipe);
 
-/// The 64-bit FNV-1a hash of `text`, mixed with `salt`.
+/// An image seed: FNV-1a of `text` (textgen's fnv1a) from a basis set by `salt`, bits mixed.
 std::uint64_t seed_of(std::string_view text, std::uint64_t salt = 0);
 
 /// Reads the pixel size of a PNG or WebP file; false when it is neither or

@@ -60,21 +60,7 @@ void Store::load(StateDb& db) {
     key_ids_[k.key] = k.id;
     keys_[k.id] = std::move(k);
   }
-  for (const auto& e : saved.logs) {
-    StoredLog log;
-    log.id = e.id;
-    log.account = e.account;
-    log.created_at = e.created_at;
-    log.quota = e.quota;
-    log.prompt_tokens = e.prompt_tokens;
-    log.completion_tokens = e.completion_tokens;
-    log.username = intern(e.username);
-    log.token_name = intern(e.token_name);
-    log.model_name = intern(e.model_name);
-    log.content = intern(e.content);
-    log.type = e.type;
-    logs_.push_back(log);
-  }
+  for (const auto& e : saved.logs) keep_log(e);
   next_log_id_ = saved.next_log_id;
   for (const auto& c : saved.credits) credits_[c.account] = {c.day, c.used};
   // Tasks in flight resume where their plan says they are: a task whose
@@ -232,24 +218,36 @@ std::uint32_t Store::intern(const std::string& text) {
 void Store::add_log(LogType type, std::int64_t account, const std::string& token_name, const std::string& model,
                     const std::string& content, std::int64_t quota, std::int64_t prompt_tokens,
                     std::int64_t completion_tokens) {
+  LogEntry e;
+  e.id = next_log_id_++;
+  e.account = account;
+  e.created_at = clock_.now_s();
+  e.type = type;
+  e.content = content;  // raw: a consume log's figures are added when logs are read
+  e.username = accounts_.at(account).username;
+  e.token_name = token_name;
+  e.model_name = model;
+  e.quota = quota;
+  e.prompt_tokens = prompt_tokens;
+  e.completion_tokens = completion_tokens;
+  keep_log(e);
+  if (db_) db_->save_log(e);
+}
+
+void Store::keep_log(const LogEntry& e) {
   StoredLog log;
-  log.id = next_log_id_++;
-  log.account = account;
-  log.created_at = clock_.now_s();
-  log.quota = quota;
-  log.prompt_tokens = prompt_tokens;
-  log.completion_tokens = completion_tokens;
-  log.username = intern(accounts_.at(account).username);
-  log.token_name = intern(token_name);
-  log.model_name = intern(model);
-  log.content = intern(content);
-  log.type = type;
+  log.id = e.id;
+  log.account = e.account;
+  log.created_at = e.created_at;
+  log.quota = e.quota;
+  log.prompt_tokens = e.prompt_tokens;
+  log.completion_tokens = e.completion_tokens;
+  log.username = intern(e.username);
+  log.token_name = intern(e.token_name);
+  log.model_name = intern(e.model_name);
+  log.content = intern(e.content);
+  log.type = e.type;
   logs_.push_back(log);
-  if (db_) {  // the raw content: the figures are added when logs are read
-    LogEntry e = expand(log);
-    e.content = content;
-    db_->save_log(e);
-  }
   while (logs_.size() > max_logs_) logs_.pop_front();
 }
 

@@ -226,6 +226,8 @@ class Store {
   void add_log(LogType type, std::int64_t account, const std::string& token_name, const std::string& model,
                const std::string& content, std::int64_t quota = 0, std::int64_t prompt_tokens = 0,
                std::int64_t completion_tokens = 0);
+  /// Keeps a log in compact form (oldest dropped beyond max_logs).
+  void keep_log(const LogEntry& e);
   std::uint32_t intern(const std::string& text);
   LogEntry expand(const StoredLog& log) const;
   void refresh_status(ApiKey& key) const;

@@ -1,5 +1,7 @@
 #include "reports/html.h"
 
+#include "reports/writers.h"
+
 #include <cmath>
 
 namespace tollgate::reports {
@@ -230,17 +232,7 @@ std::string html_report(const Report& r) {
       if (st.metrics.latency_us.total_count())
         curves.push_back({{"step", s.name + " / " + st.name}, {"points", curve(st.metrics.latency_us)}});
   const json data = {{"summary", summary}, {"curves", curves}};
-  auto text = [](const std::string& s) {
-    std::string out;
-    for (const char c : s) {
-      if (c == '<') out += "&lt;";
-      else if (c == '>') out += "&gt;";
-      else if (c == '&') out += "&amp;";
-      else if (c == '"') out += "&quot;";
-      else out += c;
-    }
-    return out;
-  };
+  const auto text = [](const std::string& s) { return xml_escape(s); };
   const std::string title = "tollgate: " + r.plan->file;
   std::string html;
   html.reserve(300'000);

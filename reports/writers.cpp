@@ -7,9 +7,8 @@
 #include <filesystem>
 
 namespace tollgate::reports {
-namespace {
 
-std::string xml(std::string_view s) {
+std::string xml_escape(std::string_view s) {
   std::string out;
   for (const char c : s) {
     switch (c) {
@@ -27,6 +26,8 @@ std::string xml(std::string_view s) {
   return out;
 }
 
+namespace {
+
 std::string seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", s);
@@ -43,17 +44,17 @@ std::string junit_xml(const Report& r) {
     int tests = 0, failures = 0, skipped = 0;
     for (const auto& st : s.steps) {
       const auto& m = st.metrics;
-      const std::string classname = xml(s.name + "." + st.name);
+      const std::string classname = xml_escape(s.name + "." + st.name);
       if (m.unsupported > 0) {
         ++tests, ++skipped;
         cases += "    <testcase classname=\"" + classname + "\" name=\"supported by the target\" time=\"0\">\n"
-                 "      <skipped message=\"" + xml(m.unsupported_message.empty() ? "NOT SUPPORTED by the target (501)"
+                 "      <skipped message=\"" + xml_escape(m.unsupported_message.empty() ? "NOT SUPPORTED by the target (501)"
                                                                                : m.unsupported_message) +
                  "\"/>\n    </testcase>\n";
       }
       for (const auto& c : m.checks) {
         ++tests;
-        cases += "    <testcase classname=\"" + classname + "\" name=\"" + xml(c.name) + "\" time=\"0\"";
+        cases += "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(c.name) + "\" time=\"0\"";
         if (c.failed == 0) {
           cases += "/>\n";
           continue;
@@ -62,26 +63,26 @@ std::string junit_xml(const Report& r) {
         const std::string first = c.samples.empty() ? "failed" : c.samples.front().first;
         std::string detail = std::to_string(c.failed) + " of " + std::to_string(c.passed + c.failed) + " failed\n";
         for (const auto& [msg, n] : c.samples) detail += std::to_string(n) + "x " + msg + "\n";
-        cases += ">\n      <failure type=\"check\" message=\"" + xml(first) + "\">" + xml(detail) +
+        cases += ">\n      <failure type=\"check\" message=\"" + xml_escape(first) + "\">" + xml_escape(detail) +
                  "</failure>\n    </testcase>\n";
       }
     }
     all_tests += tests, all_failures += failures, all_skipped += skipped;
-    suites += "  <testsuite name=\"" + xml(s.name) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
+    suites += "  <testsuite name=\"" + xml_escape(s.name) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
               std::to_string(failures) + "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
               seconds(s.duration_s) + "\">\n" + cases + "  </testsuite>\n";
   }
   std::string cases;
   int failures = 0;
   for (const auto& t : r.thresholds) {
-    cases += "    <testcase classname=\"thresholds\" name=\"" + xml(t.expr) + "\" time=\"0\"";
+    cases += "    <testcase classname=\"thresholds\" name=\"" + xml_escape(t.expr) + "\" time=\"0\"";
     if (t.passed) {
       cases += "/>\n";
       continue;
     }
     ++failures;
     const std::string actual = std::isnan(t.actual) ? "no data" : "actual " + std::to_string(t.actual);
-    cases += ">\n      <failure type=\"threshold\" message=\"" + xml(t.expr + " (" + actual + ")") + "\"/>\n    </testcase>\n";
+    cases += ">\n      <failure type=\"threshold\" message=\"" + xml_escape(t.expr + " (" + actual + ")") + "\"/>\n    </testcase>\n";
   }
   all_tests += static_cast<int>(r.thresholds.size());
   all_failures += failures;
@@ -95,7 +96,7 @@ std::string junit_xml(const Report& r) {
   }
   suites += "  <testsuite name=\"thresholds\" tests=\"" + std::to_string(r.thresholds.size()) + "\" failures=\"" +
             std::to_string(failures) + "\" errors=\"0\" skipped=\"0\" time=\"0\">\n" + cases + "  </testsuite>\n";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml(r.plan->file) + "\" tests=\"" +
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml_escape(r.plan->file) + "\" tests=\"" +
          std::to_string(all_tests) + "\" failures=\"" + std::to_string(all_failures) + "\" errors=\"0\" skipped=\"" +
          std::to_string(all_skipped) + "\" time=\"" + seconds(r.run->duration_s) + "\">\n" + suites +
          "</testsuites>\n";
