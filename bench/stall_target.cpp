@@ -8,15 +8,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include "mock-server/http_server.h"
+#include "net/http_server.h"
 
 int main() {
   using namespace std::chrono;
   const auto start = steady_clock::now();
-  tollgate::mock::ServerOptions options;
+  tollgate::net::ServerOptions options;
   options.threads = 1;
-  tollgate::mock::HttpServer server(options, [start](const tollgate::mock::HttpRequest&) {
-    auto r = tollgate::mock::HttpResponse::text(200, "{\"ok\":true}", "application/json");
+  tollgate::net::HttpServer server(options, [start](const tollgate::net::HttpRequest&) {
+    auto r = tollgate::net::HttpResponse::text(200, "{\"ok\":true}", "application/json");
     const auto in_cycle = (steady_clock::now() - start) % seconds(5);
     if (in_cycle >= seconds(4)) r.delay = duration_cast<microseconds>(seconds(5) - in_cycle);  // the stall
     return r;

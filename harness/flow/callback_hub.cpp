@@ -2,8 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include "mock-server/http_server.h"
-#include "mock-server/listen_address.h"
+#include "net/http_server.h"
+#include "net/listen_address.h"
 
 namespace tollgate::flow {
 
@@ -29,21 +29,21 @@ CallbackHub::CallbackHub(const std::string& listen, const std::string& public_ur
 CallbackHub::~CallbackHub() { stop(); }
 
 void CallbackHub::start() {
-  mock::ServerOptions o;
-  const std::string error = mock::parse_listen_address(listen_, o.host, o.port);
+  net::ServerOptions o;
+  const std::string error = net::parse_listen_address(listen_, o.host, o.port);
   if (!error.empty()) throw std::runtime_error("callback listen address '" + listen_ + "': " + error);
   o.threads = 1;
   o.body_limit = 4 * 1024 * 1024;
-  server_ = std::make_unique<mock::HttpServer>(o, [this](const mock::HttpRequest& req) {
+  server_ = std::make_unique<net::HttpServer>(o, [this](const net::HttpRequest& req) {
     if (req.method != "POST" && req.method != "PUT")
-      return mock::HttpResponse::json(405, {{"error", "callbacks are POSTed"}});
+      return net::HttpResponse::json(405, {{"error", "callbacks are POSTed"}});
     Arrival a;
     a.at = std::chrono::steady_clock::now();
     a.raw = req.body;
     a.content_type = std::string(req.header("content-type"));
     a.body = json::parse(req.body, nullptr, false);
     deliver(std::move(a));
-    return mock::HttpResponse::json(200, {{"received", true}});
+    return net::HttpResponse::json(200, {{"received", true}});
   });
   const auto port = server_->start();
   if (url_.empty()) {

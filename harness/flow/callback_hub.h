@@ -19,7 +19,7 @@
 
 #include "net/coro.h"
 
-namespace tollgate::mock {
+namespace tollgate::net {
 class HttpServer;
 }
 
@@ -65,7 +65,7 @@ class CallbackHub {
   struct Waiter;
   std::string listen_, url_;
   std::set<std::string> pointers_;
-  std::unique_ptr<mock::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Waiter>> waiting_;
   std::map<std::string, std::deque<Arrival>> arrived_;

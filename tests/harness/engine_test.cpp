@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mock-server/http_server.h"
+#include "net/http_server.h"
 
 namespace tollgate::http {
 namespace {
@@ -32,9 +32,9 @@ RunResult run(const scenario::Plan& plan, unsigned threads = 2) {
 }
 
 TEST(Engine, OpenModelSendsTheScheduledCount) {
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, "ok"); });
+  net::HttpServer server(so, [](const net::HttpRequest&) { return net::HttpResponse::text(200, "ok"); });
   auto plan = plan_for(server.start());
   scenario::Scenario s;
   s.name = "open";
@@ -54,10 +54,10 @@ TEST(Engine, OpenModelSendsTheScheduledCount) {
 }
 
 TEST(Engine, IterationsExecutorRunsExactlyTheCountOverSteps) {
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest& r) {
-    return mock::HttpResponse::text(r.path == "/missing" ? 404 : 200, "x");
+  net::HttpServer server(so, [](const net::HttpRequest& r) {
+    return net::HttpResponse::text(r.path == "/missing" ? 404 : 200, "x");
   });
   auto plan = plan_for(server.start());
   scenario::Scenario s;
@@ -83,10 +83,10 @@ TEST(Engine, IterationsExecutorRunsExactlyTheCountOverSteps) {
 
 TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
   // Each answer takes 200 ms; two in flight at most; 50/s offered for 1 s.
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest&) {
-    auto r = mock::HttpResponse::text(200, "slow");
+  net::HttpServer server(so, [](const net::HttpRequest&) {
+    auto r = net::HttpResponse::text(200, "slow");
     r.delay = milliseconds(200);
     return r;
   });
@@ -112,9 +112,9 @@ TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
 }
 
 TEST(Engine, StopEndsARunEarlyAndMarksItInterrupted) {
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, "ok"); });
+  net::HttpServer server(so, [](const net::HttpRequest&) { return net::HttpResponse::text(200, "ok"); });
   auto plan = plan_for(server.start());
   scenario::Scenario s;
   s.name = "long";

@@ -11,7 +11,7 @@
 
 #include "harness/flow/render.h"
 #include "harness/http/engine.h"
-#include "mock-server/http_server.h"
+#include "net/http_server.h"
 #include "tests/support/test_client.h"
 
 namespace tollgate::http {
@@ -29,14 +29,14 @@ struct TaskServer {
   std::vector<std::thread> senders;
   int next = 0;
   bool send_callbacks = true;
-  mock::HttpServer server{mock::ServerOptions{}, [this](const mock::HttpRequest& r) { return handle(r); }};
+  net::HttpServer server{net::ServerOptions{}, [this](const net::HttpRequest& r) { return handle(r); }};
 
   ~TaskServer() {
     server.stop();
     for (auto& t : senders) t.join();
   }
 
-  mock::HttpResponse handle(const mock::HttpRequest& r) {
+  net::HttpResponse handle(const net::HttpRequest& r) {
     std::lock_guard lock(mu);
     if (r.method == "POST" && r.path == "/submit") {
       const json body = json::parse(r.body);
@@ -50,14 +50,14 @@ struct TaskServer {
           client.request("POST", "/callback", json{{"data", {{"taskId", id}, {"state", "success"}}}}.dump(),
                          {{"Content-Type", "application/json"}});
         });
-      return mock::HttpResponse::json(200, {{"data", {{"taskId", id}}}});
+      return net::HttpResponse::json(200, {{"data", {{"taskId", id}}}});
     }
     if (r.method == "GET" && r.path.starts_with("/task/")) {
       const std::string id = r.path.substr(6);
       const int n = ++polls[id];
-      return mock::HttpResponse::json(200, {{"state", n < 3 ? "pending" : "success"}, {"id", id}});
+      return net::HttpResponse::json(200, {{"state", n < 3 ? "pending" : "success"}, {"id", id}});
     }
-    return mock::HttpResponse::json(404, {{"error", "no route"}});
+    return net::HttpResponse::json(404, {{"error", "no route"}});
   }
 };
 

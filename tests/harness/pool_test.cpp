@@ -6,7 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
-#include "mock-server/http_server.h"
+#include "net/http_server.h"
 #include "tests/support/raw_server.h"
 #include "tests/support/tls_cert.h"
 
@@ -43,9 +43,9 @@ std::vector<Result> send_all(ConnectionPool& pool, asio::io_context& ioc, const 
 }
 
 TEST(Pool, KeepAliveReusesAtMostPoolSizeConnections) {
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest& r) { return mock::HttpResponse::text(200, "ok " + r.path); });
+  net::HttpServer server(so, [](const net::HttpRequest& r) { return net::HttpResponse::text(200, "ok " + r.path); });
   const auto port = server.start();
   asio::io_context ioc;
   ConnectionPool pool(ioc, options_for(port));
@@ -134,9 +134,9 @@ TEST(Pool, TruncatedBodyIsProtocolAndResetIsReset) {
 }
 
 TEST(Pool, OversizeBodyIsBounded) {
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
-  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, std::string(5000, 'x')); });
+  net::HttpServer server(so, [](const net::HttpRequest&) { return net::HttpResponse::text(200, std::string(5000, 'x')); });
   asio::io_context ioc;
   auto o = options_for(server.start());
   o.max_body = 1000;
@@ -146,11 +146,11 @@ TEST(Pool, OversizeBodyIsBounded) {
 
 TEST(Pool, TlsIsVerifiedByDefaultAndTrustedWithTheCaFile) {
   test::SelfSignedCert cert;
-  mock::ServerOptions so;
+  net::ServerOptions so;
   so.threads = 1;
   so.tls_cert = cert.cert_file();
   so.tls_key = cert.key_file();
-  mock::HttpServer server(so, [](const mock::HttpRequest&) { return mock::HttpResponse::text(200, "secure"); });
+  net::HttpServer server(so, [](const net::HttpRequest&) { return net::HttpResponse::text(200, "secure"); });
   const auto port = server.start();
   {
     asio::io_context ioc;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "mock-server/textgen.h"
+#include "mock-server/content/textgen.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mock-server/callbacks.h"
+#include "mock-server/core/callbacks.h"
 #include "tests/support/mock_server.h"
 #include "tests/support/raw_server.h"
 
@@ -20,10 +20,10 @@ using nlohmann::json;
 class Receiver {
  public:
   Receiver(int failures, int fail_status = 500)
-      : failures_(failures), fail_status_(fail_status), server_(options(), [this](const mock::HttpRequest& r) {
+      : failures_(failures), fail_status_(fail_status), server_(options(), [this](const net::HttpRequest& r) {
           std::lock_guard lock(mutex_);
           bodies_.push_back(r.body);
-          return mock::HttpResponse::json(bodies_.size() <= static_cast<std::size_t>(failures_) ? fail_status_ : 200,
+          return net::HttpResponse::json(bodies_.size() <= static_cast<std::size_t>(failures_) ? fail_status_ : 200,
                                           {{"ok", true}});
         }) {
     port_ = server_.start();
@@ -35,15 +35,15 @@ class Receiver {
   }
 
  private:
-  static mock::ServerOptions options() {
-    mock::ServerOptions o;
+  static net::ServerOptions options() {
+    net::ServerOptions o;
     o.threads = 1;
     return o;
   }
   int failures_, fail_status_;
   std::mutex mutex_;
   std::vector<std::string> bodies_;
-  mock::HttpServer server_;
+  net::HttpServer server_;
   std::uint16_t port_ = 0;
 };
 

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "common/source_error.h"
-#include "mock-server/faults.h"
-#include "mock-server/fixture.h"
+#include "mock-server/core/faults.h"
+#include "mock-server/core/fixture.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {
@@ -49,9 +49,9 @@ std::string post(const std::string& path, const json& body, const std::string& f
 
 class Faults : public ::testing::Test {
  protected:
-  mock::HttpResponse local(const std::string& method, const std::string& path, const json& body = nullptr,
+  net::HttpResponse local(const std::string& method, const std::string& path, const json& body = nullptr,
                            const Headers& headers = {}, const std::string& remote = "127.0.0.1") {
-    mock::HttpRequest r;
+    net::HttpRequest r;
     r.method = method;
     r.target = r.path = path;
     for (const auto& h : headers) r.headers.emplace_back(h);
@@ -223,7 +223,7 @@ TEST_F(Faults, AdminApiAnswersLoopbackOrTheToken) {
   EXPECT_EQ(local("GET", "/_mock/counters", nullptr, {}, "::1").status, 200);
   EXPECT_EQ(local("GET", "/_mock/counters", nullptr, {}, "::ffff:127.0.0.1").status, 200);
   MockServer with_token(default_fixture(), mock::LatencyMode::kFast, [](mock::MockOptions& o) { o.admin_token = "s3cret-admin"; });
-  mock::HttpRequest r;
+  net::HttpRequest r;
   r.method = "GET";
   r.path = r.target = "/_mock/counters";
   r.remote_address = "192.0.2.7";
@@ -252,7 +252,7 @@ TEST_F(Faults, AdminResetLoadCountersAndClock) {
   counters = json::parse(local("GET", "/_mock/counters").body);
   EXPECT_EQ(counters["tasks"]["succeeded"], 0);
   // Load a fixture: a broken one is refused naming the line.
-  mock::HttpRequest r;
+  net::HttpRequest r;
   r.method = "PUT";
   r.path = r.target = "/_mock/fixture";
   r.remote_address = "127.0.0.1";

@@ -1,9 +1,9 @@
-#include "mock-server/fixture.h"
+#include "mock-server/core/fixture.h"
 
 #include <gtest/gtest.h>
 
 #include "common/source_error.h"
-#include "mock-server/textgen.h"
+#include "mock-server/content/textgen.h"
 #include "tests/support/paths.h"
 
 namespace tollgate::mock {

@@ -1,8 +1,8 @@
-#include "mock-server/mock_app.h"
+#include "mock-server/core/mock_app.h"
 
 #include <gtest/gtest.h>
 
-#include "mock-server/listen_address.h"
+#include "net/listen_address.h"
 #include "tests/support/paths.h"
 
 namespace tollgate::mock {
@@ -18,8 +18,8 @@ MockOptions options(const std::string& family = "", std::filesystem::path spec =
   return o;
 }
 
-HttpRequest get(const std::string& path, const std::string& method = "GET") {
-  HttpRequest r;
+net::HttpRequest get(const std::string& path, const std::string& method = "GET") {
+  net::HttpRequest r;
   r.method = method;
   r.path = r.target = path;
   return r;
@@ -76,7 +76,7 @@ TEST(MockApp, MissingSpecDirectoryIsAClearError) {
 TEST(MockApp, OneFamilyAtTheRoot) {
   FakeClock clock;
   MockApp app(options("aiproxy"), clock);
-  HttpRequest r = get("/v1/models");
+  net::HttpRequest r = get("/v1/models");
   r.headers.emplace_back("Authorization", "Bearer sk-demo");
   EXPECT_EQ(app.handle(r).status, 200);
   EXPECT_EQ(app.handle(get("/openapi.json")).status, 200);
@@ -92,15 +92,15 @@ TEST(MockApp, OneFamilyAtTheRoot) {
 TEST(ListenAddress, ParsesHostAndPort) {
   std::string host;
   std::uint16_t port = 1;
-  EXPECT_EQ(parse_listen_address("127.0.0.1:0", host, port), "");
+  EXPECT_EQ(net::parse_listen_address("127.0.0.1:0", host, port), "");
   EXPECT_EQ(host, "127.0.0.1");
   EXPECT_EQ(port, 0);
-  EXPECT_EQ(parse_listen_address("[::1]:8080", host, port), "");
+  EXPECT_EQ(net::parse_listen_address("[::1]:8080", host, port), "");
   EXPECT_EQ(host, "::1");
   EXPECT_EQ(port, 8080);
-  EXPECT_NE(parse_listen_address("127.0.0.1", host, port), "");
-  EXPECT_NE(parse_listen_address("127.0.0.1:99999", host, port), "");
-  EXPECT_NE(parse_listen_address(":80", host, port), "");
+  EXPECT_NE(net::parse_listen_address("127.0.0.1", host, port), "");
+  EXPECT_NE(net::parse_listen_address("127.0.0.1:99999", host, port), "");
+  EXPECT_NE(net::parse_listen_address(":80", host, port), "");
 }
 
 }  // namespace

@@ -238,15 +238,15 @@ TEST(TimeScale, RealisticTasksFinishFastOnAScaledClock) {
   std::mutex mutex;
   std::condition_variable called;
   std::string body;
-  mock::ServerOptions options;
+  net::ServerOptions options;
   options.threads = 1;
-  mock::HttpServer receiver(options, [&](const mock::HttpRequest& r) {
+  net::HttpServer receiver(options, [&](const net::HttpRequest& r) {
     {
       std::lock_guard lock(mutex);
       body = r.body;
     }
     called.notify_all();
-    return mock::HttpResponse::json(200, json::object());
+    return net::HttpResponse::json(200, json::object());
   });
   const auto receiver_port = receiver.start();
   Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1", "--latency", "realistic",

@@ -3,7 +3,7 @@
 // failover, the per-key limits at their edges, and the CDN.
 #include <gtest/gtest.h>
 
-#include "mock-server/images.h"
+#include "mock-server/content/images.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {
@@ -30,7 +30,7 @@ class Tasks : public ::testing::Test {
   /// 10,000-request edges.
   ClientResponse local(const std::string& method, const std::string& target, const json& body = nullptr,
                        const Headers& headers = {}) {
-    mock::HttpRequest r;
+    net::HttpRequest r;
     r.method = method;
     r.target = target;
     r.path = target.substr(0, target.find('?'));
@@ -39,7 +39,7 @@ class Tasks : public ::testing::Test {
     r.headers.emplace_back("Host", "127.0.0.1:" + std::to_string(mock_.port()));
     r.body = body.is_null() ? "" : body.dump();
     r.remote_address = "127.0.0.1";
-    mock::HttpResponse res = mock_.app().handle(r);
+    net::HttpResponse res = mock_.app().handle(r);
     ClientResponse out;
     out.status = res.status;
     out.body = res.body;

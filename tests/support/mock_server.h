@@ -10,8 +10,8 @@
 #include "common/clock.h"
 #include "contract/contract.h"
 #include "contract/lint.h"
-#include "mock-server/http_server.h"
-#include "mock-server/mock_app.h"
+#include "net/http_server.h"
+#include "mock-server/core/mock_app.h"
 #include "tests/support/paths.h"
 #include "tests/support/test_client.h"
 
@@ -25,7 +25,7 @@ class MockServer {
                       mock::LatencyMode latency = mock::LatencyMode::kFast,
                       const std::function<void(mock::MockOptions&)>& tweak = {})
       : app_(make_options(fixture, latency, tweak), clock_),
-        server_(options(), [this](const mock::HttpRequest& r) { return app_.handle(r); }) {
+        server_(options(), [this](const net::HttpRequest& r) { return app_.handle(r); }) {
     port_ = server_.start();
   }
 
@@ -33,7 +33,7 @@ class MockServer {
   FakeClock& clock() { return clock_; }
   mock::MockContext& context() { return app_.context(); }
   mock::MockApp& app() { return app_; }
-  mock::HttpServer& server() { return server_; }
+  net::HttpServer& server() { return server_; }
 
   /// One request on a fresh connection.
   ClientResponse call(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
@@ -60,15 +60,15 @@ class MockServer {
     if (tweak) tweak(o);
     return o;
   }
-  static mock::ServerOptions options() {
-    mock::ServerOptions o;
+  static net::ServerOptions options() {
+    net::ServerOptions o;
     o.threads = 2;
     return o;
   }
 
   FakeClock clock_{1'767'225'600'000};  // 2026-01-01T00:00:00Z
   mock::MockApp app_;
-  mock::HttpServer server_;
+  net::HttpServer server_;
   std::uint16_t port_ = 0;
 };
 

@@ -1,0 +1,145 @@
+// tollgate-mock: a stateful mock of the AI-gateway API family.
+#include <sys/resource.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "common/source_error.h"
+#include "net/http_server.h"
+#include "net/listen_address.h"
+#include "mock-server/core/mock_app.h"
+
+namespace {
+
+// Many concurrent streams need many descriptors: use the hard limit.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tollgate::mock;
+  namespace net = tollgate::net;
+  CLI::App app{"tollgate-mock: a stateful mock of the AI-gateway API family"};
+  std::string listen = "127.0.0.1:8080";
+  unsigned threads = 0;
+  std::string spec_dir = TOLLGATE_SPEC_DIR;
+  std::string fixture = TOLLGATE_DEFAULT_FIXTURE;
+  std::string latency = "fast";
+  std::string family;
+  std::size_t body_limit = 10 * 1024 * 1024;
+  std::string tls_cert, tls_key;
+  std::vector<std::string> providers_down;
+  std::size_t max_logs = 200'000;
+  std::size_t max_tasks = 200'000;
+  double time_scale = 1.0;
+  CallbackOptions callbacks;
+  long callback_backoff_ms = 1000, callback_timeout_ms = 5000;
+  std::string admin_token;
+  std::string state_file;
+  if (const char* env = std::getenv("TOLLGATE_SPEC_DIR")) spec_dir = env;
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")->capture_default_str();
+  app.add_option("--threads", threads, "worker threads (0: one per core)")->capture_default_str();
+  app.add_option("--fixture", fixture, "the state to start from (accounts, keys, models, providers)")
+      ->capture_default_str();
+  app.add_option("--latency", latency, "latency profile of the models: fast or realistic")
+      ->check(CLI::IsMember({"fast", "realistic"}))
+      ->capture_default_str();
+  app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
+  app.add_option("--body-limit", body_limit, "largest request body in bytes (larger: 413)")->capture_default_str();
+  app.add_option("--provider-down", providers_down,
+                 "mark an upstream provider unhealthy (repeatable): its models fail over to the next one");
+  app.add_option("--max-logs", max_logs, "logs kept in memory; the oldest are dropped beyond it")
+      ->capture_default_str();
+  app.add_option("--max-tasks", max_tasks, "finished tasks kept in memory; the oldest are forgotten beyond it")
+      ->capture_default_str();
+  app.add_option("--time-scale", time_scale,
+                 "run the mock's clock this many times faster (task durations, link expiry, rate windows, "
+                 "callback backoff)")
+      ->check(CLI::Range(0.001, 1e6))
+      ->capture_default_str();
+  app.add_option("--callback-allow", callbacks.allow,
+                 "a host callbacks may go to besides loopback (repeatable): name, *.suffix or *");
+  app.add_option("--callback-attempts", callbacks.max_attempts, "tries per callback before giving up")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  app.add_option("--callback-backoff-ms", callback_backoff_ms,
+                 "wait before the first retry; doubled before each next one (mock clock)")
+      ->check(CLI::Range(1L, 3'600'000L))
+      ->capture_default_str();
+  app.add_option("--callback-timeout-ms", callback_timeout_ms, "time a receiver has to answer one attempt")
+      ->check(CLI::Range(1L, 600'000L))
+      ->capture_default_str();
+  app.add_option("--state", state_file,
+                 "SQLite file keeping accounts, keys, quota, logs and tasks across restarts (created and seeded "
+                 "from --fixture when new)");
+  app.add_option("--admin-token", admin_token,
+                 "lets non-loopback clients use the /_mock/ admin API with Authorization: Bearer TOKEN");
+  auto* cert = app.add_option("--tls-cert", tls_cert, "PEM certificate (chain): serve HTTPS")->check(CLI::ExistingFile);
+  auto* key = app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_option("--spec-dir", spec_dir, "directory holding the contracts (spec/)")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  net::ServerOptions options;
+  options.threads = threads;
+  options.body_limit = body_limit;
+  options.tls_cert = tls_cert;
+  options.tls_key = tls_key;
+  if (auto error = net::parse_listen_address(listen, options.host, options.port); !error.empty()) {
+    std::cerr << "tollgate-mock: --listen " << listen << ": " << error << "\n";
+    return 2;
+  }
+  raise_open_file_limit();
+  try {
+    tollgate::ScaledClock clock(time_scale);
+    callbacks.backoff = std::chrono::milliseconds(callback_backoff_ms);
+    callbacks.timeout = std::chrono::milliseconds(callback_timeout_ms);
+    MockOptions mock_options;
+    mock_options.spec_dir = spec_dir;
+    mock_options.fixture = fixture;
+    mock_options.latency = latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast;
+    mock_options.family = family;
+    mock_options.max_logs = max_logs;
+    mock_options.max_tasks = max_tasks;
+    mock_options.callbacks = callbacks;
+    mock_options.admin_token = admin_token;
+    mock_options.state_file = state_file;
+    mock_options.advance_clock = [&clock](std::chrono::milliseconds d) { clock.advance(d); };
+    MockApp mock(mock_options, clock);
+    for (const auto& p : providers_down) mock.context().set_provider_healthy(p, false);
+    net::HttpServer server(options, [&mock](const net::HttpRequest& r) { return mock.handle(r); });
+    const auto port = server.start();
+    mock.start_background();
+    const bool v6 = options.host.find(':') != std::string::npos;
+    std::cout << "listening on " << (tls_cert.empty() ? "http" : "https") << "://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port
+              << std::endl;
+
+    boost::asio::io_context signals_ctx;
+    boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int signal) {
+      std::cerr << "tollgate-mock: " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << ", draining\n";
+      server.stop();
+    });
+    signals_ctx.run();
+    server.wait();
+    std::cerr << "tollgate-mock: stopped\n";
+  } catch (const tollgate::SourceError& e) {
+    std::cerr << "tollgate-mock: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tollgate-mock: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}

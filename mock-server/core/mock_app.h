@@ -1,0 +1,112 @@
+#pragma once
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "contract/contract.h"
+#include "mock-server/core/callbacks.h"
+#include "mock-server/content/cdn.h"
+#include "mock-server/families/family.h"
+#include "net/http_types.h"
+#include "mock-server/core/mock_context.h"
+#include "mock-server/state/state_db.h"
+
+namespace tollgate::mock {
+
+/// A provider family the mock serves, and the contracts that describe it.
+struct Family {
+  std::string name;                ///< URL prefix: /aiapigiare, /aimichat, ...
+  std::vector<std::string> files;  ///< contract files in the spec directory
+};
+
+/// The four families, in the order they are listed.
+const std::vector<Family>& families();
+
+/// One OpenAPI document for a family: the paths and components of all its
+/// contracts (a component name defined twice with different content is an
+/// error), each operation carrying its own document's security.
+nlohmann::json merge_contracts(const std::vector<std::shared_ptr<const contract::Contract>>& contracts,
+                               const std::string& title);
+
+struct MockOptions {
+  std::filesystem::path spec_dir;
+  std::filesystem::path fixture;  ///< the state to start from
+  LatencyMode latency = LatencyMode::kFast;
+  std::string family;  ///< when set: serve only this family, at the root
+  std::size_t max_logs = 200'000;  ///< logs kept in memory
+  std::size_t max_tasks = 200'000;  ///< finished tasks kept in memory
+  /// SQLite state file: accounts, keys, quota, logs and tasks survive
+  /// restarts (and kill -9); empty: in memory only.
+  std::filesystem::path state_file;
+  CallbackOptions callbacks;
+  std::string admin_token;  ///< lets non-loopback clients use /_mock/ with Authorization: Bearer
+  /// Moves the mock's clock forward (POST /_mock/clock); unset: refused.
+  std::function<void(std::chrono::milliseconds)> advance_clock;
+  /// Where the mock's log lines go (callback outcomes); default stderr.
+  std::function<void(const std::string&)> log;
+};
+
+/// The mock's request router: /healthz, /<family>/openapi.json, and each
+/// family under its prefix (or one family at the root).
+class MockApp {
+ public:
+  /// Loads contracts and fixture; throws SourceError naming what is wrong.
+  MockApp(const MockOptions& options, const Clock& clock);
+
+  ~MockApp();
+
+  /// Answers one request; never throws.
+  net::HttpResponse handle(const net::HttpRequest& request);
+
+  /// Moves tasks whose time has come and queues their callbacks, then
+  /// delivers the callbacks that are due. The background threads call
+  /// this; tests with a fake clock call it themselves.
+  void tick();
+  /// Runs tick()'s two halves on their own threads, every 20 ms, until
+  /// destruction.
+  void start_background();
+
+  MockContext& context() { return *context_; }
+  CallbackDispatcher& callbacks() { return dispatcher_; }
+
+ private:
+  void advance_tasks();
+  void build(const Fixture& fixture, bool from_db);
+  net::HttpResponse serve(FamilyService& service, const std::string& family, const net::HttpRequest& request,
+                     std::string_view rest);
+  net::HttpResponse admin(const net::HttpRequest& request);
+  void count(const std::string& family, int status);
+
+  MockOptions options_;
+  const Clock& clock_;
+  std::string single_family_;
+  std::map<std::string, std::string> openapi_json_;  ///< family -> served document
+  Fixture start_;                                    ///< what /_mock/reset returns to
+  std::shared_mutex state_mutex_;                    ///< shared: requests; exclusive: reset, load
+  std::unique_ptr<StateDb> db_;
+  std::unique_ptr<MockContext> context_;
+  std::map<std::string, std::unique_ptr<FamilyService>> services_;
+  std::unique_ptr<Cdn> cdn_;
+  CallbackDispatcher dispatcher_;
+  /// Answers per family (in families() order) and status: lock-free, as
+  /// every request counts.
+  std::array<std::array<std::atomic<std::int64_t>, 600>, 4> requests_{};
+  std::atomic<std::int64_t> faults_injected_{0};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::vector<std::thread> background_;
+};
+
+}  // namespace tollgate::mock

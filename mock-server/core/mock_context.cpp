@@ -1,0 +1,92 @@
+#include "mock-server/core/mock_context.h"
+
+#include <algorithm>
+
+namespace tollgate::mock {
+
+MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode latency, std::size_t max_logs,
+                         std::size_t max_tasks, StateDb* db, bool from_db)
+    : clock_(clock), store_(fixture, clock, max_logs, max_tasks, db, from_db), models_(fixture.models), latency_(latency),
+      healthy_(fixture.provider_healthy), moderation_words_(fixture.moderation_words) {
+  faults_.load(fixture.faults, clock.now_ms());
+}
+
+const ModelSpec* MockContext::model(std::string_view id, std::string_view family) const {
+  for (const auto& m : models_)
+    if (m.id == id && std::find(m.families.begin(), m.families.end(), family) != m.families.end()) return &m;
+  return nullptr;
+}
+
+bool MockContext::provider_healthy(const std::string& provider) const {
+  if (faults_.outage(provider, clock_.now_ms())) return false;
+  std::lock_guard lock(health_mutex_);
+  auto it = healthy_.find(provider);
+  return it == healthy_.end() || it->second;
+}
+
+void MockContext::set_provider_healthy(const std::string& provider, bool healthy) {
+  std::lock_guard lock(health_mutex_);
+  healthy_[provider] = healthy;
+}
+
+std::string MockContext::pick_provider(const ModelSpec& model, std::string_view preferred) const {
+  std::vector<std::string> order;
+  if (!preferred.empty() &&
+      std::find(model.upstreams.begin(), model.upstreams.end(), preferred) != model.upstreams.end())
+    order.emplace_back(preferred);
+  for (const auto& u : model.upstreams)
+    if (u != preferred) order.push_back(u);
+  for (const auto& u : order)
+    if (provider_healthy(u)) return u;
+  return "";
+}
+
+}  // namespace tollgate::mock
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+
+#include "mock-server/content/textgen.h"
+
+namespace tollgate::mock {
+
+std::int64_t token_quota(const ModelSpec& model, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
+  const double usd = (static_cast<double>(prompt_tokens) * model.price_input +
+                      static_cast<double>(completion_tokens) * model.price_output) /
+                     1000.0;
+  return static_cast<std::int64_t>(std::ceil(usd * static_cast<double>(kQuotaPerUsd) - 1e-9));
+}
+
+std::int64_t chat_prompt_tokens(const nlohmann::json& messages) {
+  std::int64_t n = 3;
+  if (messages.is_array())
+    for (const auto& m : messages)
+      n += 3 + (m.is_object() && m.contains("content") && m["content"].is_string()
+                    ? count_tokens(m["content"].get_ref<const std::string&>())
+                    : 0);
+  return n;
+}
+
+std::string new_id(std::string_view prefix) {
+  static std::atomic<std::uint64_t> counter{0};
+  const std::uint64_t n = counter.fetch_add(1);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(std::to_string(n), 0x7011ull) ^ n));
+  return std::string(prefix) + buf;
+}
+
+}  // namespace tollgate::mock
+
+#include "mock-server/core/callbacks.h"
+
+namespace tollgate::mock {
+
+std::string MockContext::callback_problem(std::string_view url) const {
+  CallbackTarget target;
+  std::string problem = parse_callback_url(url, target);
+  if (problem.empty()) problem = callback_host_problem(target.host, callback_allow_);
+  return problem;
+}
+
+}  // namespace tollgate::mock

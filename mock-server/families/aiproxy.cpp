@@ -1,0 +1,313 @@
+// AIProxy: OpenAI-style models, completions, chat completions (plain and
+// SSE) and embeddings, errors in the OpenAI error object.
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "mock-server/content/chat_stream.h"
+#include "mock-server/families/family.h"
+#include "mock-server/content/textgen.h"
+
+namespace tollgate::mock {
+namespace {
+
+using nlohmann::json;
+
+std::string type_for(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 429: return "rate_limit_error";
+    case 500:
+    case 503: return "server_error";
+    default: return "invalid_request_error";
+  }
+}
+
+net::HttpResponse openai_error(int status, const std::string& message, const std::string& code = "",
+                          const std::string& param = "", const std::string& type = "") {
+  return net::HttpResponse::json(status, {{"error",
+                                      {{"message", message},
+                                       {"type", type.empty() ? type_for(status) : type},
+                                       {"param", param.empty() ? json() : json(param)},
+                                       {"code", code.empty() ? json() : json(code)}}}});
+}
+
+net::HttpResponse from_problem(const Problem& p) { return openai_error(p.status, p.message, "", p.param); }
+
+class AiProxy final : public FamilyService {
+ public:
+  AiProxy(MockContext& ctx, const std::filesystem::path& spec_dir)
+      : ctx_(ctx), routes_({contract::Contract::load(spec_dir / "aiproxy.yaml")}) {}
+
+  net::HttpResponse fault(int status, const std::string& message, std::string_view) override {
+    return openai_error(status, message, "injected_fault");
+  }
+
+  net::HttpResponse handle(const net::HttpRequest& request, std::string_view path) override {
+    const auto routed = routes_.route(request.method, path);
+    if (routed.match.kind == contract::Match::Kind::kNoPath)
+      return openai_error(404, "Unknown request URL: " + request.method + " " + std::string(path) + ".",
+                          "unknown_url");
+    if (routed.match.kind == contract::Match::Kind::kWrongMethod) {
+      net::HttpResponse r = openai_error(405, "Method " + request.method + " is not allowed on " + std::string(path) + ".",
+                                    "method_not_allowed");
+      r.headers.emplace_back("Allow", allow_list(routed.match));
+      return r;
+    }
+
+    const std::string token = bearer_token(request);
+    const KeyAuth auth = ctx_.store().authenticate(token, "aiproxy");
+    switch (auth.problem) {
+      case KeyProblem::kNone: break;
+      case KeyProblem::kMissing:
+        return openai_error(401, "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
+                            "invalid_api_key");
+      case KeyProblem::kUnknown:
+      case KeyProblem::kWrongFamily:
+        return openai_error(401, "Incorrect API key provided: " + mask_secret(token) + ".", "invalid_api_key");
+      case KeyProblem::kDisabled:
+        return openai_error(401, "This API key is disabled.", "invalid_api_key");
+      case KeyProblem::kExpired:
+        return openai_error(401, "This API key has expired.", "invalid_api_key");
+      case KeyProblem::kExhausted:
+        return with_retry(openai_error(429, "You exceeded your current quota: this API key has no quota left.",
+                                       "insufficient_quota", "", "insufficient_quota"),
+                          ctx_.store().admit(auth.key.id));
+    }
+    const RateDecision rate = ctx_.store().admit(auth.key.id);
+    if (!rate.allowed)
+      return with_retry(openai_error(429,
+                                     "Rate limit reached: " + std::to_string(rate.limit) +
+                                         " requests per minute. Retry after the window resets.",
+                                     "rate_limit_exceeded"),
+                        rate);
+
+    net::HttpResponse res;
+    if (auto p = routes_.check_parameters(routed, request))
+      res = from_problem(*p);
+    else
+      res = dispatch(routed, request, auth);
+    add_rate_headers(res, rate);
+    return res;
+  }
+
+ private:
+  net::HttpResponse dispatch(const ContractRoutes::Routed& routed, const net::HttpRequest& request, const KeyAuth& auth) {
+    const std::string& op = routed.match.operation->id;
+    if (op == "listModels") return list_models(request);
+    json body;
+    if (auto p = routes_.parse_body(routed, request, body)) return from_problem(*p);
+    if (op == "createChatCompletion") return chat(body, auth);
+    if (op == "createCompletion") return completion(body, auth);
+    return embeddings(body, auth);
+  }
+
+  net::HttpResponse with_retry(net::HttpResponse r, const RateDecision& rate) const {
+    return rate_limited(std::move(r), rate, ctx_.clock());
+  }
+
+  // The catalog does not change while the mock runs: each filter's answer
+  // is serialized once.
+  net::HttpResponse list_models(const net::HttpRequest& request) {
+    const auto provider = request.query_param("provider");
+    const auto type = request.query_param("type");
+    const std::string cache_key = provider.value_or("*") + "\n" + type.value_or("*");
+    {
+      std::lock_guard lock(models_mutex_);
+      if (auto it = models_cache_.find(cache_key); it != models_cache_.end()) return it->second;
+    }
+    json data = json::array();
+    for (const auto& m : ctx_.models()) {
+      if (std::find(m.families.begin(), m.families.end(), "aiproxy") == m.families.end()) continue;
+      if (provider && m.provider != *provider) continue;
+      if (type && m.type != *type) continue;
+      data.push_back({{"id", m.id},
+                      {"object", "model"},
+                      {"provider", m.provider},
+                      {"type", m.type},
+                      {"context_window", m.context_window},
+                      {"pricing", {{"input", m.price_input}, {"output", m.price_output}}}});
+    }
+    net::HttpResponse r = net::HttpResponse::json(200, {{"object", "list"}, {"data", std::move(data)}});
+    std::lock_guard lock(models_mutex_);
+    return models_cache_.emplace(cache_key, std::move(r)).first->second;
+  }
+
+  // Finds the model and a healthy provider for it, or says why not.
+  std::optional<net::HttpResponse> resolve(const json& body, const std::string& type, const ModelSpec*& model,
+                                      std::string& provider) const {
+    const std::string id = body["model"].get<std::string>();
+    model = ctx_.model(id, "aiproxy");
+    if (!model) return openai_error(404, "The model '" + id + "' does not exist.", "model_not_found", "model");
+    if (model->type != type)
+      return openai_error(400, "The model '" + id + "' is a " + model->type + " model, not a " + type + " model.",
+                          "", "model");
+    provider = ctx_.pick_provider(*model, body.value("provider", ""));
+    if (provider.empty())
+      return openai_error(500, "Every upstream provider of '" + id + "' is unavailable.", "provider_unavailable");
+    return std::nullopt;
+  }
+
+  std::optional<net::HttpResponse> bill(const KeyAuth& auth, const ModelSpec& model, const Usage& usage,
+                                   const std::string& what) {
+    Charge c;
+    c.model = model.id;
+    c.prompt_tokens = usage.prompt_tokens;
+    c.completion_tokens = usage.completion_tokens;
+    c.quota = token_quota(model, usage.prompt_tokens, usage.completion_tokens);
+    c.what = what;
+    switch (ctx_.store().charge(auth.key.id, c)) {
+      case ChargeResult::kCharged: return std::nullopt;
+      case ChargeResult::kKeyGone: return openai_error(401, "This API key was deleted.", "invalid_api_key");
+      case ChargeResult::kInsufficientQuota: {
+        net::HttpResponse r = openai_error(429, "You exceeded your current quota: this call costs " +
+                                               std::to_string(c.quota) + " quota.",
+                                      "insufficient_quota", "", "insufficient_quota");
+        r.headers.emplace_back("Retry-After", "60");
+        return r;
+      }
+    }
+    return std::nullopt;
+  }
+
+  net::HttpResponse chat(const json& body, const KeyAuth& auth) {
+    const ModelSpec* model = nullptr;
+    std::string provider;
+    if (auto r = resolve(body, "chat", model, provider)) return *r;
+    const json& messages = body["messages"];
+    const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{-1});
+    Usage usage;
+    usage.prompt_tokens = chat_prompt_tokens(messages);
+    const std::int64_t requested = usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
+    if (requested > model->context_window)
+      return openai_error(400,
+                          "This model's maximum context length is " + std::to_string(model->context_window) +
+                              " tokens, however you requested " + std::to_string(requested) + " tokens (" +
+                              std::to_string(usage.prompt_tokens) + " in the messages).",
+                          "context_length_exceeded", "messages");
+    Generation gen = generate_text(model->id, joined_text(messages), max_tokens);
+    usage.completion_tokens = static_cast<std::int64_t>(gen.pieces.size());
+    if (auto r = bill(auth, *model, usage, "chat completion")) return *r;
+
+    const std::string id = new_id("chatcmpl-");
+    const std::int64_t created = ctx_.clock().now_s();
+    if (body.value("stream", false)) {
+      const bool include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
+                                 body["stream_options"].value("include_usage", false);
+      json base = {{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model->id},
+                   {"provider", provider}};
+      net::HttpResponse r;
+      r.content_type = "text/event-stream";
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      r.stream = std::make_shared<ChatStream>(std::move(base), std::move(gen), usage, include_usage,
+                                              ctx_.latency(*model));
+      return r;
+    }
+    net::HttpResponse r = net::HttpResponse::json(
+        200, {{"id", id},
+              {"object", "chat.completion"},
+              {"created", created},
+              {"model", model->id},
+              {"provider", provider},
+              {"choices",
+               json::array({{{"index", 0},
+                             {"message", {{"role", "assistant"}, {"content", gen.text()}}},
+                             {"finish_reason", gen.finish_reason}}})},
+              {"usage", usage.to_json()}});
+    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
+    return r;
+  }
+
+  net::HttpResponse completion(const json& body, const KeyAuth& auth) {
+    const ModelSpec* model = nullptr;
+    std::string provider;
+    if (auto r = resolve(body, "completion", model, provider)) return *r;
+    const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{16});
+    std::vector<std::string> prompts;
+    if (body["prompt"].is_string())
+      prompts.push_back(body["prompt"].get<std::string>());
+    else
+      for (const auto& p : body["prompt"]) prompts.push_back(p.get<std::string>());
+    Usage usage;
+    json choices = json::array();
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+      const std::int64_t prompt_tokens = count_tokens(prompts[i]);
+      if (prompt_tokens + max_tokens > model->context_window)
+        return openai_error(400,
+                            "This model's maximum context length is " + std::to_string(model->context_window) +
+                                " tokens, however you requested " + std::to_string(prompt_tokens + max_tokens) +
+                                " tokens (" + std::to_string(prompt_tokens) + " in your prompt; " +
+                                std::to_string(max_tokens) + " for the completion).",
+                            "context_length_exceeded", "prompt");
+      Generation gen = generate_text(model->id, prompts[i], max_tokens);
+      usage.prompt_tokens += prompt_tokens;
+      usage.completion_tokens += static_cast<std::int64_t>(gen.pieces.size());
+      choices.push_back({{"text", gen.text()}, {"index", i}, {"finish_reason", gen.finish_reason}});
+    }
+    if (auto r = bill(auth, *model, usage, "completion")) return *r;
+    net::HttpResponse r = net::HttpResponse::json(200, {{"id", new_id("cmpl-")},
+                                              {"object", "text_completion"},
+                                              {"created", ctx_.clock().now_s()},
+                                              {"model", model->id},
+                                              {"provider", provider},
+                                              {"choices", std::move(choices)},
+                                              {"usage", usage.to_json()}});
+    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
+    return r;
+  }
+
+  net::HttpResponse embeddings(const json& body, const KeyAuth& auth) {
+    const ModelSpec* model = nullptr;
+    std::string provider;
+    if (auto r = resolve(body, "embedding", model, provider)) return *r;
+    const int dims = body.value("dimensions", model->dimensions);
+    if (dims > model->dimensions)
+      return openai_error(400,
+                          "'dimensions' must be at most " + std::to_string(model->dimensions) + " for " + model->id + ".",
+                          "", "dimensions");
+    const bool base64 = body.value("encoding_format", "float") == "base64";
+    std::vector<std::string> inputs;
+    if (body["input"].is_string())
+      inputs.push_back(body["input"].get<std::string>());
+    else
+      for (const auto& i : body["input"]) inputs.push_back(i.get<std::string>());
+    Usage usage;
+    json data = json::array();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const std::int64_t tokens = count_tokens(inputs[i]);
+      if (tokens > model->context_window)
+        return openai_error(400,
+                            "This model's maximum context length is " + std::to_string(model->context_window) +
+                                " tokens, however input " + std::to_string(i) + " has " + std::to_string(tokens) + ".",
+                            "context_length_exceeded", "input");
+      usage.prompt_tokens += tokens;
+      const auto vector = embed(model->id, inputs[i], dims);
+      data.push_back({{"object", "embedding"},
+                      {"index", i},
+                      {"embedding", base64 ? json(floats_base64(vector)) : json(vector)}});
+    }
+    if (auto r = bill(auth, *model, usage, "embeddings")) return *r;
+    net::HttpResponse r = net::HttpResponse::json(200, {{"object", "list"},
+                                              {"data", std::move(data)},
+                                              {"model", model->id},
+                                              {"provider", provider},
+                                              {"usage",
+                                               {{"prompt_tokens", usage.prompt_tokens},
+                                                {"total_tokens", usage.prompt_tokens}}}});
+    r.delay = ctx_.answer_delay(*model, 0);
+    return r;
+  }
+
+  MockContext& ctx_;
+  ContractRoutes routes_;
+  std::mutex models_mutex_;
+  std::map<std::string, net::HttpResponse> models_cache_;  ///< "provider\ntype" -> answer
+};
+
+}  // namespace
+
+std::unique_ptr<FamilyService> make_aiproxy(MockContext& ctx, const std::filesystem::path& spec_dir) {
+  return std::make_unique<AiProxy>(ctx, spec_dir);
+}
+
+}  // namespace tollgate::mock

@@ -1,0 +1,136 @@
+#include "mock-server/families/family.h"
+
+#include <ctime>
+#include <strings.h>
+
+namespace tollgate::mock {
+
+using nlohmann::json;
+
+void add_rate_headers(net::HttpResponse& r, const RateDecision& rate) {
+  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(rate.limit));
+  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(rate.remaining));
+  r.headers.emplace_back("X-RateLimit-Reset", std::to_string(rate.reset_s));
+}
+
+net::HttpResponse rate_limited(net::HttpResponse r, const RateDecision& rate, const Clock& clock) {
+  const std::int64_t wait = std::max<std::int64_t>(1, rate.reset_s - clock.now_s());
+  r.headers.emplace_back("Retry-After", std::to_string(wait));
+  add_rate_headers(r, rate);
+  return r;
+}
+
+ContractRoutes::ContractRoutes(std::vector<std::shared_ptr<const contract::Contract>> contracts)
+    : contracts_(std::move(contracts)) {}
+
+ContractRoutes::Routed ContractRoutes::route(std::string_view method, std::string_view path) const {
+  Routed best;
+  for (const auto& c : contracts_) {
+    contract::Match m = c->match(method, path);
+    if (m.kind == contract::Match::Kind::kFound) return {std::move(m), c.get()};
+    if (m.kind == contract::Match::Kind::kWrongMethod && best.match.kind == contract::Match::Kind::kNoPath)
+      best = {std::move(m), c.get()};
+  }
+  return best;
+}
+
+std::optional<Problem> ContractRoutes::check_parameters(const Routed& routed, const net::HttpRequest& request) const {
+  const contract::Operation& op = *routed.match.operation;
+  for (const auto& p : op.parameters) {
+    std::optional<std::string> raw;
+    if (p.in == "query") {
+      raw = request.query_param(p.name);
+    } else if (p.in == "path") {
+      auto it = routed.match.path_params.find(p.name);
+      if (it != routed.match.path_params.end()) raw = it->second;
+    } else {
+      continue;  // headers are the families' business (auth)
+    }
+    if (!raw) {
+      if (p.required) return Problem{400, p.in + " parameter '" + p.name + "' is required", "invalid_request", p.name};
+      continue;
+    }
+    const auto violations = routed.contract->validate_parameter(p, *raw);
+    if (!violations.empty()) return Problem{400, violations.front().message, "invalid_request", p.name};
+  }
+  return std::nullopt;
+}
+
+std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const net::HttpRequest& request,
+                                                  json& body) const {
+  const contract::Operation& op = *routed.match.operation;
+  if (request.body.empty()) {
+    if (op.body_required) return Problem{400, "the request body is required (a JSON object)", "invalid_request", ""};
+    body = json::object();
+    return std::nullopt;
+  }
+  body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded())
+    return Problem{400, "the request body is not valid JSON", "invalid_request", ""};
+  // A body that parses as JSON is taken as JSON whatever its Content-Type
+  // says (curl -d sends form encoding), as the providers do.
+  const auto violations = routed.contract->validate_request(op, "application/json", body);
+  if (violations.empty()) return std::nullopt;
+  const auto& v = violations.front();
+  std::string param = param_path(v.instance_pointer);
+  const std::string missing = "missing required property '";
+  if (v.message.starts_with(missing))
+    param = (param.empty() ? "" : param + ".") + v.message.substr(missing.size(), v.message.size() - missing.size() - 1);
+  std::string message = param.empty() ? v.message : "'" + param + "': " + v.message;
+  return Problem{400, message, "invalid_request", param};
+}
+
+std::string allow_list(const contract::Match& match) {
+  std::string allow;
+  for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+  return allow;
+}
+
+std::string bearer_token(const net::HttpRequest& request) {
+  std::string_view auth = request.header("Authorization");
+  if (auth.size() < 7 || strncasecmp(auth.data(), "Bearer ", 7) != 0) return "";
+  auth.remove_prefix(7);
+  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+  while (!auth.empty() && auth.back() == ' ') auth.remove_suffix(1);
+  return std::string(auth);
+}
+
+std::string rfc3339(std::int64_t unix_s) {
+  const std::time_t t = static_cast<std::time_t>(unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string param_path(std::string_view pointer) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < pointer.size()) {
+    const auto next = pointer.find('/', i + 1);
+    std::string token(pointer.substr(i + 1, next == std::string_view::npos ? std::string_view::npos : next - i - 1));
+    const bool index = !token.empty() && token.find_first_not_of("0123456789") == std::string::npos;
+    if (index)
+      out += "[" + token + "]";
+    else
+      out += (out.empty() ? "" : ".") + token;
+    if (next == std::string_view::npos) break;
+    i = next;
+  }
+  return out;
+}
+
+std::string joined_text(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string out;
+  if (value.is_array())
+    for (const auto& item : value) {
+      if (item.is_object()) out += item.value("role", "") + ":" + joined_text(item.value("content", json()));
+      else out += joined_text(item);
+      out += "\n";
+    }
+  return out;
+}
+
+}  // namespace tollgate::mock
