@@ -1,7 +1,10 @@
 #pragma once
 #include <cctype>
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tollgate {
 
@@ -10,6 +13,34 @@ inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+/// Equal ignoring ASCII case (header names, schemes, tokens).
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+/// `s` starts with `prefix`, ignoring ASCII case.
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+/// HTTP header fields in the order they came, names as they were sent.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// The value of the first header named `name` (any case), or nullptr.
+inline const std::string* find_header(const Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return &v;
+  return nullptr;
+}
+
+/// True for a text/event-stream media type (parameters allowed).
+inline bool is_event_stream(std::string_view content_type) {
+  return istarts_with(content_type, "text/event-stream");
 }
 
 }  // namespace tollgate

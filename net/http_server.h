@@ -9,6 +9,11 @@
 
 namespace tollgate::net {
 
+/// The answer to a request the server refuses itself (413 too large, 431
+/// headers too large, 400 malformed) or whose handler threw (500): the
+/// application gives it its own error shape. The default is plain text.
+using ProtocolError = std::function<HttpResponse(int status, const std::string& message)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;  ///< 0: an ephemeral port
@@ -25,6 +30,8 @@ struct ServerOptions {
   std::string tls_key;
   /// On stop, in-flight requests get this long to finish.
   std::chrono::milliseconds drain_timeout{5'000};
+  /// The body of the server's own refusals (empty: plain text).
+  ProtocolError protocol_error;
 };
 
 /// Handles one request; called on a worker thread, possibly concurrently.

@@ -1,21 +1,8 @@
 #include "net/http_types.h"
 
 #include "common/percent.h"
-#include <strings.h>
 
 namespace tollgate::net {
-
-std::string_view HttpRequest::header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
-  return {};
-}
-
-bool HttpRequest::has_header(std::string_view name) const {
-  for (const auto& [k, v] : headers)
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return true;
-  return false;
-}
 
 std::optional<std::string> HttpRequest::query_param(std::string_view name) const {
   std::string_view q = query;

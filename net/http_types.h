@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
+
 namespace tollgate::net {
 
 /// A parsed HTTP request as handlers see it (no Beast types).
@@ -17,13 +19,15 @@ struct HttpRequest {
   std::string target;  ///< "/aiproxy/v1/models?provider=openai"
   std::string path;    ///< "/aiproxy/v1/models"
   std::string query;   ///< "provider=openai"
-  std::vector<std::pair<std::string, std::string>> headers;
+  Headers headers;
   std::string body;
   std::string remote_address;
 
   /// The first header named `name` (case-insensitive), or "" when absent.
-  std::string_view header(std::string_view name) const;
-  bool has_header(std::string_view name) const;
+  std::string_view header(std::string_view name) const {
+    const std::string* v = find_header(headers, name);
+    return v ? std::string_view(*v) : std::string_view();
+  }
   /// The first query parameter `name`, percent-decoded ('+' is a space).
   std::optional<std::string> query_param(std::string_view name) const;
 };
@@ -49,7 +53,7 @@ class StreamSource {
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;
+  Headers headers;
   std::string body;
   /// Waited before anything is sent (simulated latency), without holding
   /// the worker thread.
@@ -58,12 +62,12 @@ struct HttpResponse {
   /// source (after `body`, when that is not empty).
   std::shared_ptr<StreamSource> stream;
 
-  // Injected faults (see faults.h).
+  // Faults a handler can ask for (the mock injects them: core/faults.h).
   /// Close the connection with a TCP reset instead of answering.
   bool reset = false;
   /// Send the head and half the body, then close the connection.
   bool truncate = false;
-  /// Send the head byte by byte spread over this long.
+  /// Send the head in eight pieces spread over this long.
   std::chrono::milliseconds slow_headers{0};
 
   static HttpResponse json(int status, const nlohmann::json& body);

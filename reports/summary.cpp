@@ -12,7 +12,7 @@
 
 #include <unistd.h>
 
-#include "harness/check/checks.h"
+#include "common/secrets.h"
 #include "reports/hdr_codec.h"
 
 namespace tollgate::reports {
@@ -137,24 +137,6 @@ bool Report::passed() const {
   for (const auto& t : thresholds)
     if (!t.passed) return false;
   return true;
-}
-
-std::string mask_command_line(const std::string& command_line,
-                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  // --env NAME=VALUE with a secret-looking name: the value goes.
-  static const std::regex env(R"((--env[ =]|-e )([A-Za-z_][A-Za-z0-9_]*)=(\S+))");
-  static const std::regex secret_name("KEY|TOKEN|SECRET|PASS|AUTH|CREDENTIAL", std::regex::icase);
-  std::string out;
-  auto begin = std::sregex_iterator(command_line.begin(), command_line.end(), env);
-  std::size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    out += command_line.substr(last, static_cast<std::size_t>(m.position()) - last);
-    out += m[1].str() + m[2].str() + "=" + (std::regex_search(m[2].str(), secret_name) ? "****" : m[3].str());
-    last = static_cast<std::size_t>(m.position() + m.length());
-  }
-  out += command_line.substr(last);
-  return check::mask_secrets(out, check::secrets_of(headers));
 }
 
 std::string rfc3339_ms(std::int64_t unix_ms) {

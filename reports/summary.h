@@ -37,11 +37,6 @@ struct Report {
 /// body or key ever goes into it.
 nlohmann::json summary_json(const Report& report);
 
-/// The command line with the values of secret-looking `--env NAME=VALUE`
-/// (KEY, TOKEN, SECRET, PASS, AUTH, CREDENTIAL) and the plan's header
-/// credentials masked.
-std::string mask_command_line(const std::string& command_line,
-                              const std::vector<std::pair<std::string, std::string>>& headers);
 /// "2026-11-22T05:49:39.123Z"
 std::string rfc3339_ms(std::int64_t unix_ms);
 

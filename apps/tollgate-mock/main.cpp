@@ -12,6 +12,7 @@
 #include "net/http_server.h"
 #include "net/listen_address.h"
 #include "mock-server/core/mock_app.h"
+#include "mock-server/core/scaled_clock.h"
 
 namespace {
 
@@ -96,13 +97,14 @@ int main(int argc, char** argv) {
   options.body_limit = body_limit;
   options.tls_cert = tls_cert;
   options.tls_key = tls_key;
+  options.protocol_error = MockApp::protocol_error;
   if (auto error = net::parse_listen_address(listen, options.host, options.port); !error.empty()) {
     std::cerr << "tollgate-mock: --listen " << listen << ": " << error << "\n";
     return 2;
   }
   raise_open_file_limit();
   try {
-    tollgate::ScaledClock clock(time_scale);
+    ScaledClock clock(time_scale);
     callbacks.backoff = std::chrono::milliseconds(callback_backoff_ms);
     callbacks.timeout = std::chrono::milliseconds(callback_timeout_ms);
     MockOptions mock_options;

@@ -1,7 +1,5 @@
 #include "harness/check/checks.h"
 
-#include <strings.h>
-
 #include <algorithm>
 
 #include "common/text.h"
@@ -70,17 +68,6 @@ std::string content_type_of(const std::vector<std::pair<std::string, std::string
 }
 
 }  // namespace
-
-const std::string* find_header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
-  for (const auto& [k, v] : headers)
-    if (k.size() == name.size() && strncasecmp(k.c_str(), name.data(), name.size()) == 0) return &v;
-  return nullptr;
-}
-
-bool is_event_stream(const std::vector<std::pair<std::string, std::string>>& headers) {
-  const std::string* ct = find_header(headers, "content-type");
-  return ct && ct->size() >= 17 && strncasecmp(ct->data(), "text/event-stream", 17) == 0;
-}
 
 StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* contract)
     : step_(step), contract_(contract) {
@@ -296,33 +283,6 @@ StepChecks::Outcome StepChecks::evaluate(const Response& r) const {
     verdict(stream_, f);
   }
   return out;
-}
-
-std::vector<std::string> secrets_of(const std::vector<std::pair<std::string, std::string>>& headers) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : headers) {
-    const std::string n = ascii_lower(k);
-    if (n == "authorization") {
-      const auto sp = v.find(' ');
-      out.push_back(sp == std::string::npos ? v : v.substr(sp + 1));
-    } else if (n == "x-api-key" || n == "api-key" || n == "x-access-token" || n == "access-token" || n == "x-auth-token") {
-      out.push_back(v);
-    }
-  }
-  std::erase_if(out, [](const std::string& s) { return s.size() < 4 || s.find("{{") != std::string::npos; });
-  return out;
-}
-
-std::string mask_secrets(std::string text, const std::vector<std::string>& secrets) {
-  std::vector<std::string> sorted = secrets;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  for (const auto& s : sorted) {
-    if (s.empty()) continue;
-    const std::string masked = s.substr(0, std::min<std::size_t>(4, s.size() / 4)) + "***";
-    for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + masked.size()))
-      text.replace(pos, s.size(), masked);
-  }
-  return text;
 }
 
 }  // namespace tollgate::check

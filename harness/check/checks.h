@@ -28,10 +28,6 @@ struct Response {
   const StreamReport* stream = nullptr;  ///< when the answer was an event stream
 };
 
-/// The header's value (lower-case `name`), or nullptr.
-const std::string* find_header(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name);
-/// True for text/event-stream.
-bool is_event_stream(const std::vector<std::pair<std::string, std::string>>& headers);
 
 class StepChecks {
  public:
@@ -71,11 +67,5 @@ class StepChecks {
   std::size_t status_ = 0, headers_ = 0, body_ = 0, time_ = npos, contract_check_ = npos, stream_ = npos,
               extract_ = npos, poll_ = npos, callback_ = npos;
 };
-
-/// Replaces every secret in `text` with a masked form ("sk-d…"), longest first.
-std::string mask_secrets(std::string text, const std::vector<std::string>& secrets);
-/// The credentials in request headers (Authorization without its scheme,
-/// X-API-Key, api-key, ...), for masking.
-std::vector<std::string> secrets_of(const std::vector<std::pair<std::string, std::string>>& headers);
 
 }  // namespace tollgate::check

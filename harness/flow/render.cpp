@@ -1,7 +1,7 @@
 #include "harness/flow/render.h"
 
 #include "common/percent.h"
-#include "harness/check/checks.h"
+#include "common/text.h"
 
 namespace tollgate::flow {
 
@@ -68,7 +68,7 @@ std::map<std::string, json> extract(const std::vector<scenario::Extract>& extrac
   std::optional<json> doc;
   for (const auto& e : extracts) {
     if (!e.header.empty()) {
-      if (const std::string* v = check::find_header(headers, e.header))
+      if (const std::string* v = find_header(headers, e.header))
         out[e.var] = *v;
       else if (error.empty())
         error = e.var + ": no " + e.header + " header";

@@ -9,6 +9,8 @@
 #include <set>
 
 #include "common/percent.h"
+#include "common/secrets.h"
+#include "common/text.h"
 #include "harness/check/checks.h"
 #include "harness/exec/schedule.h"
 #include "harness/flow/callback_hub.h"
@@ -48,7 +50,7 @@ Request render_request(const scenario::Plan& plan, const scenario::Step& step, c
   for (const auto& [k, t] : step.query_t) add_query(k, flow::render(t, lookup, &missing));
   r.headers = plan.headers;
   auto add_header = [&](const std::string& k, std::string v) {
-    std::erase_if(r.headers, [&](const auto& h) { return strcasecmp(h.first.c_str(), k.c_str()) == 0; });
+    std::erase_if(r.headers, [&](const auto& h) { return iequals(h.first, k); });
     r.headers.emplace_back(k, std::move(v));
   };
   if (step.headers_t.empty())
@@ -123,7 +125,7 @@ void record_exchange(Worker* w, WorkerScenario* ws, std::size_t i, const Result&
 void check_result(StepMetrics& m, std::size_t index, const std::string* failure, const Request& req) {
   auto& c = m.checks[index];
   if (failure) {
-    c.fail(check::mask_secrets(*failure, check::secrets_of(req.headers)));
+    c.fail(mask_secrets(*failure, secrets_of(req.headers)));
     ++m.checks_failed;
   } else {
     ++c.passed;
@@ -161,14 +163,14 @@ bool settle(Worker* w, WorkerScenario* ws, std::size_t i, const Request& req, co
     // that need its extracts are reported unsupported too.
     ++m.unsupported;
     if (m.unsupported_message.empty())
-      m.unsupported_message = check::mask_secrets(
+      m.unsupported_message = mask_secrets(
           "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + r.body.substr(0, 160)),
-          check::secrets_of(req.headers));
+          secrets_of(req.headers));
     return true;
   }
   // Event streams: checked and timed.
   std::optional<check::StreamReport> stream;
-  if (check::is_event_stream(r.headers)) {
+  if (const auto* ct = find_header(r.headers, "content-type"); ct && is_event_stream(*ct)) {
     const auto end = r.done - r.sent;
     stream = check::analyze_stream(r.body, r.marks, end, checks.stream_expectations(r.error == ErrorKind::kNone));
     if (r.status < 300) {

@@ -1,7 +1,5 @@
 #include "harness/http/pool.h"
 
-#include <strings.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
@@ -52,11 +50,7 @@ ErrorKind classify(const boost::system::error_code& ec, bool tls_phase) {
 }  // namespace
 
 std::string serialize_request(const Request& request, const scenario::TargetUrl& target) {
-  auto has = [&](const char* name) {
-    for (const auto& h : request.headers)
-      if (strcasecmp(h.first.c_str(), name) == 0) return true;
-    return false;
-  };
+  auto has = [&](const char* name) { return find_header(request.headers, name) != nullptr; };
   const bool default_port = target.port == (target.tls ? "443" : "80");
   const bool v6 = target.host.find(':') != std::string::npos;
   std::string out = request.method + " " + request.target + " HTTP/1.1\r\n";
@@ -221,7 +215,7 @@ net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, con
   bool streaming = false;
   if (!ec) {
     const auto ct = parser.get()[bhttp::field::content_type];
-    streaming = ct.size() >= 17 && strncasecmp(ct.data(), "text/event-stream", 17) == 0;
+    streaming = is_event_stream(ct);
   }
   if (!ec && !parser.is_done()) {
     c.plain.expires_at(deadline);

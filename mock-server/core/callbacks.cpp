@@ -1,22 +1,12 @@
 #include "mock-server/core/callbacks.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+#include <algorithm>
 
 #include "common/text.h"
+#include "net/client.h"
+#include "net/loopback.h"
 
 namespace tollgate::mock {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::ip::tcp;
 
 std::string parse_callback_url(std::string_view url, CallbackTarget& out) {
   if (url.starts_with("https://")) return "https callback URLs are not supported by the mock (use http)";
@@ -50,15 +40,8 @@ std::string parse_callback_url(std::string_view url, CallbackTarget& out) {
   return "";
 }
 
-bool is_loopback_host(std::string_view host) {
-  if (host == "localhost" || host == "::1") return true;
-  boost::system::error_code ec;
-  const auto a = asio::ip::make_address(std::string(host), ec);
-  return !ec && a.is_loopback();
-}
-
 std::string callback_host_problem(std::string_view host, const std::vector<std::string>& allow) {
-  if (is_loopback_host(host)) return "";
+  if (net::is_loopback_host(host)) return "";
   for (const auto& a : allow) {
     if (a == "*" || a == host) return "";
     if (a.starts_with("*.") && host.ends_with(std::string_view(a).substr(1))) return "";
@@ -89,45 +72,21 @@ std::int64_t CallbackDispatcher::next_due_ms() const {
 }
 
 std::string CallbackDispatcher::post(const CallbackTarget& target, const std::string& body, int& status) const {
-  asio::io_context ioc;
-  std::string error;
-  auto attempt = [&]() -> asio::awaitable<void> {
-    try {
-      tcp::resolver resolver(ioc);
-      beast::tcp_stream stream(ioc);
-      stream.expires_after(options_.timeout);
-      const auto results = co_await resolver.async_resolve(target.host, target.port, asio::use_awaitable);
-      // A loopback name must resolve to loopback only: no DNS games.
-      if (callback_host_problem(target.host, {}).empty())
-        for (const auto& r : results)
-          if (!r.endpoint().address().is_loopback()) {
-            error = "host " + target.host + " resolved to a non-loopback address";
-            co_return;
-          }
-      co_await stream.async_connect(results, asio::use_awaitable);
-      http::request<http::string_body> req{http::verb::post, target.target, 11};
-      req.set(http::field::host, target.host.find(':') != std::string::npos ? "[" + target.host + "]:" + target.port
-                                                                            : target.host + ":" + target.port);
-      req.set(http::field::user_agent, "tollgate-mock");
-      req.set(http::field::content_type, "application/json");
-      req.body() = body;
-      req.prepare_payload();
-      co_await http::async_write(stream, req, asio::use_awaitable);
-      beast::flat_buffer buffer;
-      http::response<http::string_body> res;
-      co_await http::async_read(stream, buffer, res, asio::use_awaitable);
-      status = static_cast<int>(res.result_int());
-      if (status < 200 || status > 299) error = "HTTP " + std::to_string(status);
-      boost::system::error_code ec;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-    } catch (const boost::system::system_error& e) {
-      error = e.code() == beast::error::timeout ? "timed out after " + std::to_string(options_.timeout.count()) + " ms"
-                                                : e.code().message();
-    }
-  };
-  asio::co_spawn(ioc, attempt(), asio::detached);
-  ioc.run();
-  return error;
+  net::ClientRequest req;
+  req.method = "POST";
+  req.host = target.host;
+  req.port = target.port;
+  req.target = target.target;
+  req.headers = {{"User-Agent", "tollgate-mock"}, {"Content-Type", "application/json"}};
+  req.body = body;
+  req.timeout = options_.timeout;
+  // A loopback name must resolve to loopback only: no DNS games.
+  req.loopback_only = net::is_loopback_host(target.host);
+  const net::ClientResponse res = net::fetch(req);
+  status = res.status;
+  if (!res.error.empty()) return res.error;
+  if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
+  return "";
 }
 
 std::size_t CallbackDispatcher::deliver_due() {

@@ -22,8 +22,6 @@ struct CallbackTarget {
 
 /// Parses `url`; returns "" or what is wrong with it.
 std::string parse_callback_url(std::string_view url, CallbackTarget& out);
-/// localhost, 127.0.0.0/8 or ::1.
-bool is_loopback_host(std::string_view host);
 /// Why `host` may not be called back, or "": loopback always may; other
 /// hosts only when `allow` names them exactly, by "*.suffix", or "*".
 std::string callback_host_problem(std::string_view host, const std::vector<std::string>& allow);

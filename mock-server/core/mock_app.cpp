@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "common/source_error.h"
+#include "net/loopback.h"
 #include "mock-server/core/fixture.h"
 
 namespace tollgate::mock {
@@ -63,15 +64,15 @@ namespace {
 
 void log_to_stderr(const std::string& line) { std::fprintf(stderr, "tollgate-mock: %s\n", line.c_str()); }
 
-bool loopback_client(const std::string& address) {
-  return is_loopback_host(address) || address.starts_with("::ffff:127.");
-}
-
 net::HttpResponse admin_error(int status, const std::string& message) {
   return net::HttpResponse::json(status, {{"error", message}});
 }
 
 }  // namespace
+
+net::HttpResponse MockApp::protocol_error(int status, const std::string& message) {
+  return net::HttpResponse::json(status, {{"error", {{"message", message}, {"type", "invalid_request_error"}}}});
+}
 
 MockApp::MockApp(const MockOptions& options, const Clock& clock)
     : options_(options),
@@ -235,7 +236,7 @@ net::HttpResponse MockApp::handle(const net::HttpRequest& request) {
 // The admin API: loopback clients, or anyone with the admin token.
 net::HttpResponse MockApp::admin(const net::HttpRequest& request) {
   const bool token_ok = !options_.admin_token.empty() && bearer_token(request) == options_.admin_token;
-  if (!token_ok && !loopback_client(request.remote_address))
+  if (!token_ok && !net::is_loopback_host(request.remote_address))
     return admin_error(403, "the admin API answers loopback clients, or Authorization: Bearer <--admin-token>");
   const std::string route = request.method + " " + request.path;
   if (route == "GET /_mock/counters") {

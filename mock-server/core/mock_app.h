@@ -78,6 +78,11 @@ class MockApp {
   void start_background();
 
   MockContext& context() { return *context_; }
+
+  /// The body of the HTTP server's own refusals (413, 431, 400 for a
+  /// malformed request, 500): OpenAI's error object, the shape most
+  /// clients read. Give it to net::ServerOptions::protocol_error.
+  static net::HttpResponse protocol_error(int status, const std::string& message);
   CallbackDispatcher& callbacks() { return dispatcher_; }
 
  private:

@@ -1,7 +1,8 @@
 #include "mock-server/families/family.h"
 
 #include <ctime>
-#include <strings.h>
+
+#include "common/text.h"
 
 namespace tollgate::mock {
 
@@ -88,7 +89,7 @@ std::string allow_list(const contract::Match& match) {
 
 std::string bearer_token(const net::HttpRequest& request) {
   std::string_view auth = request.header("Authorization");
-  if (auth.size() < 7 || strncasecmp(auth.data(), "Bearer ", 7) != 0) return "";
+  if (!istarts_with(auth, "Bearer ")) return "";
   auth.remove_prefix(7);
   while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
   while (!auth.empty() && auth.back() == ' ') auth.remove_suffix(1);

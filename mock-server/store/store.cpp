@@ -6,12 +6,6 @@
 
 namespace tollgate::mock {
 
-std::string mask_secret(std::string_view secret) {
-  if (secret.size() <= 8) return std::string(secret.size(), '*');
-  return std::string(secret.substr(0, 4)) + std::string(std::min<std::size_t>(secret.size() - 8, 20), '*') +
-         std::string(secret.substr(secret.size() - 4));
-}
-
 Store::Txn::Txn(StateDb* d) : db(d) {
   if (db) db->begin();
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
+#include "common/secrets.h"
 #include "mock-server/core/fixture.h"
 #include "mock-server/content/images.h"
 
@@ -274,8 +275,5 @@ class Store {
   std::deque<std::string> task_order_;                       ///< ids, oldest first, for eviction
   std::size_t max_tasks_;
 };
-
-/// "sk-d3mo****k9Qz": the first four and last four characters of a secret.
-std::string mask_secret(std::string_view secret);
 
 }  // namespace tollgate::mock

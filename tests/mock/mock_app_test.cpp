@@ -3,12 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "net/listen_address.h"
+#include "tests/support/fake_clock.h"
 #include "tests/support/paths.h"
 
 namespace tollgate::mock {
 namespace {
 
-using tollgate::FakeClock;
+using test::FakeClock;
 
 MockOptions options(const std::string& family = "", std::filesystem::path spec = test::spec_dir()) {
   MockOptions o;

@@ -13,6 +13,7 @@
 
 #include "common/source_error.h"
 #include "tests/support/child_process.h"
+#include "mock-server/core/scaled_clock.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {
@@ -272,7 +273,7 @@ TEST(TimeScale, RealisticTasksFinishFastOnAScaledClock) {
 }
 
 TEST(TimeScale, ScaledClockMovesForwardOnDemand) {
-  ScaledClock clock(1.0);
+  mock::ScaledClock clock(1.0);
   const auto before = clock.now_ms();
   clock.advance(std::chrono::hours(24 * 15));
   EXPECT_GE(clock.now_ms() - before, 15LL * 24 * 3600 * 1000);

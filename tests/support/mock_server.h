@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "common/clock.h"
+#include "tests/support/fake_clock.h"
 #include "contract/contract.h"
 #include "contract/lint.h"
 #include "net/http_server.h"
@@ -63,6 +63,7 @@ class MockServer {
   static net::ServerOptions options() {
     net::ServerOptions o;
     o.threads = 2;
+    o.protocol_error = mock::MockApp::protocol_error;
     return o;
   }
 
