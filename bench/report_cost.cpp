@@ -19,20 +19,20 @@ int main(int argc, char** argv) {
   const std::string dir = (std::filesystem::path(argc > 3 ? argv[3] : "/tmp") / "tollgate-report-cost").string();
   std::filesystem::create_directories(dir);
 
-  http::RunResult run;
+  metrics::RunResult run;
   run.start_unix_ms = 1'767'225'600'000;
   run.end_unix_ms = run.start_unix_ms + seconds * 1000LL;
   run.duration_s = seconds;
-  http::ScenarioResult s;
+  metrics::ScenarioResult s;
   s.name = "load";
-  s.executor = scenario::Executor::kConstantArrivalRate;
+  s.executor = "constant-arrival-rate";
   s.target_rps = 1000;
   s.duration_s = seconds;
   std::mt19937_64 rng(1);
   std::lognormal_distribution<double> lat(std::log(20'000), 1.0);
   std::vector<metrics::Histogram> interval(static_cast<std::size_t>(steps));
   for (int k = 0; k < steps; ++k) {
-    http::StepResult st;
+    metrics::StepResult st;
     st.name = "step " + std::to_string(k);
     st.method = "POST";
     st.path = "/v1/chat/completions";
@@ -50,23 +50,19 @@ int main(int argc, char** argv) {
   }
   run.scenarios.push_back(std::move(s));
   for (int t = 1; t <= seconds; ++t) {
-    http::SeriesPoint p;
+    metrics::SeriesPoint p;
     p.t_s = t;
     p.length_s = 1;
     p.in_flight = 20;
     for (int k = 0; k < steps; ++k) p.steps.push_back({1000, 1, 20.1, 35.2, 80.3, 120.4});
     run.series.push_back(std::move(p));
   }
-  scenario::Plan plan;
-  plan.file = "bench.yaml";
-  plan.text_hash = "0";
-  reports::Report report;
-  report.plan = &plan;
-  report.run = &run;
+  run.info.scenario_file = "bench.yaml";
+  run.info.scenario_sha256 = "0";
 
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
-  const auto written = reports::write_reports(report, dir);
+  const auto written = reports::write_reports(run, dir);
   const double write_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   std::vector<std::string> tags;
   std::vector<const metrics::Histogram*> hs;
@@ -82,7 +78,7 @@ int main(int argc, char** argv) {
   }
   const double hlog_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   std::printf("%d s run, %d steps, %zu series points in memory (%.1f MB)\n", seconds, steps, run.series.size(),
-              static_cast<double>(run.series.size() * (sizeof(http::SeriesPoint) + steps * sizeof(http::SeriesStep))) / 1e6);
+              static_cast<double>(run.series.size() * (sizeof(metrics::SeriesPoint) + steps * sizeof(metrics::SeriesStep))) / 1e6);
   std::printf("summary.json + junit.xml + metrics.prom + report.html: %.0f ms\n", write_ms);
   for (const auto& w : written)
     std::printf("  %-14s %8.1f KB\n", std::filesystem::path(w).filename().c_str(),

@@ -223,17 +223,17 @@ constexpr const char* kScript = R"js(
 
 const char* embedded_chart_js() { return kChartJs; }
 
-std::string html_report(const Report& r) {
+std::string html_report(const metrics::RunResult& r) {
   json summary = summary_json(r);
   strip_histograms(summary);
   json curves = json::array();
-  for (const auto& s : r.run->scenarios)
+  for (const auto& s : r.scenarios)
     for (const auto& st : s.steps)
       if (st.metrics.latency_us.total_count())
         curves.push_back({{"step", s.name + " / " + st.name}, {"points", curve(st.metrics.latency_us)}});
   const json data = {{"summary", summary}, {"curves", curves}};
   const auto text = [](const std::string& s) { return xml_escape(s); };
-  const std::string title = "tollgate: " + r.plan->file;
+  const std::string title = "tollgate: " + r.info.scenario_file;
   std::string html;
   html.reserve(300'000);
   html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + text(title) +
@@ -244,10 +244,10 @@ std::string html_report(const Report& r) {
           "String(e.message))});(function(){var ce=console.error;console.error=function(){window.__tollgateErrors.push("
           "Array.prototype.join.call(arguments,' '));ce.apply(console,arguments)}})();</script>\n";
   html += "<script>" + std::string(kChartJs) + "\n</script>\n</head>\n<body>\n";
-  html += "<header><h1>" + text(r.plan->file) + " <span id=\"verdict\"></span></h1><div class=\"meta\">target " +
-          text(r.plan->target.to_string()) + " &middot; " + text(summary["meta"]["start"].get<std::string>()) +
+  html += "<header><h1>" + text(r.info.scenario_file) + " <span id=\"verdict\"></span></h1><div class=\"meta\">target " +
+          text(r.info.target) + " &middot; " + text(summary["meta"]["start"].get<std::string>()) +
           " to " + text(summary["meta"]["end"].get<std::string>()) + " &middot; tollgate " +
-          text(r.tollgate_version) + " &middot; " + text(summary["meta"]["host"].get<std::string>()) +
+          text(r.info.tollgate_version) + " &middot; " + text(summary["meta"]["host"].get<std::string>()) +
           "<br><code>" + text(summary["meta"]["command_line"].get<std::string>()) + "</code></div></header>\n<main>\n";
   html += "<section><h2>Overview</h2><div class=\"cards\" id=\"cards\"></div></section>\n";
   html += "<div class=\"charts\">"

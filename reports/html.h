@@ -13,7 +13,7 @@ namespace tollgate::reports {
 /// formulas, and contract coverage. After rendering, <body> carries
 /// data-status="rendered", data-charts (how many) and data-errors (script
 /// errors seen), for headless checks.
-std::string html_report(const Report& report);
+std::string html_report(const metrics::RunResult& run);
 
 /// The embedded Chart.js (for the tests: it is not empty, it is the real one).
 const char* embedded_chart_js();

@@ -12,7 +12,7 @@
 
 #include <unistd.h>
 
-#include "common/secrets.h"
+#include "reports/coverage.h"
 #include "reports/hdr_codec.h"
 
 namespace tollgate::reports {
@@ -117,28 +117,6 @@ constexpr const char* kStreamFormulas[] = {
 
 }  // namespace
 
-namespace {
-// A count summed over every step of the run.
-std::int64_t sum(const http::RunResult& run, std::int64_t metrics::StepMetrics::*field) {
-  std::int64_t n = 0;
-  for (const auto& s : run.scenarios)
-    for (const auto& st : s.steps) n += st.metrics.*field;
-  return n;
-}
-}  // namespace
-
-std::int64_t Report::unsupported() const { return sum(*run, &metrics::StepMetrics::unsupported); }
-std::int64_t Report::checks_passed() const { return sum(*run, &metrics::StepMetrics::checks_passed); }
-std::int64_t Report::checks_failed() const { return sum(*run, &metrics::StepMetrics::checks_failed); }
-
-bool Report::passed() const {
-  if (run && run->interrupted) return false;
-  if (run && !allow_unsupported && unsupported() > 0) return false;
-  for (const auto& t : thresholds)
-    if (!t.passed) return false;
-  return true;
-}
-
 std::string rfc3339_ms(std::int64_t unix_ms) {
   const std::time_t t = unix_ms / 1000;
   std::tm tm{};
@@ -149,7 +127,7 @@ std::string rfc3339_ms(std::int64_t unix_ms) {
   return buf;
 }
 
-json series_json(const http::RunResult& run) {
+json series_json(const metrics::RunResult& run) {
   json names = json::array();
   for (const auto& s : run.scenarios)
     for (const auto& st : s.steps) names.push_back(s.name + " / " + st.name);
@@ -172,8 +150,7 @@ json series_json(const http::RunResult& run) {
   return {{"interval_s", 1}, {"steps", names}, {"points", points}};
 }
 
-json summary_json(const Report& r) {
-  const auto& run = *r.run;
+json summary_json(const metrics::RunResult& run) {
   json scenarios = json::array();
   std::int64_t requests = 0, errors = 0;
   for (const auto& s : run.scenarios) {
@@ -191,28 +168,28 @@ json summary_json(const Report& r) {
     const auto total = s.total();
     const std::int64_t iterations = s.steps.empty() ? 0 : s.steps.front().metrics.requests;
     json sj = step_json(total, s.name, s.target_rps, s.duration_s, iterations);
-    sj["executor"] = scenario::executor_name(s.executor);
+    sj["executor"] = s.executor;
     sj["iterations"] = s.iterations;
     sj["duration_s"] = round3(s.duration_s);
     sj["steps"] = std::move(steps);
     scenarios.push_back(std::move(sj));
   }
   json thresholds = json::array();
-  for (const auto& t : r.thresholds)
+  for (const auto& t : run.thresholds)
     thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", std::isnan(t.actual) ? json() : json(round3(t.actual))}});
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   return {{"format", "tollgate-summary"},
           {"version", 2},
-          {"meta", {{"tollgate_version", r.tollgate_version},
-                    {"command_line", mask_command_line(r.command_line, r.plan->headers)},
+          {"meta", {{"tollgate_version", run.info.tollgate_version},
+                    {"command_line", run.info.command_line},
                     {"host", host},
                     {"start", rfc3339_ms(run.start_unix_ms)},
                     {"end", rfc3339_ms(run.end_unix_ms)}}},
-          {"scenario", r.plan->file},
-          {"scenario_sha256", r.plan->text_hash},
-          {"target", r.plan->target.to_string()},
-          {"passed", r.passed()},
+          {"scenario", run.info.scenario_file},
+          {"scenario_sha256", run.info.scenario_sha256},
+          {"target", run.info.target},
+          {"passed", run.passed()},
           {"interrupted", run.interrupted},
           {"duration_s", round3(run.duration_s)},
           {"start_unix_ms", run.start_unix_ms},
@@ -220,23 +197,22 @@ json summary_json(const Report& r) {
           {"connections_opened", run.connections_opened},
           {"totals", {{"requests", requests}, {"errors", errors},
                       {"rps", round3(run.duration_s > 0 ? requests / run.duration_s : 0)},
-                      {"checks", {{"passed", r.checks_passed()}, {"failed", r.checks_failed()}}},
-                      {"unsupported", r.unsupported()}}},
+                      {"checks", {{"passed", run.checks_passed()}, {"failed", run.checks_failed()}}},
+                      {"unsupported", run.unsupported()}}},
           {"callbacks", {{"received", run.callbacks_received}, {"unmatched", run.callbacks_unmatched}}},
           {"stream_metric_definitions", kStreamFormulas},
-          {"coverage", r.coverage_json.is_null() ? check::coverage_json(r.coverage) : r.coverage_json},
+          {"coverage", coverage_json(run.coverage)},
           {"scenarios", std::move(scenarios)},
           {"series", series_json(run)},
           {"thresholds", std::move(thresholds)}};
 }
 
-void write_summary_table(const Report& r, std::ostream& out) {
-  const auto& run = *r.run;
+void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
   char line[512];
   bool any_stream = false;
   const auto ms = [](std::int64_t us) { return us / 1000.0; };
   for (const auto& s : run.scenarios) {
-    out << "\nscenario " << s.name << " (" << scenario::executor_name(s.executor) << ", " << std::fixed
+    out << "\nscenario " << s.name << " (" << s.executor << ", " << std::fixed
         << std::setprecision(1) << s.duration_s << " s, " << s.iterations << " iterations";
     if (s.target_rps > 0) out << ", target " << std::setprecision(1) << s.target_rps << "/s";
     out << ")\n";
@@ -310,17 +286,17 @@ void write_summary_table(const Report& r, std::ostream& out) {
     out << "streaming metrics:\n";
     for (const char* f : kStreamFormulas) out << "  " << f << "\n";
   }
-  const std::int64_t passed = r.checks_passed();
-  if (passed + r.checks_failed() > 0)
-    out << "\nchecks: " << passed << " passed, " << r.checks_failed() << " failed (" << std::setprecision(2)
-        << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + r.checks_failed()) << "%)\n";
-  if (!r.coverage.empty()) {
+  const std::int64_t passed = run.checks_passed();
+  if (passed + run.checks_failed() > 0)
+    out << "\nchecks: " << passed << " passed, " << run.checks_failed() << " failed (" << std::setprecision(2)
+        << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + run.checks_failed()) << "%)\n";
+  if (!run.coverage.empty()) {
     out << "\n";
-    check::write_coverage(r.coverage, out, false);
+    write_coverage(run.coverage, out, false);
   }
-  if (!r.thresholds.empty()) {
+  if (!run.thresholds.empty()) {
     out << "\nthresholds\n";
-    for (const auto& t : r.thresholds) {
+    for (const auto& t : run.thresholds) {
       out << "  " << (t.passed ? "pass " : "FAIL ") << t.expr << "  (actual ";
       if (std::isnan(t.actual))
         out << "no data";
@@ -329,11 +305,11 @@ void write_summary_table(const Report& r, std::ostream& out) {
       out << ")\n";
     }
   }
-  const auto unsupported = r.unsupported();
+  const auto unsupported = run.unsupported();
   if (unsupported > 0)
     out << "\n" << unsupported << " request(s) answered 501 Not Implemented: those steps are NOT SUPPORTED by the target "
-        << "and their checks did not run" << (r.allow_unsupported ? " (--allow-unsupported: not a failure)" : "") << "\n";
-  out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : r.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
+        << "and their checks did not run" << (run.info.allow_unsupported ? " (--allow-unsupported: not a failure)" : "") << "\n";
+  out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : run.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {

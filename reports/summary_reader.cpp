@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "common/source_error.h"
-#include "harness/check/thresholds.h"
+#include "reports/coverage.h"
 #include "reports/hdr_codec.h"
 
 namespace tollgate::reports {
@@ -91,13 +91,6 @@ struct Reader {
   }
 };
 
-scenario::Executor executor_of(const std::string& name) {
-  for (auto e : {scenario::Executor::kConstantArrivalRate, scenario::Executor::kRampingArrivalRate,
-                 scenario::Executor::kConstantVus, scenario::Executor::kRampingVus, scenario::Executor::kIterations})
-    if (name == scenario::executor_name(e)) return e;
-  throw std::invalid_argument("unknown executor '" + name + "'");
-}
-
 }  // namespace
 
 LoadedRun read_summary(const std::string& given) {
@@ -109,8 +102,7 @@ LoadedRun read_summary(const std::string& given) {
   text << in.rdbuf();
   LoadedRun out;
   out.path = path;
-  out.summary = json::parse(text.str(), nullptr, false);
-  const json& j = out.summary;
+  const json j = json::parse(text.str(), nullptr, false);
   if (j.is_discarded()) throw SourceError({path, 0, 0}, "not JSON");
   if (!j.is_object() || j.value("format", "") != "tollgate-summary")
     throw SourceError({path, 0, 0}, "not a tollgate summary.json (format)");
@@ -119,15 +111,19 @@ LoadedRun read_summary(const std::string& given) {
                                         "; this tollgate reads version 2 (histograms included)");
   const Reader r{path};
   try {
-    out.plan.file = j.at("scenario");
-    out.plan.text_hash = j.at("scenario_sha256");
-    std::string error;
-    if (auto t = scenario::parse_url(j.at("target"), error)) out.plan.target = *t;
+    auto& info = out.run.info;
+    info.scenario_file = j.at("scenario");
+    info.scenario_sha256 = j.at("scenario_sha256");
+    info.target = j.at("target");
     const json& meta = j.at("meta");
-    out.command_line = meta.value("command_line", "");
-    out.tollgate_version = meta.value("tollgate_version", "");
-    for (const auto& t : j.at("thresholds"))
-      out.plan.thresholds.push_back(scenario::parse_threshold(t.at("expr"), {path, 0, 0}));
+    info.command_line = meta.value("command_line", "");
+    info.tollgate_version = meta.value("tollgate_version", "");
+    for (const auto& t : j.at("thresholds")) {
+      const json& actual = t.at("actual");
+      out.run.thresholds.push_back({t.at("expr"), t.at("passed"),
+                                    actual.is_null() ? std::nan("") : actual.get<double>()});
+    }
+    out.run.coverage = coverage_from_json(j.value("coverage", json::array()));
     out.run.interrupted = j.at("interrupted");
     out.run.duration_s = j.at("duration_s");
     out.run.start_unix_ms = j.at("start_unix_ms");
@@ -135,20 +131,20 @@ LoadedRun read_summary(const std::string& given) {
     out.run.connections_opened = j.at("connections_opened");
     out.run.callbacks_received = j.at("callbacks").at("received");
     out.run.callbacks_unmatched = j.at("callbacks").at("unmatched");
-    out.allow_unsupported = j.at("passed").get<bool>() && j.at("totals").at("unsupported").get<std::int64_t>() > 0;
+    info.allow_unsupported = j.at("passed").get<bool>() && j.at("totals").at("unsupported").get<std::int64_t>() > 0;
     const json& scenarios = j.at("scenarios");
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
       const json& s = scenarios[i];
-      http::ScenarioResult sr;
+      metrics::ScenarioResult sr;
       sr.name = s.at("name");
-      sr.executor = executor_of(s.at("executor"));
+      sr.executor = s.at("executor");
       sr.target_rps = s.at("rate").at("target");
       sr.duration_s = s.at("duration_s");
       sr.iterations = s.at("iterations");
       const json& steps = s.at("steps");
       for (std::size_t k = 0; k < steps.size(); ++k) {
         const json& st = steps[k];
-        http::StepResult step;
+        metrics::StepResult step;
         step.name = st.at("name");
         step.operation = st.value("operation", "");
         step.method = st.value("method", "");
@@ -159,7 +155,7 @@ LoadedRun read_summary(const std::string& given) {
       out.run.scenarios.push_back(std::move(sr));
     }
     for (const auto& p : j.at("series").at("points")) {
-      http::SeriesPoint point;
+      metrics::SeriesPoint point;
       point.t_s = p.at("t");
       point.length_s = p.at("length_s");
       point.in_flight = p.at("in_flight");
@@ -183,8 +179,8 @@ namespace {
 // the request-weighted mean and p90/p99/max the highest (interval
 // percentiles do not merge exactly without their histograms; the whole
 // run's do, from its histograms).
-std::vector<http::SeriesPoint> merge_series(const std::vector<LoadedRun>& runs, std::int64_t start_ms) {
-  std::map<std::int64_t, http::SeriesPoint> by_second;
+std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& runs, std::int64_t start_ms) {
+  std::map<std::int64_t, metrics::SeriesPoint> by_second;
   std::size_t width = 0;
   for (const auto& r : runs)
     for (const auto& p : r.run.series) width = std::max(width, p.steps.size());
@@ -214,7 +210,7 @@ std::vector<http::SeriesPoint> merge_series(const std::vector<LoadedRun>& runs, 
         a.errors += b.errors;
       }
     }
-  std::vector<http::SeriesPoint> out;
+  std::vector<metrics::SeriesPoint> out;
   for (auto& [s, p] : by_second) out.push_back(std::move(p));
   return out;
 }
@@ -226,9 +222,10 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
   LoadedRun out = runs.front();
   for (std::size_t i = 1; i < runs.size(); ++i) {
     const LoadedRun& r = runs[i];
-    if (r.plan.text_hash != out.plan.text_hash)
-      throw SourceError({r.path, 0, 0}, "ran another scenario file (sha256 " + r.plan.text_hash.substr(0, 12) +
-                                            "…, not " + out.plan.text_hash.substr(0, 12) + "…): runs merge only "
+    const std::string& hash = r.run.info.scenario_sha256;
+    if (hash != out.run.info.scenario_sha256)
+      throw SourceError({r.path, 0, 0}, "ran another scenario file (sha256 " + hash.substr(0, 12) + "…, not " +
+                                            out.run.info.scenario_sha256.substr(0, 12) + "…): runs merge only "
                                             "when they ran the same scenario");
     auto& run = out.run;
     run.interrupted = run.interrupted || r.run.interrupted;
@@ -240,7 +237,7 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
     run.callbacks_unmatched += r.run.callbacks_unmatched;
     for (const auto& s : r.run.scenarios) {
       auto mine = std::find_if(run.scenarios.begin(), run.scenarios.end(),
-                               [&](const http::ScenarioResult& x) { return x.name == s.name; });
+                               [&](const metrics::ScenarioResult& x) { return x.name == s.name; });
       if (mine == run.scenarios.end()) {
         run.scenarios.push_back(s);
         continue;
@@ -250,7 +247,7 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
       mine->duration_s = std::max(mine->duration_s, s.duration_s);
       for (const auto& st : s.steps) {
         auto step = std::find_if(mine->steps.begin(), mine->steps.end(),
-                                 [&](const http::StepResult& x) { return x.name == st.name; });
+                                 [&](const metrics::StepResult& x) { return x.name == st.name; });
         if (step == mine->steps.end()) mine->steps.push_back(st);
         else step->metrics.add(st.metrics);
       }
@@ -259,18 +256,6 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
   out.run.series = merge_series(runs, out.run.start_unix_ms);
   out.path.clear();
   return out;
-}
-
-Report report_of(const LoadedRun& loaded) {
-  Report r;
-  r.plan = &loaded.plan;
-  r.run = &loaded.run;
-  r.thresholds = check::evaluate(loaded.plan.thresholds, loaded.run);
-  r.command_line = loaded.command_line;
-  r.tollgate_version = loaded.tollgate_version;
-  r.allow_unsupported = loaded.allow_unsupported;
-  r.coverage_json = loaded.summary.value("coverage", nlohmann::json::array());
-  return r;
 }
 
 }  // namespace tollgate::reports

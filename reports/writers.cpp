@@ -36,10 +36,10 @@ std::string seconds(double s) {
 
 }  // namespace
 
-std::string junit_xml(const Report& r) {
+std::string junit_xml(const metrics::RunResult& r) {
   std::string suites;
   int all_tests = 0, all_failures = 0, all_skipped = 0;
-  for (const auto& s : r.run->scenarios) {
+  for (const auto& s : r.scenarios) {
     std::string cases;
     int tests = 0, failures = 0, skipped = 0;
     for (const auto& st : s.steps) {
@@ -86,19 +86,19 @@ std::string junit_xml(const Report& r) {
   }
   all_tests += static_cast<int>(r.thresholds.size());
   all_failures += failures;
-  if (r.run->interrupted) {
+  if (r.interrupted) {
     ++all_tests, ++all_failures;
     suites += "  <testsuite name=\"run\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\"" +
-              seconds(r.run->duration_s) + "\">\n    <testcase classname=\"run\" name=\"ran to its end\" time=\"" +
-              seconds(r.run->duration_s) +
+              seconds(r.duration_s) + "\">\n    <testcase classname=\"run\" name=\"ran to its end\" time=\"" +
+              seconds(r.duration_s) +
               "\">\n      <failure type=\"interrupted\" message=\"interrupted (Ctrl-C or SIGTERM): the figures cover what ran\"/>\n"
               "    </testcase>\n  </testsuite>\n";
   }
   suites += "  <testsuite name=\"thresholds\" tests=\"" + std::to_string(r.thresholds.size()) + "\" failures=\"" +
             std::to_string(failures) + "\" errors=\"0\" skipped=\"0\" time=\"0\">\n" + cases + "  </testsuite>\n";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml_escape(r.plan->file) + "\" tests=\"" +
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml_escape(r.info.scenario_file) + "\" tests=\"" +
          std::to_string(all_tests) + "\" failures=\"" + std::to_string(all_failures) + "\" errors=\"0\" skipped=\"" +
-         std::to_string(all_skipped) + "\" time=\"" + seconds(r.run->duration_s) + "\">\n" + suites +
+         std::to_string(all_skipped) + "\" time=\"" + seconds(r.duration_s) + "\">\n" + suites +
          "</testsuites>\n";
 }
 
@@ -180,14 +180,14 @@ std::string LiveMetrics::text() const {
   return p.out;
 }
 
-std::string prometheus_text(const Report& r) {
+std::string prometheus_text(const metrics::RunResult& r) {
   Prom p;
   struct Step {
     std::string labels;
     const metrics::StepMetrics* m;
   };
   std::vector<Step> steps;
-  for (const auto& s : r.run->scenarios)
+  for (const auto& s : r.scenarios)
     for (const auto& st : s.steps) steps.push_back({step_labels(s.name, st.name), &st.metrics});
   p.family("tollgate_requests_total", "counter", "Requests completed, failed or not.");
   for (const auto& s : steps) p.sample("tollgate_requests_total", s.labels, static_cast<double>(s.m->requests));
@@ -230,17 +230,17 @@ std::string prometheus_text(const Report& r) {
   p.family("tollgate_run_passed", "gauge", "1 when the run passed.");
   p.sample("tollgate_run_passed", "", r.passed() ? 1 : 0);
   p.family("tollgate_run_duration_seconds", "gauge", "How long the run sent.");
-  p.sample("tollgate_run_duration_seconds", "", r.run->duration_s);
+  p.sample("tollgate_run_duration_seconds", "", r.duration_s);
   return p.out;
 }
 
-std::vector<std::string> write_reports(const Report& report, const std::string& dir, bool with_summary) {
+std::vector<std::string> write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary) {
   std::filesystem::create_directories(dir);
   std::vector<std::pair<std::string, std::string>> files;
-  if (with_summary) files.emplace_back("summary.json", summary_json(report).dump(2) + "\n");
-  files.emplace_back("junit.xml", junit_xml(report));
-  files.emplace_back("metrics.prom", prometheus_text(report));
-  files.emplace_back("report.html", html_report(report));
+  if (with_summary) files.emplace_back("summary.json", summary_json(run).dump(2) + "\n");
+  files.emplace_back("junit.xml", junit_xml(run));
+  files.emplace_back("metrics.prom", prometheus_text(run));
+  files.emplace_back("report.html", html_report(run));
   std::vector<std::string> written;
   for (const auto& [name, content] : files) {
     written.push_back((std::filesystem::path(dir) / name).string());

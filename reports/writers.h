@@ -17,12 +17,12 @@ std::string xml_escape(std::string_view s);
 /// the target did not support is <skipped>), and a "thresholds" suite with
 /// one test case per threshold. Valid against reports/junit.xsd (the
 /// Jenkins/Ant JUnit schema CI systems read).
-std::string junit_xml(const Report& report);
+std::string junit_xml(const metrics::RunResult& run);
 
 /// metrics.prom: the run's final metrics in the Prometheus text format
 /// (counters per scenario and step, latency summaries in seconds, check
 /// and threshold results).
-std::string prometheus_text(const Report& report);
+std::string prometheus_text(const metrics::RunResult& run);
 
 /// The metrics of a run in progress, for scraping (`--metrics-listen`):
 /// fed once a second, rendered in the Prometheus text format on demand.
@@ -46,6 +46,6 @@ class LiveMetrics {
 /// Writes summary.json, junit.xml, metrics.prom and report.html into `dir` (created if
 /// missing), each atomically; returns the paths written. Throws on I/O
 /// errors naming the file.
-std::vector<std::string> write_reports(const Report& report, const std::string& dir, bool with_summary = true);
+std::vector<std::string> write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary = true);
 
 }  // namespace tollgate::reports

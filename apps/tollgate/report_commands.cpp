@@ -10,8 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/source_error.h"
 #include "apps/tollgate/exit_codes.h"
+#include "common/source_error.h"
+#include "harness/check/thresholds.h"
 #include "reports/writers.h"
 #include "reports/summary_reader.h"
 
@@ -20,7 +21,14 @@ namespace {
 
 using nlohmann::json;
 
-int verdict(const reports::Report& r, const std::string& out_dir, bool with_summary = true) {
+// The thresholds judged again on the run's own figures (a merged run's
+// figures are new).
+metrics::RunResult judged(reports::LoadedRun loaded) {
+  loaded.run.thresholds = check::evaluate_again(loaded.run, loaded.path);
+  return std::move(loaded.run);
+}
+
+int verdict(const metrics::RunResult& r, const std::string& out_dir, bool with_summary = true) {
   reports::write_summary_table(r, std::cout);
   if (!out_dir.empty()) {
     const auto written = reports::write_reports(r, out_dir, with_summary);
@@ -87,9 +95,9 @@ int report_command(const std::string& path, const std::string& out_dir) {
   return guarded("report", [&] {
     const auto loaded = reports::read_summary(path);
     // Without -o: the other reports again beside the summary, which stays as it is.
-    if (out_dir.empty())
-      return verdict(reports::report_of(loaded), std::filesystem::path(loaded.path).parent_path().string(), false);
-    return verdict(reports::report_of(loaded), out_dir);
+    const std::string dir = std::filesystem::path(loaded.path).parent_path().string();
+    if (out_dir.empty()) return verdict(judged(loaded), dir, false);
+    return verdict(judged(loaded), out_dir);
   });
 }
 
@@ -98,8 +106,8 @@ int merge_command(const std::vector<std::string>& paths, const std::string& out_
     std::vector<reports::LoadedRun> runs;
     for (const auto& p : paths) runs.push_back(reports::read_summary(p));
     const auto merged = reports::merge_runs(runs);
-    std::cout << "merged " << runs.size() << " runs of " << merged.plan.file << "\n";
-    return verdict(reports::report_of(merged), out_dir);
+    std::cout << "merged " << runs.size() << " runs of " << merged.run.info.scenario_file << "\n";
+    return verdict(judged(merged), out_dir);
   });
 }
 

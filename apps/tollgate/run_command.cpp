@@ -7,12 +7,15 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/secrets.h"
+#include "harness/check/coverage.h"
 #include "harness/check/thresholds.h"
 #include "apps/tollgate/exit_codes.h"
 #include "harness/http/engine.h"
 #include "harness/scenario/units.h"
 #include "net/http_server.h"
 #include "net/listen_address.h"
+#include "reports/coverage.h"
 #include "reports/hlog.h"
 #include "reports/writers.h"
 #include "reports/summary.h"
@@ -110,7 +113,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
     };
   std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
             << " scenario(s)" << std::endl;
-  http::RunResult run;
+  metrics::RunResult run;
   try {
     run = http::run_plan(plan, options, g_stop);
   } catch (const std::exception& e) {
@@ -119,18 +122,14 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   }
   if (tty) std::fprintf(stderr, "\n");
 
-  reports::Report report;
-  report.plan = &plan;
-  report.run = &run;
-  report.thresholds = check::evaluate(plan.thresholds, run);
-  report.command_line = flags.command_line;
-  report.tollgate_version = TOLLGATE_VERSION;
-  report.allow_unsupported = flags.allow_unsupported;
-  report.coverage = check::coverage(plan, check::seen_in_run(plan, run));
-  reports::write_summary_table(report, std::cout);
+  run.info = {plan.file, plan.text_hash, plan.target.to_string(), mask_command_line(flags.command_line, plan.headers),
+              TOLLGATE_VERSION, flags.allow_unsupported};
+  run.thresholds = check::evaluate(plan.thresholds, run);
+  run.coverage = check::coverage(plan, check::seen_in_run(plan, run));
+  reports::write_summary_table(run, std::cout);
   if (!flags.out_dir.empty()) {
     try {
-      const auto written = reports::write_reports(report, flags.out_dir);
+      const auto written = reports::write_reports(run, flags.out_dir);
       hlog->finish();
       std::cout << "summary: " << written.front() << "\n";
     } catch (const std::exception& e) {
@@ -151,7 +150,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
     std::cerr << "tollgate: no request reached " << plan.target.to_string() << "\n";
     return kCannotRun;
   }
-  return report.passed() ? kOk : kFailed;
+  return run.passed() ? kOk : kFailed;
 }
 
 }  // namespace
@@ -210,7 +209,7 @@ int coverage(const std::string& spec, const std::vector<std::string>& files, con
     s.contract = contract;
     plan.scenarios.push_back(std::move(s));
     const auto c = check::coverage(plan, seen);
-    check::write_coverage(c, std::cout, true);
+    reports::write_coverage(c, std::cout, true);
     return c.front().complete() ? kOk : kFailed;
   } catch (const SourceError& e) {
     std::cerr << e.what() << "\n";

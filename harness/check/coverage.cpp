@@ -1,7 +1,5 @@
 #include "harness/check/coverage.h"
 
-#include <cstdio>
-
 namespace tollgate::check {
 
 namespace {
@@ -46,7 +44,7 @@ std::vector<ContractCoverage> coverage(const scenario::Plan& plan, const Seen& s
   return out;
 }
 
-Seen seen_in_run(const scenario::Plan& plan, const http::RunResult& run) {
+Seen seen_in_run(const scenario::Plan& plan, const metrics::RunResult& run) {
   Seen seen;
   for (std::size_t si = 0; si < run.scenarios.size() && si < plan.scenarios.size(); ++si) {
     const auto& spec = plan.scenarios[si];
@@ -81,43 +79,6 @@ Seen seen_in_plan(const scenario::Plan& plan, const contract::Contract* against,
       }
     }
   return seen;
-}
-
-void write_coverage(const std::vector<ContractCoverage>& all, std::ostream& out, bool details) {
-  for (const auto& c : all) {
-    out << "coverage of " << c.spec_file << " (" << c.title << "): operations " << c.operations_hit << "/"
-        << c.operations.size() << ", documented statuses " << c.statuses_hit << "/" << c.statuses_total << "\n";
-    if (!details) continue;  // the summary's one line; `tollgate coverage` and summary.json have the rest
-    for (const auto& op : c.operations) {
-      std::string codes, missing;
-      for (const auto& [st, hit] : op.statuses) (hit ? codes : missing) += (hit ? (codes.empty() ? "" : " ") : (missing.empty() ? "" : " ")) + st;
-      char line[256];
-      std::snprintf(line, sizeof line, "  %-3s %-7s %-34s %-24s", op.exercised ? "ok" : "--", op.method.c_str(),
-                    op.path.c_str(), op.id.c_str());
-      out << line << " covered: " << (codes.empty() ? "-" : codes);
-      if (!missing.empty()) out << "  NOT covered: " << missing;
-      out << "\n";
-    }
-  }
-}
-
-nlohmann::json coverage_json(const std::vector<ContractCoverage>& all) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& c : all) {
-    nlohmann::json ops = nlohmann::json::array();
-    for (const auto& op : c.operations) {
-      nlohmann::json st = nlohmann::json::object();
-      for (const auto& [code, hit] : op.statuses) st[code] = hit;
-      ops.push_back({{"operation", op.id}, {"method", op.method}, {"path", op.path}, {"exercised", op.exercised},
-                     {"statuses", st}});
-    }
-    out.push_back({{"spec", c.spec_file},
-                   {"title", c.title},
-                   {"operations", {{"covered", c.operations_hit}, {"total", c.operations.size()}}},
-                   {"statuses", {{"covered", c.statuses_hit}, {"total", c.statuses_total}}},
-                   {"detail", ops}});
-  }
-  return out;
 }
 
 }  // namespace tollgate::check

@@ -66,7 +66,7 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
   return 0;
 }
 
-std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& thresholds, const http::RunResult& run) {
+std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& thresholds, const metrics::RunResult& run) {
   std::vector<ThresholdResult> out;
   for (const auto& t : thresholds) {
     metrics::StepMetrics m;
@@ -99,6 +99,12 @@ std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& th
     out.push_back({t.text, passed && !std::isnan(v), v});
   }
   return out;
+}
+
+std::vector<ThresholdResult> evaluate_again(const metrics::RunResult& run, const std::string& file) {
+  std::vector<scenario::Threshold> parsed;
+  for (const auto& t : run.thresholds) parsed.push_back(scenario::parse_threshold(t.expr, {file, 0, 0}));
+  return evaluate(parsed, run);
 }
 
 }  // namespace tollgate::check

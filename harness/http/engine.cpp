@@ -22,7 +22,11 @@ namespace {
 
 namespace asio = boost::asio;
 using metrics::ErrorKind;
+using metrics::ScenarioResult;
+using metrics::SeriesPoint;
+using metrics::SeriesStep;
 using metrics::StepMetrics;
+using metrics::StepResult;
 using net::Awaitable;
 using net::use_ec;
 using scenario::Executor;
@@ -708,7 +712,7 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
     const auto& spec = plan.scenarios[si];
     ScenarioResult sr;
     sr.name = spec.name;
-    sr.executor = spec.executor;
+    sr.executor = scenario::executor_name(spec.executor);
     sr.target_rps = spec.target_rps();
     sr.duration_s = std::min(result.duration_s, std::chrono::duration<double>(spec.planned_duration()).count() > 0
                                                     ? std::chrono::duration<double>(spec.planned_duration()).count()

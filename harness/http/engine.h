@@ -10,6 +10,8 @@
 
 namespace tollgate::http {
 
+using metrics::RunResult;
+
 /// One line of live progress.
 struct Progress {
   double elapsed_s = 0;

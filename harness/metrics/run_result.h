@@ -1,29 +1,31 @@
 #pragma once
+// What a run measured and what was decided about it: the one input of every
+// report writer (reports/ reads nothing else).
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/metrics/step_metrics.h"
-#include "harness/scenario/scenario.h"
 
-namespace tollgate::http {
+namespace tollgate::metrics {
 
 struct StepResult {
   std::string name;
   std::string operation;
   std::string method;
   std::string path;
-  metrics::StepMetrics metrics;
+  StepMetrics metrics;
 };
 
 struct ScenarioResult {
   std::string name;
-  scenario::Executor executor;
+  std::string executor;    ///< "constant-arrival-rate", ...
   double target_rps = 0;   ///< open model: the planned average rate
   double duration_s = 0;   ///< how long it sent
   std::int64_t iterations = 0;
   std::vector<StepResult> steps;
-  metrics::StepMetrics total() const;
+  StepMetrics total() const;
 };
 
 /// One step's figures over one interval of the time series.
@@ -32,7 +34,7 @@ struct SeriesStep {
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  ///< latency from the intended time
 };
 
-/// One second of the run, as it happened (wall clock).
+/// One second of the run, as it happened.
 struct SeriesPoint {
   double t_s = 0;                ///< end of the interval, seconds after the start
   double length_s = 0;           ///< how long the interval was
@@ -40,8 +42,44 @@ struct SeriesPoint {
   std::vector<SeriesStep> steps; ///< every step of every scenario, in order
 };
 
-/// What a run measured, merged over every worker.
+/// A threshold and its verdict.
+struct ThresholdResult {
+  std::string expr;
+  bool passed = false;
+  double actual = 0;  ///< the metric's value, in the threshold's unit (ms, fraction, count); NaN: no data
+};
+
+/// Which documented operations and statuses of a contract a run (or a
+/// scenario file) exercised.
+struct OperationCoverage {
+  std::string id, method, path;
+  std::vector<std::pair<std::string, bool>> statuses;  ///< documented status -> exercised
+  bool exercised = false;
+};
+
+struct ContractCoverage {
+  std::string spec_file;
+  std::string title;
+  std::vector<OperationCoverage> operations;
+  int operations_hit = 0, statuses_hit = 0, statuses_total = 0;
+  bool complete() const { return operations_hit == static_cast<int>(operations.size()) && statuses_hit == statuses_total; }
+};
+
+/// What ran, for the reports; nothing in it is secret (the command line is
+/// masked before it is stored).
+struct RunInfo {
+  std::string scenario_file;
+  std::string scenario_sha256;
+  std::string target;        ///< "http://host:port/base"
+  std::string command_line;  ///< masked
+  std::string tollgate_version;
+  /// Steps the target answered 501 Not Implemented do not fail the run.
+  bool allow_unsupported = false;
+};
+
+/// What a run measured, merged over every worker, and its verdicts.
 struct RunResult {
+  RunInfo info;
   std::vector<ScenarioResult> scenarios;
   bool interrupted = false;
   double duration_s = 0;
@@ -51,6 +89,15 @@ struct RunResult {
   std::int64_t callbacks_received = 0;   ///< by the callback receiver, matched or not
   std::int64_t callbacks_unmatched = 0;  ///< received but claimed by no step
   std::vector<SeriesPoint> series;       ///< per second, every step
+  std::vector<ThresholdResult> thresholds;
+  std::vector<ContractCoverage> coverage;
+
+  std::int64_t unsupported() const;
+  std::int64_t checks_passed() const;
+  std::int64_t checks_failed() const;
+  /// Not interrupted, every threshold passed, and no step unsupported
+  /// (unless allowed).
+  bool passed() const;
 };
 
-}  // namespace tollgate::http
+}  // namespace tollgate::metrics

@@ -164,12 +164,12 @@ TEST(ScenarioLoader, BrokenYamlAndMissingFile) {
 TEST(Thresholds, ParseAndEvaluate) {
   EXPECT_THROW(parse_threshold("latency.p77 < 5ms", {}), SourceError);
   EXPECT_THROW(parse_threshold("errors.rate < lots", {}), SourceError);
-  http::RunResult run;
-  http::ScenarioResult s;
+  metrics::RunResult run;
+  metrics::ScenarioResult s;
   s.name = "a";
   s.target_rps = 100;
   s.duration_s = 10;
-  http::StepResult st;
+  metrics::StepResult st;
   st.name = "x";
   for (int i = 0; i < 990; ++i) st.metrics.latency_us.record(1000 + i);
   st.metrics.requests = 990;

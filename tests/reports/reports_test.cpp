@@ -15,7 +15,9 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include "common/secrets.h"
 #include "common/source_error.h"
+#include "harness/check/thresholds.h"
 #include "reports/hdr_codec.h"
 #include "reports/hlog.h"
 #include "reports/html.h"
@@ -50,18 +52,18 @@ std::pair<int, std::string> sh(const std::string& command) {
 
 /// A run with every kind of figure, the same every time. `scale`
 /// stretches latencies; `part`/`parts` keep every parts-th value.
-http::RunResult fixed_run(double scale = 1.0, int part = 0, int parts = 1) {
-  http::RunResult r;
+metrics::RunResult fixed_run(double scale = 1.0, int part = 0, int parts = 1) {
+  metrics::RunResult r;
   r.start_unix_ms = 1'767'225'600'000;
   r.end_unix_ms = r.start_unix_ms + 10'000;
   r.duration_s = 10;
   r.connections_opened = 4;
-  http::ScenarioResult s;
+  metrics::ScenarioResult s;
   s.name = "chat";
-  s.executor = scenario::Executor::kConstantArrivalRate;
+  s.executor = "constant-arrival-rate";
   s.target_rps = 100.0 / parts;
   s.duration_s = 10;
-  http::StepResult st;
+  metrics::StepResult st;
   st.name = "create";
   st.operation = "createChatCompletion";
   st.method = "POST";
@@ -93,7 +95,7 @@ http::RunResult fixed_run(double scale = 1.0, int part = 0, int parts = 1) {
   m.checks.push_back(status);
   s.iterations = m.requests;
   s.steps.push_back(st);
-  http::StepResult unsupported;
+  metrics::StepResult unsupported;
   unsupported.name = "images";
   unsupported.method = "POST";
   unsupported.path = "/v1/images";
@@ -107,23 +109,16 @@ http::RunResult fixed_run(double scale = 1.0, int part = 0, int parts = 1) {
 }
 
 struct Fixture {
-  scenario::Plan plan;
-  http::RunResult run;
-  Report report;
-  explicit Fixture(http::RunResult r) : run(std::move(r)) {
-    plan.file = "scenarios/chat.yaml";
-    plan.text_hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    std::string error;
-    plan.target = *scenario::parse_url("http://127.0.0.1:8080/aiproxy", error);
-    plan.headers = {{"Authorization", "Bearer " + kSecret}};
-    plan.thresholds = {scenario::parse_threshold("latency.p99 < 50ms", {}),
-                       scenario::parse_threshold("errors.rate < 0.5%", {})};
-    report.plan = &plan;
-    report.run = &run;
-    report.thresholds = check::evaluate(plan.thresholds, run);
-    report.command_line = "tollgate run chat.yaml --env API_KEY=" + kSecret + " --env MODEL=gpt-4o -H 'Authorization: Bearer " + kSecret + "'";
-    report.tollgate_version = "0.1.0";
-    report.allow_unsupported = true;
+  metrics::RunResult run;
+  explicit Fixture(metrics::RunResult r) : run(std::move(r)) {
+    const std::string command = "tollgate run chat.yaml --env API_KEY=" + kSecret +
+                                " --env MODEL=gpt-4o -H 'Authorization: Bearer " + kSecret + "'";
+    run.info = {"scenarios/chat.yaml", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "http://127.0.0.1:8080/aiproxy", mask_command_line(command, {{"Authorization", "Bearer " + kSecret}}),
+                "0.1.0", true};
+    run.thresholds = check::evaluate({scenario::parse_threshold("latency.p99 < 50ms", {}),
+                                      scenario::parse_threshold("errors.rate < 0.5%", {})},
+                                     run);
   }
 };
 
@@ -176,7 +171,7 @@ TEST(HdrCodec, RoundTripsEveryCountExactly) {
 
 TEST_F(Reports, SummaryValidatesAgainstItsPublishedSchemaAndReadsBack) {
   Fixture f(fixed_run());
-  const json summary = summary_json(f.report);
+  const json summary = summary_json(f.run);
   const json schema_doc = json::parse(read(fs::path(kSource) / "reports/summary.schema.json"));
   valijson::Schema schema;
   valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
@@ -208,7 +203,7 @@ TEST_F(Reports, SummaryValidatesAgainstItsPublishedSchemaAndReadsBack) {
   // Read back: the same figures, histograms and verdicts.
   write_file_atomically((dir_ / "summary.json").string(), summary.dump(2));
   const LoadedRun loaded = read_summary(dir_.string());
-  const json again = summary_json(report_of(loaded));
+  const json again = summary_json(loaded.run);
   EXPECT_EQ(again["scenarios"], summary["scenarios"]);
   EXPECT_EQ(again["thresholds"], summary["thresholds"]);
   EXPECT_EQ(again["passed"], summary["passed"]);
@@ -228,14 +223,14 @@ TEST_F(Reports, BadSummariesAreRefusedNamingWhatIsWrong) {
   refused(R"({"format": "k6"})", "not a tollgate summary.json");
   refused(R"({"format": "tollgate-summary", "version": 1})", "version 1");
   Fixture f(fixed_run());
-  json s = summary_json(f.report);
+  json s = summary_json(f.run);
   s["scenarios"][0]["steps"][0]["histograms"]["latency_us"] = "HISTFAAAAA==";
   refused(s.dump(), "/scenarios/0/steps/0/histograms/latency_us");
 }
 
 TEST_F(Reports, JunitIsGoldenAndValidAgainstTheJunitSchema) {
   Fixture f(fixed_run());
-  const std::string xml = junit_xml(f.report);
+  const std::string xml = junit_xml(f.run);
   expect_golden("junit.xml", xml);
   write_file_atomically((dir_ / "junit.xml").string(), xml);
   const auto [rc, out] = sh("xmllint --noout --schema " + kSource + "/reports/junit.xsd " + (dir_ / "junit.xml").string());
@@ -247,7 +242,7 @@ TEST_F(Reports, JunitIsGoldenAndValidAgainstTheJunitSchema) {
 
 TEST_F(Reports, PrometheusTextIsGoldenAndParsedByThePrometheusParser) {
   Fixture f(fixed_run());
-  const std::string text = prometheus_text(f.report);
+  const std::string text = prometheus_text(f.run);
   expect_golden("metrics.prom", text);
   write_file_atomically((dir_ / "metrics.prom").string(), text);
   const auto [rc, out] = sh(
@@ -265,7 +260,7 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   for (int p = 0; p < 3; ++p) {
     Fixture f(fixed_run(1.0, p, 3));
     const fs::path d = dir_ / ("part" + std::to_string(p));
-    write_reports(f.report, d.string());
+    write_reports(f.run, d.string());
     parts.push_back(read_summary(d.string()));
   }
   const LoadedRun merged = merge_runs(parts);
@@ -281,8 +276,10 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   }
   EXPECT_EQ(a.checks.at(0).failed, b.checks.at(0).failed);
   EXPECT_NEAR(merged.run.scenarios[0].target_rps, 100.0, 0.01) << "planned rates add";
-  const json ms = summary_json(report_of(merged));
-  const json ws = summary_json(whole.report);
+  metrics::RunResult rejudged = merged.run;
+  rejudged.thresholds = check::evaluate_again(rejudged, "merged");
+  const json ms = summary_json(rejudged);
+  const json ws = summary_json(whole.run);
   EXPECT_EQ(ms["scenarios"][0]["steps"][0]["latency_ms"], ws["scenarios"][0]["steps"][0]["latency_ms"]);
   EXPECT_EQ(ms["thresholds"], ws["thresholds"]);
   // The time series line up by wall clock: a run that started 1 s later
@@ -300,7 +297,7 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   EXPECT_DOUBLE_EQ(aligned[1].steps[0].p99_ms, 9.0) << "the highest";
   // Another scenario file does not merge.
   LoadedRun other = parts[1];
-  other.plan.text_hash = "ffff" + other.plan.text_hash.substr(4);
+  other.run.info.scenario_sha256 = "ffff" + other.run.info.scenario_sha256.substr(4);
   EXPECT_THROW(merge_runs({parts[0], other}), SourceError);
 }
 
@@ -308,9 +305,9 @@ TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
   Fixture base(fixed_run());
   Fixture same(fixed_run());
   Fixture slower(fixed_run(1.5));
-  write_reports(base.report, (dir_ / "base").string());
-  write_reports(same.report, (dir_ / "same").string());
-  write_reports(slower.report, (dir_ / "slower").string());
+  write_reports(base.run, (dir_ / "base").string());
+  write_reports(same.run, (dir_ / "same").string());
+  write_reports(slower.run, (dir_ / "slower").string());
   const std::string bin = TOLLGATE_BINARY;
   auto [rc, out] = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "same").string());
   EXPECT_EQ(rc, 0) << out;
@@ -328,7 +325,7 @@ TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
   // A kind of error the base run never had is a regression at any latency.
   Fixture timeouts(fixed_run());
   timeouts.run.scenarios[0].steps[0].metrics.errors[static_cast<int>(metrics::ErrorKind::kTimeout)] = 3;
-  write_reports(timeouts.report, (dir_ / "timeouts").string());
+  write_reports(timeouts.run, (dir_ / "timeouts").string());
   std::tie(rc, out) = sh(bin + " compare " + (dir_ / "base").string() + " " + (dir_ / "timeouts").string());
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("new error kind 'timeout' (3)"), std::string::npos) << out;
@@ -343,7 +340,7 @@ TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
 
 TEST_F(Reports, NoSecretInAnyOutput) {
   Fixture f(fixed_run());
-  const auto written = write_reports(f.report, dir_.string());
+  const auto written = write_reports(f.run, dir_.string());
   for (const auto& path : written) {
     const std::string text = read(path);
     EXPECT_EQ(text.find(kSecret), std::string::npos) << path;
@@ -363,7 +360,7 @@ namespace {
 // latency.hlog read by HdrHistogram's own Java log processor: the same
 // count, max and percentiles as the histograms Tollgate holds.
 TEST_F(Reports, IntervalLogIsReadByHdrHistogramsLogProcessor) {
-  const http::RunResult run = fixed_run();
+  const metrics::RunResult run = fixed_run();
   const auto& whole = run.scenarios[0].steps[0].metrics.latency_us;
   // Three intervals that together hold every value of the step.
   std::vector<metrics::Histogram> parts(3);
@@ -421,7 +418,7 @@ TEST_F(Reports, HtmlRendersInHeadlessChromiumWithEveryChartAndNoErrors) {
   Fixture f(fixed_run());
   f.run.series = {{1.0, 1.0, 3, {{100, 1, 2.0, 3.0, 9.0, 12.0}, {0, 0, 0, 0, 0, 0}}},
                   {2.0, 1.0, 5, {{98, 0, 2.2, 3.1, 8.0, 11.0}, {1, 0, 1, 1, 1, 1}}}};
-  const std::string html = html_report(f.report);
+  const std::string html = html_report(f.run);
   EXPECT_EQ(html.find("http://"), html.find("http://127.0.0.1:8080")) << "no link to fetch anything";
   EXPECT_EQ(html.find("<script src"), std::string::npos) << "self-contained";
   EXPECT_NE(html.find(embedded_chart_js()), std::string::npos);
