@@ -257,20 +257,17 @@ int hit(const HitFlags& h, const RunFlags& flags) {
       s.vus = h.vus;
     }
     s.connections = h.connections;
-    scenario::Step step;
-    step.method = h.method;
-    const auto qmark = path.find('?');
-    step.path = path.substr(0, qmark);
-    if (qmark != std::string::npos) step.path = path;  // the query goes as given
-    step.name = h.method + " " + path.substr(0, qmark);
+    std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& header : h.headers) {
       const auto colon = header.find(':');
       if (colon == std::string::npos) throw SourceError({"-H", 0, 0}, "'" + header + "' is not 'Name: value'");
       std::string value = header.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      step.headers.emplace_back(header.substr(0, colon), value);
+      headers.emplace_back(header.substr(0, colon), value);
     }
-    if (!h.data.empty()) step.body = h.data;
+    // The query goes as given.
+    scenario::Step step = scenario::literal_step(h.method, path, std::move(headers),
+                                                 h.data.empty() ? std::nullopt : std::optional<std::string>(h.data));
     s.steps.push_back(std::move(step));
     plan.scenarios.push_back(std::move(s));
     add_thresholds(plan, flags.thresholds);

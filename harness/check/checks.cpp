@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/text.h"
+#include "harness/check/check_names.h"
 
 namespace tollgate::check {
 
@@ -10,64 +10,13 @@ using nlohmann::json;
 using scenario::BodyCheck;
 using scenario::HeaderCheck;
 
-namespace {
-
-std::string short_json(const json& v, std::size_t max = 120) {
-  std::string s = v.dump();
-  if (s.size() > max) s = s.substr(0, max) + "...";
-  return s;
+std::string excerpt(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t n = max;
+  // Back up over continuation bytes (10xxxxxx) to the start of a sequence.
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return std::string(text.substr(0, n));
 }
-
-std::string type_of(const json& v) {
-  if (v.is_null()) return "null";
-  if (v.is_boolean()) return "boolean";
-  if (v.is_number_integer()) return "integer";
-  if (v.is_number()) return "number";
-  if (v.is_string()) return "string";
-  if (v.is_array()) return "array";
-  return "object";
-}
-
-std::string status_name(const std::vector<int>& expected) {
-  if (expected.empty()) return "status < 400";
-  if (expected.size() == 1) return "status " + std::to_string(expected[0]);
-  std::string s = "status in [";
-  for (std::size_t i = 0; i < expected.size(); ++i) s += (i ? ", " : "") + std::to_string(expected[i]);
-  return s + "]";
-}
-
-std::string body_name(const BodyCheck& b) {
-  const std::string p = "body " + (b.pointer.empty() ? std::string("(root)") : b.pointer);
-  switch (b.kind) {
-    case BodyCheck::Kind::kEquals: return p + " == " + short_json(b.value, 60);
-    case BodyCheck::Kind::kMatches: return p + " matches " + b.value.get<std::string>();
-    case BodyCheck::Kind::kType: return p + " is " + b.value.get<std::string>();
-    case BodyCheck::Kind::kLength:
-      if (b.max == b.min) return p + " has length " + std::to_string(b.min);
-      return p + " has length >= " + std::to_string(b.min) + (b.max >= 0 ? " and <= " + std::to_string(b.max) : "");
-    case BodyCheck::Kind::kOneOf: return p + " one of " + short_json(b.value, 60);
-    case BodyCheck::Kind::kExists: return p + " exists";
-    case BodyCheck::Kind::kAbsent: return p + " is absent";
-  }
-  return p;
-}
-
-std::string header_name(const HeaderCheck& h) {
-  switch (h.kind) {
-    case HeaderCheck::Kind::kPresent: return "header " + h.name + " present";
-    case HeaderCheck::Kind::kAbsent: return "header " + h.name + " absent";
-    case HeaderCheck::Kind::kEquals: return "header " + h.name + " == " + h.value;
-    case HeaderCheck::Kind::kMatches: return "header " + h.name + " matches " + h.value;
-  }
-  return "header " + h.name;
-}
-
-std::string content_type_of(const std::vector<std::pair<std::string, std::string>>& headers) {
-  const std::string* ct = find_header(headers, "content-type");
-  return ct ? *ct : "";
-}
-
-}  // namespace
 
 StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* contract)
     : step_(step), contract_(contract) {
@@ -94,6 +43,7 @@ StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* con
     contract_check_ = names_.size();
     names_.push_back("contract " + step.op->id);
   }
+  needs_body_ = !x.body.empty() || contract_check_ != npos;
   if (x.stream) {
     stream_ = names_.size();
     names_.push_back("stream");
@@ -106,15 +56,11 @@ StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* con
   }
   if (!step.extract.empty()) {
     extract_ = names_.size();
-    std::string vars;
-    for (const auto& e : step.extract) vars += (vars.empty() ? "" : ", ") + e.var;
-    names_.push_back("extract " + vars);
+    names_.push_back(extract_name(step.extract));
   }
   if (step.poll) {
     poll_ = names_.size();
-    std::string values;
-    for (const auto& v : step.poll->values) values += (values.empty() ? "" : ", ") + v.dump();
-    names_.push_back("poll until " + step.poll->pointer + " in [" + values + "]");
+    names_.push_back(poll_name(*step.poll));
   }
   if (step.callback) {
     callback_ = names_.size();
@@ -141,148 +87,101 @@ StreamExpectations StepChecks::stream_expectations(bool complete) const {
   return e;
 }
 
-StepChecks::Outcome StepChecks::evaluate(const Response& r) const {
-  Outcome out;
+void StepChecks::evaluate(const Response& r, const StreamReport* stream, CheckResults& out) const {
   const auto& x = step_.expect;
-  auto verdict = [&](std::size_t index, std::optional<std::string> failure) {
-    if (failure)
-      out.failures.emplace_back(index, std::move(*failure));
-    else
-      out.passed.push_back(index);
-  };
   // Status, with the start of an unexpected body: it usually says why.
-  {
-    const bool ok = x.status.empty() ? r.status < 400
-                                     : std::find(x.status.begin(), x.status.end(), r.status) != x.status.end();
-    std::optional<std::string> f;
-    if (!ok) {
-      f = "got " + std::to_string(r.status) + ", expected " + names_[status_].substr(7);
-      if (r.body && !r.body->empty()) f = *f + ": " + r.body->substr(0, 160);
-    }
-    verdict(status_, f);
-  }
-  const auto& headers = *r.headers;
-  for (std::size_t i = 0; i < x.headers.size(); ++i) {
-    const auto& h = x.headers[i];
-    const std::string* v = find_header(headers, h.name);
-    std::optional<std::string> f;
-    switch (h.kind) {
-      case HeaderCheck::Kind::kPresent:
-        if (!v) f = "no " + h.name + " header";
-        break;
-      case HeaderCheck::Kind::kAbsent:
-        if (v) f = h.name + " is present: " + v->substr(0, 80);
-        break;
-      case HeaderCheck::Kind::kEquals:
-        if (!v) f = "no " + h.name + " header";
-        else if (*v != h.value) f = h.name + " is '" + v->substr(0, 80) + "', expected '" + h.value + "'";
-        break;
-      case HeaderCheck::Kind::kMatches:
-        if (!v) f = "no " + h.name + " header";
-        else if (!std::regex_search(*v, *header_re_[i])) f = h.name + " '" + v->substr(0, 80) + "' does not match " + h.value;
-        break;
-    }
-    verdict(headers_ + i, f);
-  }
+  const bool status_ok = x.status.empty() ? r.status < 400
+                                          : std::find(x.status.begin(), x.status.end(), r.status) != x.status.end();
+  if (status_ok)
+    out.pass(status_);
+  else
+    out.fail(status_, "got " + std::to_string(r.status) + ", expected " + names_[status_].substr(7) +
+                          (r.body.empty() ? std::string() : ": " + excerpt(r.body, 160)));
+  evaluate_headers(r, out);
   // The body, parsed once when something needs it.
-  std::optional<json> body;
-  const bool streamed = r.stream != nullptr;
-  auto parsed = [&]() -> const json* {
-    if (!body) body = json::parse(r.body ? *r.body : std::string(), nullptr, false);
-    return body->is_discarded() ? nullptr : &*body;
-  };
-  for (std::size_t i = 0; i < x.body.size(); ++i) {
-    const auto& b = x.body[i];
-    std::optional<std::string> f;
-    const json* doc = streamed ? nullptr : parsed();
-    const std::string at = b.pointer.empty() ? "the body" : b.pointer;
-    if (!doc) {
-      f = "the body is not JSON" + std::string(streamed ? " (an event stream)" : "");
-    } else {
-      const json::json_pointer ptr(b.pointer);
-      const bool present = doc->contains(ptr);
-      if (b.kind == BodyCheck::Kind::kAbsent) {
-        if (present) f = at + " is present: " + short_json(doc->at(ptr));
-      } else if (!present) {
-        f = at + " is missing";
-      } else {
-        const json& v = doc->at(ptr);
-        switch (b.kind) {
-          case BodyCheck::Kind::kEquals:
-            if (v != b.value) f = at + " is " + short_json(v) + ", expected " + short_json(b.value);
-            break;
-          case BodyCheck::Kind::kMatches: {
-            const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
-            if (!std::regex_search(s, *body_re_[i]))
-              f = at + " " + short_json(v) + " does not match " + b.value.get<std::string>();
-            break;
-          }
-          case BodyCheck::Kind::kType: {
-            const std::string want = b.value.get<std::string>();
-            const std::string got = type_of(v);
-            if (!(got == want || (want == "number" && got == "integer"))) f = at + " is " + got + ", expected " + want;
-            break;
-          }
-          case BodyCheck::Kind::kLength: {
-            std::int64_t n = -1;
-            if (v.is_string()) n = static_cast<std::int64_t>(v.get<std::string>().size());
-            else if (v.is_array() || v.is_object()) n = static_cast<std::int64_t>(v.size());
-            if (n < 0) f = at + " is " + type_of(v) + ", which has no length";
-            else if (n < b.min || (b.max >= 0 && n > b.max)) f = at + " has length " + std::to_string(n);
-            break;
-          }
-          case BodyCheck::Kind::kOneOf:
-            if (std::find(b.value.begin(), b.value.end(), v) == b.value.end())
-              f = at + " is " + short_json(v) + ", expected one of " + short_json(b.value);
-            break;
-          default:
-            break;
-        }
-      }
-    }
-    verdict(body_ + i, f);
-  }
+  json doc;
+  const bool streamed = stream != nullptr;
+  if (needs_body_ && !streamed) doc = json::parse(r.body, nullptr, false);
+  const json* parsed = doc.is_discarded() || !needs_body_ || streamed ? nullptr : &doc;
+  evaluate_body(r, streamed, parsed, out);
   if (time_ != npos) {
-    std::optional<std::string> f;
-    if (r.time > *x.max_time)
-      f = "took " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.time).count()) + "ms";
-    verdict(time_, f);
+    if (r.time() > *x.max_time)
+      out.fail(time_, "took " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(r.time()).count()) + "ms");
+    else
+      out.pass(time_);
   }
-  if (contract_check_ != npos && contract_) {
-    const std::string ct = content_type_of(headers);
-    std::map<std::string, std::string> hmap;
-    for (const auto& [k, v] : headers) hmap.emplace(ascii_lower(k), v);
-    const std::string mt = ascii_lower(ct.substr(0, ct.find(';')));
-    const bool json_body = mt == "application/json" || mt.ends_with("+json");
-    std::vector<contract::Violation> found;
-    if (json_body && !parsed()) {
-      found.push_back({"", "", "the body is not valid JSON though Content-Type is " + ct});
-      auto more = contract_->validate_response(*step_.op, r.status, ct, nullptr, &hmap);
-      found.insert(found.end(), more.begin(), more.end());
-    } else {
-      found = contract_->validate_response(*step_.op, r.status, ct, json_body ? parsed() : nullptr, &hmap);
-    }
+  if (contract_check_ != npos && contract_) evaluate_contract(r, parsed, out);
+  if (stream_ != npos && r.status < 300) evaluate_stream(r, stream, out);
+}
+
+void StepChecks::evaluate_headers(const Response& r, CheckResults& out) const {
+  const auto& checks = step_.expect.headers;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const auto& h = checks[i];
+    const auto v = r.header(h.name);
+    const std::string shown = v ? excerpt(*v, 80) : std::string();
     std::optional<std::string> f;
-    if (!found.empty()) {
-      std::string m = step_.op->id + " " + std::to_string(r.status) + ": ";
-      for (std::size_t i = 0; i < found.size() && i < 3; ++i) m += (i ? "; " : "") + found[i].to_string();
-      if (found.size() > 3) m += "; and " + std::to_string(found.size() - 3) + " more";
-      f = m;
+    if (h.kind == HeaderCheck::Kind::kAbsent) {
+      if (v) f = h.name + " is present: " + shown;
+    } else if (!v) {
+      f = "no " + h.name + " header";
+    } else if (h.kind == HeaderCheck::Kind::kEquals && *v != h.value) {
+      f = h.name + " is '" + shown + "', expected '" + h.value + "'";
+    } else if (h.kind == HeaderCheck::Kind::kMatches && !std::regex_search(v->begin(), v->end(), *header_re_[i])) {
+      f = h.name + " '" + shown + "' does not match " + h.value;
     }
-    verdict(contract_check_, f);
+    if (f)
+      out.fail(headers_ + i, std::move(*f));
+    else
+      out.pass(headers_ + i);
   }
-  if (stream_ != npos && r.status < 300) {
+}
+
+void StepChecks::evaluate_body(const Response&, bool streamed, const json* doc, CheckResults& out) const {
+  const auto& checks = step_.expect.body;
+  for (std::size_t i = 0; i < checks.size(); ++i) {
     std::optional<std::string> f;
-    if (!r.stream) {
-      f = "the request asked for a stream but the answer is " + content_type_of(headers);
-    } else if (!r.stream->problems.empty()) {
-      std::string m;
-      for (std::size_t i = 0; i < r.stream->problems.size() && i < 3; ++i) m += (i ? "; " : "") + r.stream->problems[i];
-      f = m;
-    }
-    verdict(stream_, f);
+    if (!doc)
+      f = "the body is not JSON" + std::string(streamed ? " (an event stream)" : "");
+    else
+      f = body_failure(checks[i], *doc, body_re_[i] ? &*body_re_[i] : nullptr);
+    if (f)
+      out.fail(body_ + i, std::move(*f));
+    else
+      out.pass(body_ + i);
   }
-  return out;
+}
+
+void StepChecks::evaluate_contract(const Response& r, const json* doc, CheckResults& out) const {
+  const std::string ct(r.header("content-type").value_or(""));
+  std::map<std::string, std::string> hmap;
+  for (const auto& f : r.fields) hmap.emplace(ascii_lower(r.name_of(f)), std::string(r.value_of(f)));
+  const std::string mt = ascii_lower(ct.substr(0, ct.find(';')));
+  const bool json_body = mt == "application/json" || mt.ends_with("+json");
+  std::vector<contract::Violation> found;
+  if (json_body && !doc) found.push_back({"", "", "the body is not valid JSON though Content-Type is " + ct});
+  auto more = contract_->validate_response(*step_.op, r.status, ct, json_body ? doc : nullptr, &hmap);
+  found.insert(found.end(), more.begin(), more.end());
+  if (found.empty()) {
+    out.pass(contract_check_);
+    return;
+  }
+  std::string m = step_.op->id + " " + std::to_string(r.status) + ": ";
+  for (std::size_t i = 0; i < found.size() && i < 3; ++i) m += (i ? "; " : "") + found[i].to_string();
+  if (found.size() > 3) m += "; and " + std::to_string(found.size() - 3) + " more";
+  out.fail(contract_check_, std::move(m));
+}
+
+void StepChecks::evaluate_stream(const Response& r, const StreamReport* stream, CheckResults& out) const {
+  if (!stream) {
+    out.fail(stream_, "the request asked for a stream but the answer is " + std::string(r.header("content-type").value_or("")));
+  } else if (!stream->problems.empty()) {
+    std::string m;
+    for (std::size_t i = 0; i < stream->problems.size() && i < 3; ++i) m += (i ? "; " : "") + stream->problems[i];
+    out.fail(stream_, std::move(m));
+  } else {
+    out.pass(stream_);
+  }
 }
 
 }  // namespace tollgate::check

@@ -1,8 +1,8 @@
 #pragma once
 // The checks of one step, compiled once: status, headers, body assertions
 // by JSON Pointer, response time, the contract, the stream, and the flow
-// checks the engine settles (extract, poll, callback). Each has a stable
-// index and a name that results report.
+// checks (extract, poll, callback). Each has a stable index and a name that
+// results report; verdict.h says what an answer means for them.
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -14,58 +14,70 @@
 #include <nlohmann/json.hpp>
 
 #include "contract/contract.h"
+#include "harness/check/response.h"
 #include "harness/check/stream.h"
 #include "harness/scenario/scenario.h"
 
 namespace tollgate::check {
 
-/// A response as the checks see it (header names in lower case).
-struct Response {
-  int status = 0;
-  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
-  const std::string* body = nullptr;
-  std::chrono::nanoseconds time{0};      ///< request sent -> response complete
-  const StreamReport* stream = nullptr;  ///< when the answer was an event stream
+/// Check verdicts of one answer: the indices that passed, and those that
+/// failed with their messages.
+struct CheckResults {
+  std::vector<std::size_t> passed;
+  std::vector<std::pair<std::size_t, std::string>> failed;
+  void pass(std::size_t index) { passed.push_back(index); }
+  void fail(std::size_t index, std::string message) { failed.emplace_back(index, std::move(message)); }
+  void clear() {
+    passed.clear();
+    failed.clear();
+  }
 };
-
 
 class StepChecks {
  public:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+  /// Throws std::regex_error on a bad pattern (the loader has checked them).
   StepChecks(const scenario::Step& step, const contract::Contract* contract);
 
+  const scenario::Step& step() const { return step_; }
   const std::vector<std::string>& names() const { return names_; }
+  std::size_t status_index() const { return status_; }
   std::size_t extract_index() const { return extract_; }
   std::size_t poll_index() const { return poll_; }
   std::size_t callback_index() const { return callback_; }
-  std::size_t stream_index() const { return stream_; }
+  const contract::Contract* contract() const { return contract_; }
 
   /// Whether `status` means the target does not implement the step: a 501
   /// that neither the step nor the operation expects.
   bool unsupported(int status) const;
 
-  /// Evaluates the response checks (everything but extract, poll and
-  /// callback): one entry per check index, nullopt where it passed or does
-  /// not apply to this response, else the failure message. `failed[i]`
-  /// tells which of the returned entries failed.
-  struct Outcome {
-    std::vector<std::pair<std::size_t, std::string>> failures;
-    std::vector<std::size_t> passed;
-  };
-  Outcome evaluate(const Response& response) const;
+  /// Judges the answer checks (everything but extract, poll and callback):
+  /// a verdict for each check that applies to this answer. `stream` is the
+  /// analysis of an event-stream answer, nullptr for any other.
+  void evaluate(const Response& response, const StreamReport* stream, CheckResults& out) const;
 
-  /// The stream expectations for this step's responses.
+  /// The stream expectations for this step's answers.
   StreamExpectations stream_expectations(bool complete) const;
 
  private:
+  void evaluate_headers(const Response& r, CheckResults& out) const;
+  void evaluate_body(const Response& r, bool streamed, const nlohmann::json* doc, CheckResults& out) const;
+  void evaluate_contract(const Response& r, const nlohmann::json* doc, CheckResults& out) const;
+  void evaluate_stream(const Response& r, const StreamReport* stream, CheckResults& out) const;
+
   const scenario::Step& step_;
   const contract::Contract* contract_;
   const contract::MediaType* sse_media_ = nullptr;
   std::vector<std::string> names_;
   std::vector<std::optional<std::regex>> header_re_, body_re_;
+  bool needs_body_ = false;  ///< a body or contract check parses the body
   std::size_t status_ = 0, headers_ = 0, body_ = 0, time_ = npos, contract_check_ = npos, stream_ = npos,
               extract_ = npos, poll_ = npos, callback_ = npos;
 };
+
+/// At most the first `max` bytes of `text`, for a message; the cut never
+/// splits a UTF-8 sequence.
+std::string excerpt(std::string_view text, std::size_t max);
 
 }  // namespace tollgate::check

@@ -1,30 +1,22 @@
 #include "harness/flow/callback_hub.h"
 
-#include <boost/asio/post.hpp>
-
 #include "net/http_server.h"
 #include "net/listen_address.h"
 
 namespace tollgate::flow {
 
-namespace asio = boost::asio;
 using nlohmann::json;
 
 // Callbacks kept for claimers that have not asked yet, at most.
 constexpr std::size_t kMaxKept = 100'000;
 
-struct CallbackHub::Waiter {
-  explicit Waiter(asio::any_io_executor ex) : timer(ex) {}
-  asio::steady_timer timer;
-  std::optional<Arrival> got;
-};
-
 std::string callback_key(const std::string& pointer, const json& value) {
   return pointer + '\n' + (value.is_string() ? value.get<std::string>() : value.dump());
 }
 
-CallbackHub::CallbackHub(const std::string& listen, const std::string& public_url, std::set<std::string> pointers)
-    : listen_(listen), url_(public_url), pointers_(std::move(pointers)) {}
+CallbackHub::CallbackHub(const std::string& listen, const std::string& public_url, std::set<std::string> pointers,
+                         const Clock& clock)
+    : listen_(listen), url_(public_url), pointers_(std::move(pointers)), clock_(clock) {}
 
 CallbackHub::~CallbackHub() { stop(); }
 
@@ -38,7 +30,7 @@ void CallbackHub::start() {
     if (req.method != "POST" && req.method != "PUT")
       return net::HttpResponse::json(405, {{"error", "callbacks are POSTed"}});
     Arrival a;
-    a.at = std::chrono::steady_clock::now();
+    a.at = clock_.now();
     a.raw = req.body;
     a.content_type = std::string(req.header("content-type"));
     a.body = json::parse(req.body, nullptr, false);
@@ -61,74 +53,79 @@ void CallbackHub::stop() {
 }
 
 void CallbackHub::deliver(Arrival a) {
-  std::lock_guard lock(mu_);
-  ++received_;
-  if (a.body.is_discarded()) {
-    ++dropped_;
-    return;
+  Notify notify;
+  {
+    std::lock_guard lock(mu_);
+    ++received_;
+    const std::string key = key_of(a);
+    if (key.empty()) {
+      ++dropped_;
+      return;
+    }
+    if (auto it = waiting_.find(key); it != waiting_.end()) {  // the longest waiting gets it
+      notify = std::move(it->second.front().notify);
+      tickets_.erase(it->second.front().ticket);
+      it->second.pop_front();
+      if (it->second.empty()) waiting_.erase(it);
+    } else {
+      keep(key, std::move(a));
+      return;
+    }
   }
+  notify(std::move(a));
+}
+
+std::string CallbackHub::key_of(const Arrival& a) const {
+  if (a.body.is_discarded()) return "";
   for (const auto& p : pointers_) {
     const json::json_pointer ptr(p);
     if (!a.body.contains(ptr)) continue;
     const json& v = a.body.at(ptr);
-    if (!v.is_string() && !v.is_number()) continue;
-    const std::string key = callback_key(p, v);
-    if (auto it = waiting_.find(key); it != waiting_.end()) {
-      auto w = it->second;
-      waiting_.erase(it);
-      w->got = std::move(a);
-      asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
-      return;
-    }
-    arrived_[key].push_back(std::move(a));
-    arrival_order_.push_back(key);
-    while (arrival_order_.size() > kMaxKept) {
-      auto old = arrived_.find(arrival_order_.front());
-      if (old != arrived_.end() && !old->second.empty()) {
-        old->second.pop_front();
-        if (old->second.empty()) arrived_.erase(old);
-        ++dropped_;
-      }
-      arrival_order_.pop_front();
-    }
-    return;
+    if (v.is_string() || v.is_number()) return callback_key(p, v);
   }
-  ++dropped_;
+  return "";
 }
 
-net::Awaitable<std::optional<Arrival>> CallbackHub::wait(asio::any_io_executor executor, const std::string& pointer,
-                                                         const std::string& value, std::chrono::nanoseconds timeout) {
+void CallbackHub::keep(const std::string& key, Arrival a) {
+  arrived_[key].push_back(std::move(a));
+  arrival_order_.push_back(key);
+  while (arrival_order_.size() > kMaxKept) {
+    auto old = arrived_.find(arrival_order_.front());
+    if (old != arrived_.end() && !old->second.empty()) {
+      old->second.pop_front();
+      if (old->second.empty()) arrived_.erase(old);
+      ++dropped_;
+    }
+    arrival_order_.pop_front();
+  }
+}
+
+std::uint64_t CallbackHub::watch(const std::string& pointer, const std::string& value, Notify notify) {
   const std::string key = callback_key(pointer, json(value));
-  auto w = std::make_shared<Waiter>(executor);
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = arrived_.find(key); it != arrived_.end() && !it->second.empty()) {
-      Arrival a = std::move(it->second.front());
-      it->second.pop_front();
-      if (it->second.empty()) arrived_.erase(it);
-      co_return a;
-    }
-    waiting_[key] = w;
+  std::unique_lock lock(mu_);
+  const std::uint64_t ticket = next_ticket_++;
+  if (auto it = arrived_.find(key); it != arrived_.end() && !it->second.empty()) {
+    Arrival a = std::move(it->second.front());
+    it->second.pop_front();
+    if (it->second.empty()) arrived_.erase(it);
+    lock.unlock();
+    notify(std::move(a));
+    return ticket;
   }
-  w->timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout));
-  boost::system::error_code ec;
-  co_await w->timer.async_wait(net::use_ec(ec));
-  std::lock_guard lock(mu_);
-  if (auto it = waiting_.find(key); it != waiting_.end() && it->second == w) waiting_.erase(it);
-  co_return std::move(w->got);
+  waiting_[key].push_back({ticket, std::move(notify)});
+  tickets_[ticket] = key;
+  return ticket;
 }
 
-void CallbackHub::cancel_waits(const asio::any_io_executor& executor) {
+bool CallbackHub::unwatch(std::uint64_t ticket) {
   std::lock_guard lock(mu_);
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->second->timer.get_executor() == executor) {
-      auto w = it->second;
-      asio::post(executor, [w] { w->timer.cancel(); });
-      it = waiting_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  auto t = tickets_.find(ticket);
+  if (t == tickets_.end()) return false;
+  auto& queue = waiting_[t->second];
+  std::erase_if(queue, [&](const Watcher& w) { return w.ticket == ticket; });
+  if (queue.empty()) waiting_.erase(t->second);
+  tickets_.erase(t);
+  return true;
 }
 
 std::int64_t CallbackHub::received() const {

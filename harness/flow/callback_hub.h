@@ -1,23 +1,22 @@
 #pragma once
 // The callback receiver of a run: an HTTP server (127.0.0.1:0 unless told
 // otherwise) that accepts the callbacks a target sends to {{callback_url}}
-// and hands each to the iteration waiting for it, matched by a value in
-// its body (e.g. /data/taskId == the id the submit returned).
+// and hands each to whoever waits for it, matched by a value in its body
+// (e.g. /data/taskId == the id the submit returned). Plain threads and
+// callbacks: the engine turns a wait into a coroutine (harness/http).
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
-#include "net/coro.h"
+#include "common/clock.h"
 
 namespace tollgate::net {
 class HttpServer;
@@ -26,7 +25,7 @@ class HttpServer;
 namespace tollgate::flow {
 
 struct Arrival {
-  std::chrono::steady_clock::time_point at;
+  Clock::TimePoint at;
   nlohmann::json body;  ///< discarded when it was not JSON
   std::string raw;
   std::string content_type;
@@ -34,10 +33,15 @@ struct Arrival {
 
 class CallbackHub {
  public:
+  /// Called once with the callback a watcher waits for, on the thread that
+  /// delivers it (or at once, when it had arrived already).
+  using Notify = std::function<void(Arrival)>;
+
   /// `listen` is HOST:PORT; `public_url` is what targets are given (empty:
   /// http://HOST:PORT/callback of the bound address). `pointers` are the
   /// JSON Pointers callbacks are matched by.
-  CallbackHub(const std::string& listen, const std::string& public_url, std::set<std::string> pointers);
+  CallbackHub(const std::string& listen, const std::string& public_url, std::set<std::string> pointers,
+              const Clock& clock = system_clock());
   ~CallbackHub();
   CallbackHub(const CallbackHub&) = delete;
   CallbackHub& operator=(const CallbackHub&) = delete;
@@ -47,13 +51,12 @@ class CallbackHub {
   void stop();
   const std::string& url() const { return url_; }
 
-  /// Waits on `executor` until a callback whose body has `value` at
-  /// `pointer` arrives (or has arrived), or until `timeout`.
-  net::Awaitable<std::optional<Arrival>> wait(boost::asio::any_io_executor executor, const std::string& pointer,
-                                              const std::string& value, std::chrono::nanoseconds timeout);
-
-  /// Ends every wait running on `executor` now (the run is stopping).
-  void cancel_waits(const boost::asio::any_io_executor& executor);
+  /// Waits for the callback whose body has `value` at `pointer`: `notify`
+  /// gets it once it arrives (or at once when it has). Returns a ticket
+  /// for unwatch().
+  std::uint64_t watch(const std::string& pointer, const std::string& value, Notify notify);
+  /// Stops waiting; false when the watcher was notified already.
+  bool unwatch(std::uint64_t ticket);
 
   std::int64_t received() const;
   std::int64_t unmatched() const;  ///< arrived, never claimed (counted at stop)
@@ -62,14 +65,24 @@ class CallbackHub {
   void deliver(Arrival a);
 
  private:
-  struct Waiter;
+  struct Watcher {
+    std::uint64_t ticket;
+    Notify notify;
+  };
+  /// The key an arrival is matched by ("" when no pointer finds a value).
+  std::string key_of(const Arrival& a) const;
+  /// Keeps an arrival nobody waits for yet (the oldest dropped beyond a bound).
+  void keep(const std::string& key, Arrival a);
   std::string listen_, url_;
   std::set<std::string> pointers_;
+  const Clock& clock_;
   std::unique_ptr<net::HttpServer> server_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Waiter>> waiting_;
+  std::map<std::string, std::deque<Watcher>> waiting_;  ///< by key, longest waiting first
+  std::map<std::uint64_t, std::string> tickets_;     ///< ticket -> key
   std::map<std::string, std::deque<Arrival>> arrived_;
   std::deque<std::string> arrival_order_;  ///< keys, oldest first, for the bound on kept callbacks
+  std::uint64_t next_ticket_ = 1;
   std::int64_t received_ = 0;
   std::int64_t dropped_ = 0;
 };

@@ -1,10 +1,8 @@
 #pragma once
-// Rendering {{variables}} into requests, and taking variables out of
-// responses.
+// Rendering {{variables}} into requests.
 #include <functional>
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,14 +25,5 @@ std::string render(const scenario::Template& t, const Lookup& lookup, std::strin
 /// body_templates rendered at its place. A string that is exactly one
 /// placeholder takes the variable's JSON value (a number stays a number).
 nlohmann::json render_body(const scenario::Step& step, const Lookup& lookup, std::string* missing = nullptr);
-
-/// A random version 4 UUID.
-std::string uuid4(std::mt19937_64& rng);
-
-/// The extracts of a step from a response: var -> value; `error` tells
-/// which one could not be taken and why.
-std::map<std::string, nlohmann::json> extract(const std::vector<scenario::Extract>& extracts, const std::string& body,
-                                              const std::vector<std::pair<std::string, std::string>>& headers,
-                                              std::string& error);
 
 }  // namespace tollgate::flow

@@ -1,10 +1,10 @@
 #pragma once
 #include <atomic>
-#include <chrono>
+#include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "harness/metrics/run_result.h"
 #include "harness/scenario/scenario.h"
 
@@ -19,7 +19,7 @@ struct Progress {
   std::int64_t requests = 0;
   std::int64_t errors = 0;
   std::int64_t in_flight = 0;
-  double rps = 0;          ///< over the last interval
+  double rps = 0;                 ///< over the last interval
   double p50_ms = 0, p99_ms = 0;  ///< latency over the last interval
 };
 
@@ -35,17 +35,18 @@ struct IntervalHistograms {
 
 struct RunOptions {
   unsigned threads = 0;  ///< 0: one per core
-  /// Called about once a second from the calling thread.
+  /// Called once a second from the calling thread.
   std::function<void(const Progress&)> on_progress;
   /// Called once a second (and for the last part-second) from the calling
   /// thread, e.g. to write an interval log as the run goes.
   std::function<void(const IntervalHistograms&)> on_interval;
 };
 
-/// Runs every scenario of the plan concurrently and returns the merged
-/// measurements. `stop` is watched: 1 stops scheduling and lets in-flight
-/// requests finish within each scenario's graceful_stop (the result is
-/// marked interrupted), 2 abandons them at once.
+/// Runs every scenario of the plan concurrently, one worker thread per
+/// core, and returns the merged measurements: scenario -> executor ->
+/// engine -> check -> metrics. `stop` is watched: 1 stops scheduling and
+/// lets in-flight requests finish within each scenario's graceful_stop
+/// (the result is marked interrupted), 2 abandons them at once.
 /// Throws std::runtime_error when the run cannot start (e.g. bad TLS files).
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop);
 

@@ -1,84 +1,72 @@
 #include "harness/http/pool.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <cstring>
 
-#include "common/text.h"
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+
+#include "harness/http/response_parser.h"
+#include "net/tls.h"
 
 namespace tollgate::http {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using boost::system::error_code;
 using metrics::ErrorKind;
 using net::use_ec;
 
 struct ConnectionPool::Connection {
-  explicit Connection(asio::io_context& ioc) : plain(ioc) {}
-  beast::tcp_stream plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream&>> tls;
-  beast::flat_buffer buffer;
+  explicit Connection(asio::io_context& ioc) : socket(ioc), buffer(16 * 1024) {}
+  tcp::socket socket;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
+  std::vector<char> buffer;      ///< bytes read and not yet parsed: [start, end)
+  std::size_t start = 0, end = 0;
+  ResponseParser parser;
   bool connected = false;
-  int uses = 0;
-  beast::tcp_stream& lowest() { return plain; }
+  // What the watchdog looks at: the operation under way and its deadline.
+  const char* phase = nullptr;   ///< "connect", "TLS handshake", "write", "read"; nullptr when idle
+  Clock::TimePoint deadline = Clock::TimePoint::max();
+  bool timed_out = false;
 };
 
 namespace {
 
 // The deadline of one phase: its own timeout, never past the total.
-Clock::time_point phase(std::chrono::nanoseconds timeout, Clock::time_point total) {
-  return std::min(Clock::now() + std::chrono::duration_cast<Clock::duration>(timeout), total);
+Clock::TimePoint phase_deadline(const Clock& clock, std::chrono::nanoseconds timeout, Clock::TimePoint total) {
+  return std::min(clock.now() + std::chrono::duration_cast<Clock::Duration>(timeout), total);
 }
 
-ErrorKind classify(const boost::system::error_code& ec, bool tls_phase) {
-  if (ec == beast::error::timeout) return ErrorKind::kTimeout;
+ErrorKind classify(const error_code& ec) {
   if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe || ec == asio::error::eof ||
-      ec == bhttp::error::end_of_stream || ec == asio::ssl::error::stream_truncated)
+      ec == ssl::error::stream_truncated)
     return ErrorKind::kReset;
-  if (tls_phase || ec.category() == asio::error::get_ssl_category()) return ErrorKind::kTls;
-  if (ec == bhttp::error::partial_message || ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
-      ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category())
-    return ErrorKind::kProtocol;
+  if (ec.category() == asio::error::get_ssl_category()) return ErrorKind::kTls;
   return ErrorKind::kReset;
 }
 
-}  // namespace
-
-std::string serialize_request(const Request& request, const scenario::TargetUrl& target) {
-  auto has = [&](const char* name) { return find_header(request.headers, name) != nullptr; };
-  const bool default_port = target.port == (target.tls ? "443" : "80");
-  const bool v6 = target.host.find(':') != std::string::npos;
-  std::string out = request.method + " " + request.target + " HTTP/1.1\r\n";
-  if (!has("Host"))
-    out += "Host: " + (v6 ? "[" + target.host + "]" : target.host) + (default_port ? "" : ":" + target.port) + "\r\n";
-  if (!has("User-Agent")) out += "User-Agent: tollgate\r\n";
-  for (const auto& [k, v] : request.headers) out += k + ": " + v + "\r\n";
-  const bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-                          request.method == "PATCH";
-  if (!request.body.empty() && !has("Content-Type")) out += "Content-Type: application/json\r\n";
-  if (sends_body) out += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
-  out += "\r\n";
-  out += request.body;
-  return out;
+// A failed operation: timed out (the watchdog cancelled it) or what the
+// system said.
+void fail(check::Response& out, const ConnectionPool::Connection& c, const error_code& ec, ErrorKind kind) {
+  out.error = c.timed_out ? ErrorKind::kTimeout : kind;
+  out.error_message = std::string(c.phase ? c.phase : "request") + ": " + (c.timed_out ? "timed out" : ec.message());
 }
 
-ConnectionPool::ConnectionPool(asio::io_context& ioc, PoolOptions options) : ioc_(ioc), options_(std::move(options)) {
-  if (options_.target.tls) {
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    tls_->set_default_verify_paths();
-    if (!options_.tls.ca_file.empty()) {
-      boost::system::error_code ec;
-      tls_->load_verify_file(options_.tls.ca_file, ec);
-      if (ec) throw std::runtime_error("tls ca_file " + options_.tls.ca_file + ": " + ec.message());
-    }
-    tls_->set_verify_mode(options_.tls.insecure ? asio::ssl::verify_none : asio::ssl::verify_peer);
-  }
+bool end_of_input(const error_code& ec) { return ec == asio::error::eof || ec == ssl::error::stream_truncated; }
+
+}  // namespace
+
+ConnectionPool::ConnectionPool(asio::io_context& ioc, PoolOptions options, const Clock& clock)
+    : ioc_(ioc), options_(std::move(options)), clock_(clock), watchdog_timer_(ioc) {
+  if (options_.target.tls) tls_ = net::client_tls(options_.tls.ca_file, options_.tls.insecure);
   if (options_.max_connections < 1) options_.max_connections = 1;
+  // The watchdog looks ten times within the shortest timeout, 1 to 100 ms apart.
+  const auto& t = options_.timeouts;
+  const auto shortest = std::min({t.connect, t.tls, t.write, t.first_byte, t.total});
+  watchdog_tick_ = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(shortest / 10),
+                              std::chrono::milliseconds(1), std::chrono::milliseconds(100));
 }
 
 ConnectionPool::~ConnectionPool() { close_all(); }
@@ -86,35 +74,70 @@ ConnectionPool::~ConnectionPool() { close_all(); }
 void ConnectionPool::close_all() {
   closed_ = true;
   for (auto& c : all_) {
-    boost::system::error_code ec;
-    c->lowest().socket().close(ec);
+    error_code ec;
+    c->socket.close(ec);
   }
   idle_.clear();
   for (auto* w : waiters_) w->cancel();
   waiters_.clear();
+  watchdog_timer_.cancel();
 }
 
-net::Awaitable<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acquire(Result& result,
-                                                                                    Clock::time_point deadline) {
-  while (true) {
-    if (closed_) co_return nullptr;
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      ++in_use_;
-      co_return c;
-    }
-    if (open_ < options_.max_connections) {
-      ++open_;
-      ++in_use_;
-      auto c = std::make_shared<Connection>(ioc_);
-      all_.push_back(c);
-      co_return c;
-    }
-    // Every connection is busy: wait for one (bounded by the deadline).
+void ConnectionPool::watch(Connection& c, const char* phase, Clock::TimePoint deadline) {
+  c.phase = phase;
+  c.deadline = deadline;
+  c.timed_out = false;
+  start_watchdog();
+}
+
+void ConnectionPool::start_watchdog() {
+  if (watchdog_running_ || closed_) return;
+  watchdog_running_ = true;
+  asio::co_spawn(ioc_, watchdog(), asio::detached);
+}
+
+// Every tick while requests are under way: an operation past its deadline
+// is cancelled, and ends as timed out. Idle, it stops (so that a worker
+// with nothing left to do finishes).
+net::Awaitable<void> ConnectionPool::watchdog() {
+  while (!closed_ && busy_ > 0) {
+    watchdog_timer_.expires_after(watchdog_tick_);
+    error_code ec;
+    co_await watchdog_timer_.async_wait(use_ec(ec));
+    const auto now = clock_.now();
+    for (auto& c : all_)
+      if (c->phase && !c->timed_out && now >= c->deadline) {
+        c->timed_out = true;
+        c->socket.cancel(ec);
+      }
+  }
+  watchdog_running_ = false;
+}
+
+std::shared_ptr<ConnectionPool::Connection> ConnectionPool::take_idle() {
+  if (closed_) return nullptr;
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    ++busy_;
+    return c;
+  }
+  if (open_ >= options_.max_connections) return nullptr;
+  ++open_;
+  ++busy_;
+  auto c = std::make_shared<Connection>(ioc_);
+  all_.push_back(c);
+  return c;
+}
+
+// Every connection is busy: waits for one, bounded by the deadline.
+net::Awaitable<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acquire(check::Response& out,
+                                                                                    Clock::TimePoint deadline) {
+  while (!closed_) {
+    if (auto c = take_idle()) co_return c;
     asio::steady_timer wake(ioc_, deadline);
     waiters_.push_back(&wake);
-    boost::system::error_code ec;
+    error_code ec;
     co_await wake.async_wait(use_ec(ec));
     std::erase(waiters_, &wake);
     if (!ec) {
@@ -123,20 +146,22 @@ net::Awaitable<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acqu
         waiters_.front()->cancel();
         waiters_.pop_front();
       }
-      result.error = ErrorKind::kTimeout;
-      result.error_message = "timed out waiting for a free connection";
+      out.error = ErrorKind::kTimeout;
+      out.error_message = "timed out waiting for a free connection";
       co_return nullptr;
     }
   }
+  co_return nullptr;
 }
 
 void ConnectionPool::release(std::shared_ptr<Connection> c, bool reusable) {
-  --in_use_;
+  --busy_;
+  c->phase = nullptr;
   if (reusable && !closed_) {
     idle_.push_back(std::move(c));
   } else {
-    boost::system::error_code ec;
-    c->lowest().socket().close(ec);
+    error_code ec;
+    c->socket.close(ec);
     std::erase(all_, c);
     --open_;
   }
@@ -146,39 +171,48 @@ void ConnectionPool::release(std::shared_ptr<Connection> c, bool reusable) {
   }
 }
 
-net::Awaitable<bool> ConnectionPool::connect(Connection& c, Result& result, Clock::time_point deadline) {
-  boost::system::error_code ec;
-  if (endpoints_.empty()) {
-    tcp::resolver resolver(ioc_);
-    auto found = co_await resolver.async_resolve(options_.target.host, options_.target.port, use_ec(ec));
-    if (ec) {
-      result.error = ErrorKind::kConnect;
-      result.error_message = "cannot resolve " + options_.target.host + ": " + ec.message();
-      co_return false;
-    }
-    for (const auto& e : found) endpoints_.push_back(e.endpoint());
-  }
-  c.plain.expires_at(phase(options_.timeouts.connect, deadline));
-  co_await c.plain.async_connect(endpoints_, use_ec(ec));
+net::Awaitable<bool> ConnectionPool::resolve(check::Response& out) {
+  if (!endpoints_.empty()) co_return true;
+  tcp::resolver resolver(ioc_);
+  asio::steady_timer guard(ioc_, std::chrono::duration_cast<Clock::Duration>(options_.timeouts.connect));
+  guard.async_wait([&resolver](const error_code& e) {
+    if (!e) resolver.cancel();
+  });
+  error_code ec;
+  auto found = co_await resolver.async_resolve(options_.target.host, options_.target.port, use_ec(ec));
+  guard.cancel();
   if (ec) {
-    result.error = ec == beast::error::timeout ? ErrorKind::kTimeout : ErrorKind::kConnect;
-    result.error_message = "connect to " + options_.target.host + ":" + options_.target.port + ": " +
-                           (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+    out.error = ec == asio::error::operation_aborted ? ErrorKind::kTimeout : ErrorKind::kConnect;
+    out.error_message = "cannot resolve " + options_.target.host + ": " +
+                        (ec == asio::error::operation_aborted ? std::string("timed out") : ec.message());
     co_return false;
   }
-  c.plain.socket().set_option(tcp::no_delay(true), ec);
+  for (const auto& e : found) endpoints_.push_back(e.endpoint());
+  co_return true;
+}
+
+net::Awaitable<bool> ConnectionPool::connect(Connection& c, check::Response& out, Clock::TimePoint deadline) {
+  if (!co_await resolve(out)) co_return false;
+  error_code ec;
+  watch(c, "connect", phase_deadline(clock_, options_.timeouts.connect, deadline));
+  co_await asio::async_connect(c.socket, endpoints_, use_ec(ec));
+  if (ec) {
+    out.error = c.timed_out ? ErrorKind::kTimeout : ErrorKind::kConnect;
+    out.error_message = "connect to " + options_.target.host + ":" + options_.target.port + ": " +
+                        (c.timed_out ? std::string("timed out") : ec.message());
+    co_return false;
+  }
+  c.socket.set_option(tcp::no_delay(true), ec);
   ++opened_;
   if (tls_) {
-    c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream&>>(c.plain, *tls_);
+    c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.socket, *tls_);
     const std::string name = options_.tls.server_name.empty() ? options_.target.host : options_.tls.server_name;
-    SSL_set_tlsext_host_name(c.tls->native_handle(), name.c_str());
-    if (!options_.tls.insecure) c.tls->set_verify_callback(asio::ssl::host_name_verification(name));
-    c.plain.expires_at(phase(options_.timeouts.tls, deadline));
-    co_await c.tls->async_handshake(asio::ssl::stream_base::client, use_ec(ec));
+    net::prepare_client_stream(*c.tls, name, options_.tls.insecure);
+    watch(c, "TLS handshake", phase_deadline(clock_, options_.timeouts.tls, deadline));
+    co_await c.tls->async_handshake(ssl::stream_base::client, use_ec(ec));
     if (ec) {
-      result.error = ec == beast::error::timeout ? ErrorKind::kTimeout : ErrorKind::kTls;
-      result.error_message = "TLS handshake with " + name + ": " +
-                             (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+      out.error = c.timed_out ? ErrorKind::kTimeout : ErrorKind::kTls;
+      out.error_message = "TLS handshake with " + name + ": " + (c.timed_out ? std::string("timed out") : ec.message());
       co_return false;
     }
   }
@@ -187,103 +221,90 @@ net::Awaitable<bool> ConnectionPool::connect(Connection& c, Result& result, Cloc
 }
 
 template <class Stream>
-net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, const Request& request, Result& result,
-                                              Clock::time_point deadline) {
-  boost::system::error_code ec;
-  // Requests are serialized once per step ahead of the run; a request
-  // without its bytes is serialized here.
+net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, const Request& request,
+                                              check::Response& out, Clock::TimePoint deadline) {
+  error_code ec;
+  // Requests are serialized once per step ahead of the run; one without
+  // its bytes is serialized here.
   std::string local;
   const std::string& wire = request.wire.empty() ? (local = serialize_request(request, options_.target)) : request.wire;
-  c.plain.expires_at(phase(options_.timeouts.write, deadline));
-  result.sent = Clock::now();
-  result.bytes_out = static_cast<std::int64_t>(co_await asio::async_write(stream, asio::buffer(wire), use_ec(ec)));
-  if (ec) {
-    result.error = classify(ec, false);
-    result.error_message = "write: " + (ec == beast::error::timeout ? std::string("timed out") : ec.message());
-    co_return;
-  }
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(options_.max_body);
-  parser.header_limit(64 * 1024);
-  if (request.method == "HEAD") parser.skip(true);
-  c.plain.expires_at(phase(options_.timeouts.first_byte, deadline));
-  std::size_t n = co_await bhttp::async_read_header(stream, c.buffer, parser, use_ec(ec));
-  result.first_byte = Clock::now();
-  result.bytes_in += static_cast<std::int64_t>(n);
-  // An event stream is read as it arrives, each read stamped, so that
-  // chunk timings (TTFT, ITL) can be told apart.
-  bool streaming = false;
-  if (!ec) {
-    const auto ct = parser.get()[bhttp::field::content_type];
-    streaming = is_event_stream(ct);
-  }
-  if (!ec && !parser.is_done()) {
-    c.plain.expires_at(deadline);
-    if (streaming) {
-      while (!ec && !parser.is_done()) {
-        n = co_await bhttp::async_read_some(stream, c.buffer, parser, use_ec(ec));
-        result.bytes_in += static_cast<std::int64_t>(n);
-        result.marks.emplace_back(parser.get().body().size(), Clock::now() - result.sent);
-      }
-    } else {
-      n = co_await bhttp::async_read(stream, c.buffer, parser, use_ec(ec));
-      result.bytes_in += static_cast<std::int64_t>(n);
-    }
-  }
-  result.done = Clock::now();
-  auto take_head = [&](auto& res) {
-    result.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) {
-      result.headers.emplace_back(ascii_lower(f.name_string()), std::string(f.value()));
-    }
+  watch(c, "write", phase_deadline(clock_, options_.timeouts.write, deadline));
+  out.sent = clock_.now();
+  out.bytes_out = static_cast<std::int64_t>(co_await asio::async_write(stream, asio::buffer(wire), use_ec(ec)));
+  if (ec) co_return fail(out, c, ec, classify(ec));
+  c.parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body});
+  watch(c, "read", phase_deadline(clock_, options_.timeouts.first_byte, deadline));
+  auto feed = [&] {
+    c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start);
+    if (c.start == c.end) c.start = c.end = 0;
   };
-  if (ec) {
-    result.error = classify(ec, false);
-    result.error_message = std::string(ec == beast::error::timeout ? "read: timed out" : "read: " + ec.message());
-    if (streaming && parser.is_header_done()) {
-      take_head(parser.get());
-      result.body = std::move(parser.get().body());
+  if (c.start < c.end) feed();  // bytes that came after the previous answer
+  bool head_seen = false;
+  while (!c.parser.done() && !c.parser.failed()) {
+    if (c.end == c.buffer.size()) {  // only bytes of a next answer are kept: make room
+      std::memmove(c.buffer.data(), c.buffer.data() + c.start, c.end - c.start);
+      c.end -= c.start;
+      c.start = 0;
     }
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(c.buffer.data() + c.end, c.buffer.size() - c.end),
+                                                           use_ec(ec));
+    out.bytes_in += static_cast<std::int64_t>(n);
+    c.end += n;
+    if (ec && !(end_of_input(ec) && !c.timed_out)) {
+      out.done = clock_.now();
+      c.connected = false;
+      if (!out.event_stream) out.status = 0;  // only a stream keeps what arrived of a broken answer
+      co_return fail(out, c, ec, classify(ec));
+    }
+    feed();
+    if (ec) c.parser.end_of_input();
+    if (out.event_stream && c.parser.head_done()) out.marks.emplace_back(out.body.size(), clock_.now() - out.sent);
+    if (!head_seen && c.parser.head_done()) {
+      head_seen = true;
+      c.deadline = deadline;  // the head is in: the total deadline alone bounds the body
+    }
+  }
+  out.done = clock_.now();
+  if (c.parser.failed()) {
+    c.connected = false;
+    out.error = c.parser.failure() == ResponseParser::Failure::kClosedEarly ? ErrorKind::kReset : ErrorKind::kProtocol;
+    out.error_message = "read: " + c.parser.error();
+    if (!out.event_stream) out.status = 0;
     co_return;
   }
-  auto res = parser.release();
-  take_head(res);
-  result.body = std::move(res.body());
-  if (!res.keep_alive()) c.connected = false;
+  if (!c.parser.keep_alive()) c.connected = false;
 }
 
-net::Awaitable<Result> ConnectionPool::send(const Request& request) {
-  Result result;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(options_.timeouts.total);
+net::Awaitable<void> ConnectionPool::send(const Request& request, check::Response& out) {
+  const auto deadline = clock_.now() + std::chrono::duration_cast<Clock::Duration>(options_.timeouts.total);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    result = Result{};
-    auto c = co_await acquire(result, deadline);
+    out.clear();
+    auto c = take_idle();
+    if (!c && !closed_) c = co_await acquire(out, deadline);
     if (!c) {
-      if (result.error == ErrorKind::kNone) result.aborted = true;
-      result.done = Clock::now();
-      co_return result;
+      if (out.error == ErrorKind::kNone) out.aborted = true;
+      out.done = clock_.now();
+      co_return;
     }
     const bool reused = c->connected;
-    if (!reused && !co_await connect(*c, result, deadline)) {
-      result.done = Clock::now();
+    if (!reused && !co_await connect(*c, out, deadline)) {
+      out.done = clock_.now();
       release(std::move(c), false);
-      co_return result;
+      co_return;
     }
-    ++c->uses;
     if (c->tls)
-      co_await exchange(*c->tls, *c, request, result, deadline);
+      co_await exchange(*c->tls, *c, request, out, deadline);
     else
-      co_await exchange(c->plain, *c, request, result, deadline);
-    const bool ok = result.error == ErrorKind::kNone;
-    if (closed_) result.aborted = !ok;
+      co_await exchange(c->socket, *c, request, out, deadline);
+    const bool ok = out.error == ErrorKind::kNone;
+    if (closed_) out.aborted = !ok;
     // A kept-alive connection the server closed while idle fails before any
     // answer: try once more on a fresh one, as browsers do.
-    const bool stale = reused && !ok && result.bytes_in == 0 && result.error == ErrorKind::kReset;
+    const bool stale = reused && !ok && out.bytes_in == 0 && out.error == ErrorKind::kReset;
     const bool reusable = ok && c->connected;
     release(std::move(c), reusable);
-    if (!stale || closed_) co_return result;
+    if (!stale || closed_) co_return;
   }
-  co_return result;
 }
 
 }  // namespace tollgate::http

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -15,6 +16,10 @@ class Histogram {
   /// Records `value` (`count` times); false when it is out of range, as
   /// HdrHistogram's record_value (the value is then not counted).
   bool record(std::int64_t value, std::int64_t count = 1);
+  /// Records `value` clamped into [0, highest]: a measurement never
+  /// vanishes uncounted (a latency beyond the range counts at its top, so
+  /// the top percentiles read "at least the range").
+  void record_saturating(std::int64_t value) { record(std::clamp<std::int64_t>(value, 0, highest_)); }
   /// Adds `other` (same layout); returns how many values were dropped
   /// because they were out of range (0 for the same layout).
   std::int64_t add(const Histogram& other);

@@ -30,6 +30,16 @@ void StreamMetrics::add(const StreamMetrics& o) {
   usage_reported += o.usage_reported;
 }
 
+void StepMetrics::record_exchange(std::chrono::nanoseconds latency, std::chrono::nanoseconds service, int status,
+                                  std::int64_t in, std::int64_t out) {
+  latency_us.record_saturating(micros(latency));
+  service_time_us.record_saturating(micros(service));
+  ++requests;
+  bytes_in += in;
+  bytes_out += out;
+  if (status >= 100 && status < 600) ++this->status[static_cast<std::size_t>(status)];
+}
+
 void FlowMetrics::add(const FlowMetrics& o) {
   poll_us.add(o.poll_us);
   callback_us.add(o.callback_us);

@@ -1,5 +1,7 @@
 #pragma once
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -9,6 +11,11 @@
 #include "harness/metrics/histogram.h"
 
 namespace tollgate::metrics {
+
+/// Microseconds of `d`, the unit the time histograms hold (never negative).
+inline std::int64_t micros(std::chrono::nanoseconds d) {
+  return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+}
 
 /// How a request failed. Every failure is counted under exactly one kind.
 enum class ErrorKind : int { kNone = 0, kConnect, kTls, kTimeout, kReset, kProtocol, kStatus, kCheck, kCount };
@@ -102,6 +109,10 @@ struct StepMetrics {
 
   std::int64_t error_count() const;
   void add(const StepMetrics& other);
+  /// Counts one exchange, whatever its outcome: its latency from the
+  /// intended send, its service time from the actual one, status and bytes.
+  void record_exchange(std::chrono::nanoseconds latency, std::chrono::nanoseconds service, int status,
+                       std::int64_t bytes_in, std::int64_t bytes_out);
 };
 
 }  // namespace tollgate::metrics

@@ -9,6 +9,7 @@
 
 #include "common/yaml_json.h"
 #include "contract/schema_validator.h"
+#include "harness/flow/builtins.h"
 #include "harness/scenario/scenario.h"
 #include "harness/scenario/units.h"
 
@@ -418,7 +419,7 @@ class Loader {
       forbid("max_in_flight");
       forbid("arrivals");
     }
-    std::set<std::string> vars = {"uuid", "iteration", "vu", "now_ms", "callback_url"};
+    std::set<std::string> vars(flow::kBuiltinVariables.begin(), flow::kBuiltinVariables.end());
     if (s.contains("data")) {
       out.data = load_data(s["data"], at + "/data");
       for (const auto& c : out.data->columns) vars.insert(c);

