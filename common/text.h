@@ -1,5 +1,4 @@
 #pragma once
-#include <cctype>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -8,10 +7,13 @@
 
 namespace tollgate {
 
+/// `c` in lower case when it is an ASCII capital (no locale involved).
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 /// `s` with ASCII letters in lower case (header names, media types).
 inline std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -19,7 +21,7 @@ inline std::string ascii_lower(std::string_view s) {
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 

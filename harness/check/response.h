@@ -37,7 +37,9 @@ struct Response {
   bool event_stream = false;  ///< Content-Type text/event-stream: read as it arrived, with marks
   ArrivalMarks marks;
   std::int64_t bytes_in = 0, bytes_out = 0;
-  Clock::TimePoint sent{}, done{};  ///< first request byte written; answer complete (or failed)
+  /// The exchange began (before it waited for a connection), its first
+  /// request byte went out, and its answer was complete (or it failed).
+  Clock::TimePoint began{}, sent{}, done{};
   bool aborted = false;             ///< cut by a stop: not a measurement
 
   std::string_view name_of(const Field& f) const { return {head.data() + f.name, f.name_size}; }
@@ -68,7 +70,7 @@ struct Response {
     event_stream = false;
     marks.clear();
     bytes_in = bytes_out = 0;
-    sent = done = {};
+    began = sent = done = {};
     aborted = false;
   }
 };

@@ -81,7 +81,11 @@ void merge_results(const scenario::Plan& plan, const std::vector<std::unique_ptr
     const double planned = std::chrono::duration<double>(spec.planned_duration()).count();
     sr.duration_s = planned > 0 ? std::min(result.duration_s, planned) : result.duration_s;
     for (std::size_t k = 0; k < spec.steps.size(); ++k) {
-      StepResult step{spec.steps[k].name, spec.steps[k].operation, spec.steps[k].method, spec.steps[k].path, {}};
+      StepResult step;
+      step.name = spec.steps[k].name;
+      step.operation = spec.steps[k].operation;
+      step.method = spec.steps[k].method;
+      step.path = spec.steps[k].path;
       for (const auto& w : workers) step.metrics.add(w->scenarios()[si]->steps[k]);
       sr.steps.push_back(std::move(step));
     }

@@ -80,29 +80,30 @@ Awaitable<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStar
       rendered_secrets = secrets_of(rendered.headers);
       secrets = &rendered_secrets;
     }
-    auto attempt = shared_.clock.now();
     check::PollOutcome poll;
     if (step.poll)
-      co_await poll_step(s, r, i, *req, poll, attempt);
+      co_await poll_step(s, r, i, *req, poll);
     else
       co_await s.pool->send(*req, r.response);
     if (r.response.aborted) break;  // cut by a stop: not a measurement
-    if (step.poll) intended = attempt;  // a poll's latency is its last request's
-    record(s, i, r.response, intended, attempt);
+    if (step.poll) intended = r.response.began;  // a poll's latency is its last request's
+    record(s, i, r.response, intended);
     check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
     check::tally(r.verdict, s.steps[i]);
     for (auto& [k, v] : r.verdict.extracted) vars[k] = std::move(v);
     if (!r.verdict.go_on) break;
-    if (step.callback && !r.verdict.unsupported) co_await await_callback(s, r, i, *secrets, lookup);
-    intended = shared_.clock.now();
+    intended = r.response.done;
+    if (step.callback && !r.verdict.unsupported) {
+      co_await await_callback(s, r, i, *secrets, lookup);
+      intended = shared_.clock.now();
+    }
   }
   ++s.iterations;
 }
 
 // One exchange's timings and sizes, whatever its outcome.
-void Worker::record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended,
-                    Clock::TimePoint attempt) {
-  const auto sent = r.sent.time_since_epoch().count() ? r.sent : attempt;
+void Worker::record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended) {
+  const auto sent = r.sent.time_since_epoch().count() ? r.sent : r.began;
   s.steps[i].record_exchange(r.done - intended, r.done - sent, r.status, r.bytes_in, r.bytes_out);
   interval_.latency_us[s.first_step + i].record_saturating(metrics::micros(r.done - intended));
 }
@@ -117,7 +118,7 @@ Awaitable<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
 // Sends a polled step until its condition holds or its timeout passes;
 // the attempts before the last count as requests, the last is judged.
 Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
-                                  check::PollOutcome& state, Clock::TimePoint& attempt) {
+                                  check::PollOutcome& state) {
   const auto& poll = *s.spec->steps[i].poll;
   auto& fm = s.steps[i].flow.get();
   const auto d = [](std::chrono::nanoseconds n) { return std::chrono::duration_cast<Clock::Duration>(n); };
@@ -125,7 +126,6 @@ Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, cons
   const auto first = shared_.clock.now();
   const auto deadline = first + d(poll.timeout);
   while (true) {
-    attempt = shared_.clock.now();
     co_await s.pool->send(req, r.response);
     ++fm.poll_requests;
     const auto& resp = r.response;
@@ -148,7 +148,7 @@ Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, cons
       ++fm.polls_timed_out;
       co_return;
     }
-    record(s, i, resp, attempt, attempt);  // a poll that is not the last: counted and timed, not judged
+    record(s, i, resp, resp.began);  // a poll that is not the last: counted and timed, not judged
     co_await sleep_until(r, next);
   }
 }

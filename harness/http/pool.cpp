@@ -220,20 +220,25 @@ net::Awaitable<bool> ConnectionPool::connect(Connection& c, check::Response& out
   co_return true;
 }
 
+// `now` is the time the write starts: the one clock reading that stamps
+// the send and sets the write and first-byte deadlines.
 template <class Stream>
 net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, const Request& request,
-                                              check::Response& out, Clock::TimePoint deadline) {
+                                              check::Response& out, Clock::TimePoint now, Clock::TimePoint deadline) {
   error_code ec;
   // Requests are serialized once per step ahead of the run; one without
   // its bytes is serialized here.
   std::string local;
   const std::string& wire = request.wire.empty() ? (local = serialize_request(request, options_.target)) : request.wire;
-  watch(c, "write", phase_deadline(clock_, options_.timeouts.write, deadline));
-  out.sent = clock_.now();
+  const auto within = [&](std::chrono::nanoseconds timeout) {
+    return std::min(now + std::chrono::duration_cast<Clock::Duration>(timeout), deadline);
+  };
+  watch(c, "write", within(options_.timeouts.write));
+  out.sent = now;
   out.bytes_out = static_cast<std::int64_t>(co_await asio::async_write(stream, asio::buffer(wire), use_ec(ec)));
   if (ec) co_return fail(out, c, ec, classify(ec));
   c.parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body});
-  watch(c, "read", phase_deadline(clock_, options_.timeouts.first_byte, deadline));
+  watch(c, "read", within(options_.timeouts.first_byte));
   auto feed = [&] {
     c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start);
     if (c.start == c.end) c.start = c.end = 0;
@@ -276,10 +281,13 @@ net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, con
 }
 
 net::Awaitable<void> ConnectionPool::send(const Request& request, check::Response& out) {
-  const auto deadline = clock_.now() + std::chrono::duration_cast<Clock::Duration>(options_.timeouts.total);
+  const auto began = clock_.now();
+  const auto deadline = began + std::chrono::duration_cast<Clock::Duration>(options_.timeouts.total);
   for (int attempt = 0; attempt < 2; ++attempt) {
     out.clear();
+    out.began = began;
     auto c = take_idle();
+    const bool waited = !c;
     if (!c && !closed_) c = co_await acquire(out, deadline);
     if (!c) {
       if (out.error == ErrorKind::kNone) out.aborted = true;
@@ -292,10 +300,12 @@ net::Awaitable<void> ConnectionPool::send(const Request& request, check::Respons
       release(std::move(c), false);
       co_return;
     }
+    // A kept-alive connection taken at once starts writing now: no second clock reading.
+    const auto now = reused && !waited && attempt == 0 ? began : clock_.now();
     if (c->tls)
-      co_await exchange(*c->tls, *c, request, out, deadline);
+      co_await exchange(*c->tls, *c, request, out, now, deadline);
     else
-      co_await exchange(c->socket, *c, request, out, deadline);
+      co_await exchange(c->socket, *c, request, out, now, deadline);
     const bool ok = out.error == ErrorKind::kNone;
     if (closed_) out.aborted = !ok;
     // A kept-alive connection the server closed while idle fails before any

@@ -63,7 +63,7 @@ class ConnectionPool {
   net::Awaitable<bool> resolve(check::Response& out);
   template <class Stream>
   net::Awaitable<void> exchange(Stream& stream, Connection& c, const Request& request, check::Response& out,
-                                Clock::TimePoint deadline);
+                                Clock::TimePoint now, Clock::TimePoint deadline);
   void watch(Connection& c, const char* phase, Clock::TimePoint deadline);
   void start_watchdog();
   net::Awaitable<void> watchdog();

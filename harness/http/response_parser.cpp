@@ -41,11 +41,10 @@ void ResponseParser::start(check::Response& out, bool head_request, Limits limit
   error_.clear();
   line_.clear();
   remaining_ = 0;
-  content_length_ = -1;
-  chunked_ = false;
   keep_alive_ = true;
   http10_ = false;
   seen_any_ = false;
+  connection_ = content_type_ = content_length_ = transfer_encoding_ = std::nullopt;
 }
 
 void ResponseParser::fail(Failure f, std::string why) {
@@ -101,6 +100,7 @@ bool ResponseParser::parse_head() {
     out_->head.clear();
     out_->fields.clear();
     out_->status = 0;
+    connection_ = content_type_ = content_length_ = transfer_encoding_ = std::nullopt;
     return false;
   }
   return true;
@@ -133,6 +133,17 @@ bool ResponseParser::parse_field(std::string_view line, std::uint32_t offset) {
   value = trim(value);
   out_->fields.push_back({offset, static_cast<std::uint32_t>(colon), static_cast<std::uint32_t>(offset + colon + 1 + lead),
                           static_cast<std::uint32_t>(value.size())});
+  // The headers that frame the body, known by their length first.
+  const std::string_view name = line.substr(0, colon);
+  std::optional<std::string_view>* slot = nullptr;
+  switch (name.size()) {
+    case 10: slot = iequals(name, "connection") ? &connection_ : nullptr; break;
+    case 12: slot = iequals(name, "content-type") ? &content_type_ : nullptr; break;
+    case 14: slot = iequals(name, "content-length") ? &content_length_ : nullptr; break;
+    case 17: slot = iequals(name, "transfer-encoding") ? &transfer_encoding_ : nullptr; break;
+    default: break;
+  }
+  if (slot && !*slot) *slot = value;
   return true;
 }
 
@@ -140,20 +151,20 @@ bool ResponseParser::parse_field(std::string_view line, std::uint32_t offset) {
 void ResponseParser::frame_body() {
   check::Response& r = *out_;
   keep_alive_ = !http10_;
-  if (const auto c = r.header("connection")) {
-    if (has_token(*c, "close")) keep_alive_ = false;
-    else if (has_token(*c, "keep-alive")) keep_alive_ = true;
+  if (connection_) {
+    if (has_token(*connection_, "close")) keep_alive_ = false;
+    else if (has_token(*connection_, "keep-alive")) keep_alive_ = true;
   }
-  if (const auto ct = r.header("content-type")) r.event_stream = is_event_stream(*ct);
+  if (content_type_) r.event_stream = is_event_stream(*content_type_);
   if (head_request_ || r.status == 204 || r.status == 304) {
     state_ = State::kDone;
     return;
   }
-  if (const auto te = r.header("transfer-encoding"); te && has_token(*te, "chunked")) {
+  if (transfer_encoding_ && has_token(*transfer_encoding_, "chunked")) {
     state_ = State::kChunkSize;
     return;
   }
-  if (const auto cl = r.header("content-length")) {
+  if (const auto& cl = content_length_) {
     std::uint64_t n = 0;
     if (cl->empty()) return fail(Failure::kMalformed, "an empty Content-Length");
     for (char c : *cl) {

@@ -8,7 +8,9 @@
 // are bytes: nothing here assumes UTF-8.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/check/response.h"
 
@@ -68,11 +70,11 @@ class ResponseParser {
   std::string error_;
   std::string line_;  ///< a chunk size or trailer line in the making
   std::uint64_t remaining_ = 0;
-  std::int64_t content_length_ = -1;
-  bool chunked_ = false;
   bool keep_alive_ = true;
   bool http10_ = false;
   bool seen_any_ = false;  ///< any byte of this answer arrived
+  /// The framing headers, noted as they are parsed (the first of each).
+  std::optional<std::string_view> connection_, content_type_, content_length_, transfer_encoding_;
 };
 
 }  // namespace tollgate::http

@@ -99,18 +99,20 @@ class Worker {
   net::Awaitable<void> run_slot(ScenarioRun& s, int slot);
   net::Awaitable<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
   net::Awaitable<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
-                                 check::PollOutcome& poll, Clock::TimePoint& attempt);
+                                 check::PollOutcome& poll);
   net::Awaitable<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
                                       const flow::Lookup& lookup);
   net::Awaitable<std::optional<flow::Arrival>> wait_callback(Runner& r, const std::string& pointer,
                                                              const std::string& value, std::chrono::nanoseconds timeout);
   net::Awaitable<void> sleep_until(Runner& r, Clock::TimePoint t);
-  void record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended,
-              Clock::TimePoint attempt);
+  void record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended);
 
   RunShared& shared_;
   const unsigned index_;
-  boost::asio::io_context ioc_{1};
+  /// One thread runs it and only it does I/O on its sockets, so the
+  /// reactor needs no locks; other threads may still post to it (the
+  /// callback receiver does).
+  boost::asio::io_context ioc_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   AsioTimers timers_;
   std::vector<std::unique_ptr<ScenarioRun>> scenarios_;
   std::unique_ptr<exec::Stopper> stopper_;

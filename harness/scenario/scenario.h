@@ -34,6 +34,10 @@ struct TargetUrl {
 /// Parses an http(s) URL; nullopt with `error` set when it is not one.
 std::optional<TargetUrl> parse_url(const std::string& text, std::string& error);
 
+/// How long each part of a request may take. Every one is bounded by
+/// `total`, which counts from when the request began (waiting for a free
+/// connection included); `write` and `first_byte` count from when its
+/// first byte was written.
 struct Timeouts {
   nanoseconds connect = std::chrono::seconds(5);
   nanoseconds tls = std::chrono::seconds(5);

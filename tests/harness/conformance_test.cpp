@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 
 #include "harness/http/engine.h"
+#include "tests/support/run_options.h"
 #include "tests/support/paths.h"
 #include "tests/support/raw_server.h"
 
@@ -125,7 +126,7 @@ TEST_P(Violation, IsReportedByName) {
                            "\nscenarios:\n  s:\n    executor: iterations\n    iterations: 1\n    steps:\n      - " + c.step + "\n";
   const auto plan = scenario::parse_plan(yaml, "case.yaml", {});
   std::atomic<int> stop{0};
-  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  const RunResult run = run_plan(plan, test::threads(1), stop);
   const auto& m = run.scenarios.at(0).steps.at(0).metrics;
   ASSERT_EQ(m.requests, 1);
   std::string failed;
@@ -165,7 +166,7 @@ TEST(Checks, FailureMessagesMaskTheKeys) {
                            "      - {path: /v1/models, headers: {Authorization: Bearer sk-live-0123456789abcdef}}\n";
   const auto plan = scenario::parse_plan(yaml, "mask.yaml", {});
   std::atomic<int> stop{0};
-  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  const RunResult run = run_plan(plan, test::threads(1), stop);
   const auto& status = run.scenarios.at(0).steps.at(0).metrics.checks.at(0);
   ASSERT_EQ(status.failed, 1);
   const std::string& message = status.samples.at(0).first;

@@ -1,5 +1,6 @@
 // The engine end to end against in-process servers on 127.0.0.1:0.
 #include "harness/http/engine.h"
+#include "tests/support/run_options.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +23,7 @@ scenario::Step step(const std::string& path) { return scenario::literal_step("GE
 
 RunResult run(const scenario::Plan& plan, unsigned threads = 2) {
   std::atomic<int> stop{0};
-  return run_plan(plan, {threads, nullptr}, stop);
+  return run_plan(plan, test::threads(threads), stop);
 }
 
 TEST(Engine, OpenModelSendsTheScheduledCount) {
@@ -123,9 +124,10 @@ TEST(Engine, StopEndsARunEarlyAndMarksItInterrupted) {
   s.steps.push_back(step("/"));
   plan.scenarios.push_back(s);
   std::atomic<int> stop{0};
-  RunOptions options{1, [&](const Progress& p) {
-                       if (p.requests > 0) stop = 1;  // the first progress report stops the run
-                     }};
+  RunOptions options = test::threads(1);
+  options.on_progress = [&](const Progress& p) {
+    if (p.requests > 0) stop = 1;  // the first progress report stops the run
+  };
   const auto started = steady_clock::now();
   const auto result = run_plan(plan, options, stop);
   EXPECT_TRUE(result.interrupted);

@@ -11,6 +11,7 @@
 
 #include "harness/flow/render.h"
 #include "harness/http/engine.h"
+#include "tests/support/run_options.h"
 #include "net/http_server.h"
 #include "tests/support/test_client.h"
 
@@ -95,7 +96,7 @@ TEST(Flow, ExtractPollAndCallbackEndToEnd) {
   const auto port = ts.server.start();
   const auto plan = task_plan(port, 3, "5s");
   std::atomic<int> stop{0};
-  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  const RunResult run = run_plan(plan, test::threads(1), stop);
   const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
   const auto& wait = run.scenarios.at(0).steps.at(1).metrics;
   for (const auto& c : submit.checks) EXPECT_EQ(c.failed, 0) << c.name << ": " << (c.samples.empty() ? "" : c.samples[0].first);
@@ -121,7 +122,7 @@ TEST(Flow, AMissingCallbackTimesOutAndIsCounted) {
   const auto port = ts.server.start();
   const auto plan = task_plan(port, 1, "50ms");
   std::atomic<int> stop{0};
-  const RunResult run = run_plan(plan, {1, nullptr}, stop);
+  const RunResult run = run_plan(plan, test::threads(1), stop);
   const auto& submit = run.scenarios.at(0).steps.at(0).metrics;
   ASSERT_TRUE(submit.flow);
   EXPECT_EQ(submit.flow->callbacks_missed, 1);
@@ -195,7 +196,7 @@ TEST(Flow, AStopEndsACallbackWait) {
   const auto port = ts.server.start();
   const auto plan = task_plan(port, 1, "10m");
   std::atomic<int> stop{0};
-  auto done = std::async(std::launch::async, [&] { return run_plan(plan, {1, nullptr}, stop); });
+  auto done = std::async(std::launch::async, [&] { return run_plan(plan, test::threads(1), stop); });
   // Stop once the submit has been answered (the wait has begun or is about to).
   while (true) {
     {
