@@ -63,7 +63,7 @@ class Sampler {
   void deliver(int worker, std::int64_t tick, IntervalData data, bool last, double end_s);
 
   /// Emits every point, in order, as soon as each is complete: every worker
-  /// has delivered it, or has ended before or within it. Returns after the
+  /// has delivered it, or has ended. Returns after the
   /// last point, once every worker has ended. The last point is left out
   /// when it lasts under a millisecond.
   void run(const std::function<void(const Interval&)>& emit);

@@ -83,6 +83,20 @@ TEST(Sampler, AnEndOnTheSecondLeavesNoEmptyPoint) {
   EXPECT_EQ(points[0].requests[0], 3);
 }
 
+// A worker closes just before a tick and its thread ends just after it:
+// its last figures fall in the tick after the one it never delivered.
+TEST(Sampler, AWorkerThatEndsAcrossATickItDidNotSeeDoesNotHoldTheSeries) {
+  Sampler s(2, 1);
+  s.deliver(0, 1, data(1, 10), false, 1.0);
+  s.deliver(0, 2, data(1, 10), true, 1.2);
+  s.deliver(1, 2, data(3, 10), true, 1.0001);  // no tick 1 from worker 1
+  const auto points = emitted(s);
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[0].requests[0], 1);
+  EXPECT_EQ(points[1].requests[0], 4);
+  EXPECT_TRUE(points[1].last);
+}
+
 TEST(Sampler, PointsGoOutAsSoonAsEveryWorkerHasGivenThem) {
   Sampler s(2, 1);
   std::vector<std::int64_t> ticks;
