@@ -121,7 +121,7 @@ std::string rfc3339_ms(std::int64_t unix_ms) {
   const std::time_t t = unix_ms / 1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                 tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
   return buf;
@@ -207,85 +207,78 @@ json summary_json(const metrics::RunResult& run) {
           {"thresholds", std::move(thresholds)}};
 }
 
-void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
+namespace {
+
+double ms(std::int64_t us) { return static_cast<double>(us) / 1000.0; }
+
+// One step: its figures, statuses and error kinds, unsupported, failed checks.
+void write_step(const metrics::ScenarioResult& s, const metrics::StepResult& st, std::ostream& out) {
   char line[512];
-  bool any_stream = false;
-  const auto ms = [](std::int64_t us) { return us / 1000.0; };
-  for (const auto& s : run.scenarios) {
-    out << "\nscenario " << s.name << " (" << s.executor << ", " << std::fixed
-        << std::setprecision(1) << s.duration_s << " s, " << s.iterations << " iterations";
-    if (s.target_rps > 0) out << ", target " << std::setprecision(1) << s.target_rps << "/s";
-    out << ")\n";
-    std::snprintf(line, sizeof line, "  %-28s %9s %8s %9s %6s %6s  %9s %9s %9s %9s %9s  %9s\n", "step", "requests",
-                  "errors", "rps", "late", "missed", "p50", "p90", "p99", "p99.9", "max", "svc p99");
-    out << line;
-    for (const auto& st : s.steps) {
-      const auto& m = st.metrics;
-      std::snprintf(line, sizeof line, "  %-28.28s %9lld %8lld %9.1f %6lld %6lld  %7.2fms %7.2fms %7.2fms %7.2fms %7.2fms  %7.2fms\n",
-                    st.name.c_str(), static_cast<long long>(m.requests), static_cast<long long>(m.error_count()),
-                    s.duration_s > 0 ? m.requests / s.duration_s : 0.0, static_cast<long long>(m.late),
-                    static_cast<long long>(m.missed), ms(m.latency_us.value_at_percentile(50)),
-                    ms(m.latency_us.value_at_percentile(90)), ms(m.latency_us.value_at_percentile(99)),
-                    ms(m.latency_us.value_at_percentile(99.9)), ms(m.latency_us.max()),
-                    ms(m.service_time_us.value_at_percentile(99)));
-      out << line;
-      std::string kinds;
-      for (std::size_t k = 1; k < m.errors.size(); ++k)
-        if (m.errors[k])
-          kinds += std::string(kinds.empty() ? "" : ", ") + metrics::error_kind_name(static_cast<metrics::ErrorKind>(k)) +
-                   " " + std::to_string(m.errors[k]);
-      std::string codes;
-      for (std::size_t c = 0; c < m.status.size(); ++c)
-        if (m.status[c]) codes += std::string(codes.empty() ? "" : ", ") + std::to_string(c) + " x" + std::to_string(m.status[c]);
-      out << "    status: " << (codes.empty() ? "-" : codes) << (kinds.empty() ? "" : "; errors: " + kinds);
-      if (m.checks_passed + m.checks_failed > 0)
-        out << "; checks " << m.checks_passed << "/" << (m.checks_passed + m.checks_failed) << " passed";
-      out << "\n";
-      if (m.unsupported)
-        out << "    NOT SUPPORTED by the target (" << m.unsupported << "x, checks not run): " << m.unsupported_message << "\n";
-      for (const auto& c : m.checks)
-        if (c.failed) {
-          out << "    FAILED " << c.name << " (" << c.failed << " of " << (c.passed + c.failed) << ")\n";
-          for (const auto& [msg, n] : c.samples) out << "      " << (n > 1 ? std::to_string(n) + "x " : "") << msg << "\n";
-        }
-      if (m.stream) {
-        const auto& sm = *m.stream;
-        any_stream = true;
-        std::snprintf(line, sizeof line,
-                      "    stream: %lld responses, TTFT p50 %.2fms p99 %.2fms, ITL p50 %.2fms p99 %.2fms, TPOT p50 %.2fms, "
-                      "e2e p99 %.2fms, %lld output tokens (%s), %lld tokens/s p50\n",
-                      static_cast<long long>(sm.streams), ms(sm.ttft_us.value_at_percentile(50)),
-                      ms(sm.ttft_us.value_at_percentile(99)), ms(sm.itl_us.value_at_percentile(50)),
-                      ms(sm.itl_us.value_at_percentile(99)), ms(sm.tpot_us.value_at_percentile(50)),
-                      ms(sm.e2e_us.value_at_percentile(99)), static_cast<long long>(sm.output_tokens),
-                      sm.usage_reported == sm.streams ? "from usage" : sm.usage_reported ? "usage or counted" : "counted",
-                      static_cast<long long>(sm.tokens_per_s.value_at_percentile(50)));
-        out << line;
-      }
-      if (m.flow) {
-        const auto& fm = *m.flow;
-        if (fm.polls + fm.polls_timed_out > 0) {
-          std::snprintf(line, sizeof line, "    poll: %lld done, %lld timed out, %lld requests; time to completion p50 %.2fms p99 %.2fms\n",
-                        static_cast<long long>(fm.polls), static_cast<long long>(fm.polls_timed_out),
-                        static_cast<long long>(fm.poll_requests), ms(fm.poll_us.value_at_percentile(50)),
-                        ms(fm.poll_us.value_at_percentile(99)));
-          out << line;
-        }
-        if (fm.callbacks + fm.callbacks_missed > 0) {
-          std::snprintf(line, sizeof line, "    callback: %lld received, %lld missed; submit->callback p50 %.2fms p99 %.2fms\n",
-                        static_cast<long long>(fm.callbacks), static_cast<long long>(fm.callbacks_missed),
-                        ms(fm.callback_us.value_at_percentile(50)), ms(fm.callback_us.value_at_percentile(99)));
-          out << line;
-        }
-      }
+  const auto& m = st.metrics;
+  std::snprintf(line, sizeof line, "  %-28.28s %9lld %8lld %9.1f %6lld %6lld  %7.2fms %7.2fms %7.2fms %7.2fms %7.2fms  %7.2fms\n",
+                st.name.c_str(), static_cast<long long>(m.requests), static_cast<long long>(m.error_count()),
+                s.duration_s > 0 ? static_cast<double>(m.requests) / s.duration_s : 0.0, static_cast<long long>(m.late),
+                static_cast<long long>(m.missed), ms(m.latency_us.value_at_percentile(50)),
+                ms(m.latency_us.value_at_percentile(90)), ms(m.latency_us.value_at_percentile(99)),
+                ms(m.latency_us.value_at_percentile(99.9)), ms(m.latency_us.max()),
+                ms(m.service_time_us.value_at_percentile(99)));
+  out << line;
+  std::string kinds;
+  for (std::size_t k = 1; k < m.errors.size(); ++k)
+    if (m.errors[k])
+      kinds += std::string(kinds.empty() ? "" : ", ") + metrics::error_kind_name(static_cast<metrics::ErrorKind>(k)) +
+               " " + std::to_string(m.errors[k]);
+  std::string codes;
+  for (std::size_t c = 0; c < m.status.size(); ++c)
+    if (m.status[c]) codes += std::string(codes.empty() ? "" : ", ") + std::to_string(c) + " x" + std::to_string(m.status[c]);
+  out << "    status: " << (codes.empty() ? "-" : codes) << (kinds.empty() ? "" : "; errors: " + kinds);
+  if (m.checks_passed + m.checks_failed > 0)
+    out << "; checks " << m.checks_passed << "/" << (m.checks_passed + m.checks_failed) << " passed";
+  out << "\n";
+  if (m.unsupported)
+    out << "    NOT SUPPORTED by the target (" << m.unsupported << "x, checks not run): " << m.unsupported_message << "\n";
+  for (const auto& c : m.checks)
+    if (c.failed) {
+      out << "    FAILED " << c.name << " (" << c.failed << " of " << (c.passed + c.failed) << ")\n";
+      for (const auto& [msg, n] : c.samples) out << "      " << (n > 1 ? std::to_string(n) + "x " : "") << msg << "\n";
     }
+}
+
+// A step's streaming, poll and callback figures, when it has them.
+void write_flow(const metrics::StepMetrics& m, std::ostream& out) {
+  char line[512];
+  if (m.stream) {
+    const auto& sm = *m.stream;
+    std::snprintf(line, sizeof line,
+                  "    stream: %lld responses, TTFT p50 %.2fms p99 %.2fms, ITL p50 %.2fms p99 %.2fms, TPOT p50 %.2fms, "
+                  "e2e p99 %.2fms, %lld output tokens (%s), %lld tokens/s p50\n",
+                  static_cast<long long>(sm.streams), ms(sm.ttft_us.value_at_percentile(50)),
+                  ms(sm.ttft_us.value_at_percentile(99)), ms(sm.itl_us.value_at_percentile(50)),
+                  ms(sm.itl_us.value_at_percentile(99)), ms(sm.tpot_us.value_at_percentile(50)),
+                  ms(sm.e2e_us.value_at_percentile(99)), static_cast<long long>(sm.output_tokens),
+                  sm.usage_reported == sm.streams ? "from usage" : sm.usage_reported ? "usage or counted" : "counted",
+                  static_cast<long long>(sm.tokens_per_s.value_at_percentile(50)));
+    out << line;
   }
-  out << "\nlatency counts from each request's intended send time (coordinated omission corrected); "
-         "svc = service time from the actual send\n";
-  if (any_stream) {
-    out << "streaming metrics:\n";
-    for (const char* f : kStreamFormulas) out << "  " << f << "\n";
+  if (!m.flow) return;
+  const auto& fm = *m.flow;
+  if (fm.polls + fm.polls_timed_out > 0) {
+    std::snprintf(line, sizeof line, "    poll: %lld done, %lld timed out, %lld requests; time to completion p50 %.2fms p99 %.2fms\n",
+                  static_cast<long long>(fm.polls), static_cast<long long>(fm.polls_timed_out),
+                  static_cast<long long>(fm.poll_requests), ms(fm.poll_us.value_at_percentile(50)),
+                  ms(fm.poll_us.value_at_percentile(99)));
+    out << line;
   }
+  if (fm.callbacks + fm.callbacks_missed > 0) {
+    std::snprintf(line, sizeof line, "    callback: %lld received, %lld missed; submit->callback p50 %.2fms p99 %.2fms\n",
+                  static_cast<long long>(fm.callbacks), static_cast<long long>(fm.callbacks_missed),
+                  ms(fm.callback_us.value_at_percentile(50)), ms(fm.callback_us.value_at_percentile(99)));
+    out << line;
+  }
+}
+
+// Checks, coverage, thresholds, unsupported steps and the result line.
+void write_verdicts(const metrics::RunResult& run, std::ostream& out) {
   const std::int64_t passed = run.checks_passed();
   if (passed + run.checks_failed() > 0)
     out << "\nchecks: " << passed << " passed, " << run.checks_failed() << " failed (" << std::setprecision(2)
@@ -310,6 +303,34 @@ void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
     out << "\n" << unsupported << " request(s) answered 501 Not Implemented: those steps are NOT SUPPORTED by the target "
         << "and their checks did not run" << (run.info.allow_unsupported ? " (--allow-unsupported: not a failure)" : "") << "\n";
   out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : run.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
+}
+
+}  // namespace
+
+void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
+  char line[512];
+  bool any_stream = false;
+  for (const auto& s : run.scenarios) {
+    out << "\nscenario " << s.name << " (" << s.executor << ", " << std::fixed << std::setprecision(1) << s.duration_s
+        << " s, " << s.iterations << " iterations";
+    if (s.target_rps > 0) out << ", target " << std::setprecision(1) << s.target_rps << "/s";
+    out << ")\n";
+    std::snprintf(line, sizeof line, "  %-28s %9s %8s %9s %6s %6s  %9s %9s %9s %9s %9s  %9s\n", "step", "requests",
+                  "errors", "rps", "late", "missed", "p50", "p90", "p99", "p99.9", "max", "svc p99");
+    out << line;
+    for (const auto& st : s.steps) {
+      write_step(s, st, out);
+      write_flow(st.metrics, out);
+      any_stream = any_stream || st.metrics.stream;
+    }
+  }
+  out << "\nlatency counts from each request's intended send time (coordinated omission corrected); "
+         "svc = service time from the actual send\n";
+  if (any_stream) {
+    out << "streaming metrics:\n";
+    for (const char* f : kStreamFormulas) out << "  " << f << "\n";
+  }
+  write_verdicts(run, out);
 }
 
 void write_file_atomically(const std::string& path, const std::string& content) {

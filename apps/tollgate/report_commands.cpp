@@ -111,20 +111,18 @@ int merge_command(const std::vector<std::string>& paths, const std::string& out_
   });
 }
 
-int compare_command(const CompareFlags& flags) {
-  std::map<std::string, Figures> base, next;
-  try {
-    base = figures_of(reports::read_summary(flags.base));
-    next = figures_of(reports::read_summary(flags.next));
-  } catch (const std::exception& e) {
-    std::cerr << "tollgate compare: " << e.what() << "\n";
-    return kBadInput;
-  }
+namespace {
+
+// One row per step of either run: both runs' figures and what regressed.
+json compare_rows(std::map<std::string, Figures>& base, std::map<std::string, Figures>& next, double tolerance,
+                  std::vector<std::string>& regressions) {
   json rows = json::array();
-  std::vector<std::string> regressions;
   std::set<std::string> names;
   for (const auto& [k, v] : base) names.insert(k);
   for (const auto& [k, v] : next) names.insert(k);
+  auto figures = [](const Figures& f) {
+    return json{{"rps", f.rps}, {"error_rate", f.error_rate}, {"p50_ms", f.p50}, {"p99_ms", f.p99}, {"p999_ms", f.p999}};
+  };
   for (const auto& name : names) {
     const bool in_base = base.count(name), in_next = next.count(name);
     json row = {{"step", name}};
@@ -134,13 +132,13 @@ int compare_command(const CompareFlags& flags) {
       continue;
     }
     const Figures &b = base[name], &n = next[name];
-    row["base"] = {{"rps", b.rps}, {"error_rate", b.error_rate}, {"p50_ms", b.p50}, {"p99_ms", b.p99}, {"p999_ms", b.p999}};
-    row["new"] = {{"rps", n.rps}, {"error_rate", n.error_rate}, {"p50_ms", n.p50}, {"p99_ms", n.p99}, {"p999_ms", n.p999}};
+    row["base"] = figures(b);
+    row["new"] = figures(n);
     json why = json::array();
-    if (b.p99 > 0 && n.p99 > b.p99 * (1 + flags.tolerance)) {
+    if (b.p99 > 0 && n.p99 > b.p99 * (1 + tolerance)) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "p99 %.3f ms -> %.3f ms (%s, tolerance +%.0f%%)", b.p99, n.p99,
-                    delta(b.p99, n.p99).c_str(), flags.tolerance * 100);
+                    delta(b.p99, n.p99).c_str(), tolerance * 100);
       why.push_back(buf);
     }
     for (const auto& [kind, count] : n.errors)
@@ -149,15 +147,20 @@ int compare_command(const CompareFlags& flags) {
     for (const auto& w : why) regressions.push_back(name + ": " + w.get<std::string>());
     rows.push_back(row);
   }
-  const bool regressed = !regressions.empty();
-  if (flags.format == "json") {
-    std::cout << json{{"base", flags.base}, {"new", flags.next}, {"tolerance", flags.tolerance}, {"steps", rows},
-                      {"regressed", regressed}}
-                     .dump(2)
-              << "\n";
-    return regressed ? kFailed : kOk;
-  }
-  const bool md = flags.format == "markdown";
+  return rows;
+}
+
+std::string pair_cell(double b, double n, const char* fmt) {
+  char buf[96], x[32], y[32];
+  std::snprintf(x, sizeof x, fmt, b);
+  std::snprintf(y, sizeof y, fmt, n);
+  std::snprintf(buf, sizeof buf, "%s -> %s (%s)", x, y, delta(b, n).c_str());
+  return buf;
+}
+
+// The rows as a text table or Markdown, then the regressions and the verdict.
+void print_compare(const json& rows, std::map<std::string, Figures>& base, std::map<std::string, Figures>& next,
+                   const std::vector<std::string>& regressions, bool md) {
   char line[512];
   if (md) {
     std::cout << "| step | rps | errors | p50 ms | p99 ms | p99.9 ms |\n| --- | --- | --- | --- | --- | --- |\n";
@@ -166,13 +169,6 @@ int compare_command(const CompareFlags& flags) {
                   "p99.9 ms");
     std::cout << line;
   }
-  auto pair = [&](double b, double n, const char* fmt) {
-    char buf[96], x[32], y[32];
-    std::snprintf(x, sizeof x, fmt, b);
-    std::snprintf(y, sizeof y, fmt, n);
-    std::snprintf(buf, sizeof buf, "%s -> %s (%s)", x, y, delta(b, n).c_str());
-    return std::string(buf);
-  };
   for (const auto& row : rows) {
     const std::string name = row["step"];
     if (row.contains("only_in")) {
@@ -181,8 +177,9 @@ int compare_command(const CompareFlags& flags) {
       continue;
     }
     const Figures &b = base[name], &n = next[name];
-    const std::string cells[] = {pair(b.rps, n.rps, "%.1f"), pair(b.error_rate * 100, n.error_rate * 100, "%.2f%%"),
-                                 pair(b.p50, n.p50, "%.3f"), pair(b.p99, n.p99, "%.3f"), pair(b.p999, n.p999, "%.3f")};
+    const std::string cells[] = {pair_cell(b.rps, n.rps, "%.1f"), pair_cell(b.error_rate * 100, n.error_rate * 100, "%.2f%%"),
+                                 pair_cell(b.p50, n.p50, "%.3f"), pair_cell(b.p99, n.p99, "%.3f"),
+                                 pair_cell(b.p999, n.p999, "%.3f")};
     if (md) {
       std::cout << "| " << name;
       for (const auto& c : cells) std::cout << " | " << c;
@@ -193,9 +190,32 @@ int compare_command(const CompareFlags& flags) {
       std::cout << line;
     }
   }
-  std::cout << (md ? "\n" : "\n");
+  std::cout << "\n";
   for (const auto& r : regressions) std::cout << (md ? "- **regression** " : "REGRESSION ") << r << "\n";
-  std::cout << (md ? "\n**result: " : "result: ") << (regressed ? "REGRESSED" : "OK") << (md ? "**\n" : "\n");
+  std::cout << (md ? "\n**result: " : "result: ") << (regressions.empty() ? "OK" : "REGRESSED") << (md ? "**\n" : "\n");
+}
+
+}  // namespace
+
+int compare_command(const CompareFlags& flags) {
+  std::map<std::string, Figures> base, next;
+  try {
+    base = figures_of(reports::read_summary(flags.base));
+    next = figures_of(reports::read_summary(flags.next));
+  } catch (const std::exception& e) {
+    std::cerr << "tollgate compare: " << e.what() << "\n";
+    return kBadInput;
+  }
+  std::vector<std::string> regressions;
+  const json rows = compare_rows(base, next, flags.tolerance, regressions);
+  const bool regressed = !regressions.empty();
+  if (flags.format == "json")
+    std::cout << json{{"base", flags.base}, {"new", flags.next}, {"tolerance", flags.tolerance}, {"steps", rows},
+                      {"regressed", regressed}}
+                     .dump(2)
+              << "\n";
+  else
+    print_compare(rows, base, next, regressions, flags.format == "markdown");
   return regressed ? kFailed : kOk;
 }
 

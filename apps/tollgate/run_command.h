@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/scenario/scenario.h"
+
 namespace tollgate::cli {
 
 /// Options every command that runs load shares (run, hit).
@@ -40,5 +42,8 @@ struct HitFlags {
 
 /// `tollgate hit URL`: one step, no YAML; same options and outputs as run.
 int hit(const HitFlags& hit, const RunFlags& flags);
+
+/// Adds --threshold expressions to a plan; throws SourceError for a bad one.
+void add_thresholds(scenario::Plan& plan, const std::vector<std::string>& extra);
 
 }  // namespace tollgate::cli

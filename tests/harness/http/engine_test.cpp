@@ -40,14 +40,13 @@ TEST(Engine, OpenModelSendsTheScheduledCount) {
   plan.scenarios.push_back(s);
   const auto result = run(plan);
   const auto& m = result.scenarios.at(0).steps.at(0).metrics;
-  // Exactly the schedule's 1000 arrivals are accounted for; a fast target
-  // and 100 slots send them all (exact counts on a fake clock:
-  // tests/harness/exec/open_model_test.cpp).
+  // Exactly the schedule's 1000 arrivals are accounted for, sent or missed
+  // (how many of each depends on the machine; the exact counts on a fake
+  // clock: tests/harness/exec/open_model_test.cpp).
   EXPECT_EQ(m.requests + m.missed, 1000);
   EXPECT_EQ(m.status[200], m.requests);
   EXPECT_EQ(m.error_count(), 0);
   EXPECT_EQ(m.latency_us.total_count(), m.requests);
-  EXPECT_EQ(m.missed, 0);
   EXPECT_FALSE(result.interrupted);
 }
 
@@ -106,9 +105,10 @@ TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
   EXPECT_GT(m.missed, 0);
   EXPECT_EQ(m.requests + m.missed, 50);
   EXPECT_GT(m.late, 0);
-  // Service time stays near 200 ms; latency from the intended time grows.
-  EXPECT_LT(m.service_time_us.value_at_percentile(50), 260'000);
-  EXPECT_GT(m.latency_us.value_at_percentile(99), 500'000);
+  // Service time stays near the 200 ms the target takes; latency from the
+  // intended time adds the wait for a slot.
+  EXPECT_GE(m.service_time_us.value_at_percentile(50), 200'000);
+  EXPECT_GT(m.latency_us.value_at_percentile(99), 2 * m.service_time_us.value_at_percentile(50));
 }
 
 TEST(Engine, StopEndsARunEarlyAndMarksItInterrupted) {

@@ -1,0 +1,106 @@
+#include "apps/tollgate/execute.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "apps/tollgate/exit_codes.h"
+#include "apps/tollgate/live_outputs.h"
+#include "common/secrets.h"
+#include "harness/check/coverage.h"
+#include "harness/check/thresholds.h"
+#include "reports/summary.h"
+#include "reports/writers.h"
+
+namespace tollgate::cli {
+namespace {
+
+std::atomic<int> g_stop{0};
+
+// First Ctrl-C: stop gracefully and still report. Second: leave at once.
+void on_signal(int) {
+  if (g_stop.fetch_add(1) >= 1) _exit(130);
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+// What was run, and what was decided about it.
+void judge(metrics::RunResult& run, const scenario::Plan& plan, const RunFlags& flags) {
+  run.info = {plan.file, plan.text_hash, plan.target.to_string(), mask_command_line(flags.command_line, plan.headers),
+              TOLLGATE_VERSION, flags.allow_unsupported};
+  run.thresholds = check::evaluate(plan.thresholds, run);
+  run.coverage = check::coverage(plan, check::seen_in_run(plan, run));
+}
+
+int exit_code_of(const metrics::RunResult& run, const scenario::Plan& plan) {
+  if (run.interrupted) return kInterrupted;
+  // Nothing reached the target: the run could not proceed.
+  std::int64_t requests = 0, unreachable = 0;
+  for (const auto& s : run.scenarios)
+    for (const auto& st : s.steps) {
+      requests += st.metrics.requests;
+      unreachable += st.metrics.errors[static_cast<int>(metrics::ErrorKind::kConnect)] +
+                     st.metrics.errors[static_cast<int>(metrics::ErrorKind::kTls)];
+    }
+  if (requests > 0 && unreachable == requests) {
+    std::cerr << "tollgate: no request reached " << plan.target.to_string() << "\n";
+    return kCannotRun;
+  }
+  return run.passed() ? kOk : kFailed;
+}
+
+}  // namespace
+
+int execute(scenario::Plan& plan, const RunFlags& flags) {
+  if (!flags.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(flags.out_dir, ec);
+    if (ec) {
+      std::cerr << "tollgate: --out " << flags.out_dir << ": " << ec.message() << "\n";
+      return kBadInput;
+    }
+  }
+  install_signal_handlers();
+  std::string error;
+  int code = kOk;
+  LiveOutputs outputs(plan, flags, error, code);
+  if (!error.empty()) {
+    std::cerr << "tollgate: " << error << "\n";
+    return code;
+  }
+  const http::RunOptions options = outputs.options(flags);
+  std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
+            << " scenario(s)" << std::endl;
+  metrics::RunResult run;
+  try {
+    run = http::run_plan(plan, options, g_stop);
+  } catch (const std::exception& e) {
+    std::cerr << "tollgate: cannot run: " << e.what() << "\n";
+    return kCannotRun;
+  }
+  if (options.on_progress) std::fprintf(stderr, "\n");
+  judge(run, plan, flags);
+  reports::write_summary_table(run, std::cout);
+  if (!flags.out_dir.empty()) {
+    try {
+      const auto written = reports::write_reports(run, flags.out_dir);
+      outputs.finish();
+      std::cout << "summary: " << written.front() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "tollgate: --out " << flags.out_dir << ": " << e.what() << "\n";
+      return kCannotRun;
+    }
+  }
+  return exit_code_of(run, plan);
+}
+
+}  // namespace tollgate::cli

@@ -1,0 +1,143 @@
+// report.html's script: draws the page from the run's data (the JSON in
+// #tollgate-data) with Chart.js. Embedded at build time (reports/CMakeLists.txt).
+(function () {
+  const D = JSON.parse(document.getElementById('tollgate-data').textContent);
+  const S = D.summary;
+  const el = (tag, attrs, text) => {
+    const e = document.createElement(tag);
+    for (const k in (attrs || {})) e.setAttribute(k, attrs[k]);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const fmt = (v, d) => (v === null || v === undefined || Number.isNaN(v)) ? '-' : Number(v).toFixed(d === undefined ? 3 : d);
+  const table = (parent, head, rows) => {
+    const t = el('table'), tr = el('tr');
+    head.forEach(h => tr.appendChild(el('th', {}, h)));
+    t.appendChild(tr);
+    rows.forEach(r => {
+      const row = el('tr');
+      r.forEach(c => {
+        if (c && typeof c === 'object') row.appendChild(el('td', { class: c.cls || '' }, c.text));
+        else row.appendChild(el('td', {}, String(c)));
+      });
+      t.appendChild(row);
+    });
+    parent.appendChild(t);
+  };
+  const palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+  Chart.defaults.animation = false;
+  Chart.defaults.font.size = 12;
+  let charts = 0;
+  const chart = (id, config) => {
+    new Chart(document.getElementById(id), config);
+    document.getElementById(id).setAttribute('data-rendered', 'true');
+    charts++;
+  };
+
+  // Overview.
+  const verdict = document.getElementById('verdict');
+  const incomplete = S.passed && S.totals.unsupported > 0;
+  verdict.textContent = S.interrupted ? 'INTERRUPTED' : S.passed ? (incomplete ? 'PASS (INCOMPLETE)' : 'PASS') : 'FAIL';
+  verdict.className = 'verdict ' + (S.passed ? (incomplete ? 'incomplete' : 'pass') : 'fail');
+  const cards = document.getElementById('cards');
+  const card = (label, value) => { const c = el('div', { class: 'card' }, label); c.appendChild(el('b', {}, value)); cards.appendChild(c); };
+  card('requests', S.totals.requests);
+  card('requests/s', fmt(S.totals.rps, 1));
+  card('errors', S.totals.errors);
+  card('checks passed', S.totals.checks.passed + ' / ' + (S.totals.checks.passed + S.totals.checks.failed));
+  card('duration', fmt(S.duration_s, 1) + ' s');
+  card('not supported', S.totals.unsupported);
+
+  // Over time: the run's percentiles (every step) and request rate.
+  const P = S.series.points;
+  const t = P.map(p => fmt(p.t, 0));
+  const sum = a => a.reduce((x, y) => x + y, 0);
+  const rate = P.map(p => p.length_s > 0 ? sum(p.requests) / p.length_s : 0);
+  const weighted = P.map(p => { const n = sum(p.requests); return n ? sum(p.p50_ms.map((v, i) => v * p.requests[i])) / n : null; });
+  const worst = key => P.map(p => p[key].length ? Math.max(...p[key]) : null);
+  chart('chart-time', {
+    type: 'line',
+    data: { labels: t, datasets: [
+      { label: 'p50 (ms)', data: weighted, borderColor: palette[0], yAxisID: 'y', pointRadius: 0 },
+      { label: 'p90 (ms)', data: worst('p90_ms'), borderColor: palette[3], yAxisID: 'y', pointRadius: 0 },
+      { label: 'p99 (ms)', data: worst('p99_ms'), borderColor: palette[1], yAxisID: 'y', pointRadius: 0 },
+      { label: 'requests/s', data: rate, borderColor: palette[2], borderDash: [4, 3], yAxisID: 'y2', pointRadius: 0 },
+      { label: 'in flight', data: P.map(p => p.in_flight), borderColor: palette[8], borderDash: [2, 2], yAxisID: 'y2', pointRadius: 0, hidden: true } ] },
+    options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
+      scales: { x: { title: { display: true, text: 'seconds since start' } },
+                y: { title: { display: true, text: 'latency (ms, from the intended time)' }, beginAtZero: true },
+                y2: { position: 'right', title: { display: true, text: 'requests/s' }, beginAtZero: true, grid: { drawOnChartArea: false } } } }
+  });
+
+  // Percentile distribution, HdrHistogram style.
+  chart('chart-percentiles', {
+    type: 'line',
+    data: { datasets: D.curves.map((c, i) => ({ label: c.step, data: c.points.map(p => ({ x: p[0], y: p[1] })),
+                                               borderColor: palette[i % palette.length], pointRadius: 0, stepped: false })) },
+    options: { responsive: true, maintainAspectRatio: false, parsing: false,
+      scales: { x: { type: 'logarithmic', min: 1, title: { display: true, text: 'percentile' },
+                     ticks: { callback: v => { const p = 100 * (1 - 1 / v); const known = [0, 90, 99, 99.9, 99.99, 99.999];
+                                                return known.some(k => Math.abs(k - p) < 1e-6) ? p + '%' : ''; } } },
+                y: { title: { display: true, text: 'latency (ms)' }, beginAtZero: true } } }
+  });
+
+  // Status codes and error kinds over every step.
+  const statuses = {}, errors = {};
+  S.scenarios.forEach(s => s.steps.forEach(st => {
+    for (const k in st.status) statuses[k] = (statuses[k] || 0) + st.status[k];
+    for (const k in st.errors) errors[k] = (errors[k] || 0) + st.errors[k];
+  }));
+  const codes = Object.keys(statuses).sort();
+  const kinds = Object.keys(errors).sort();
+  chart('chart-status', {
+    type: 'bar',
+    data: { labels: codes.map(c => 'HTTP ' + c).concat(kinds.map(k => 'error: ' + k)),
+            datasets: [{ label: 'responses', data: codes.map(c => statuses[c]).concat(kinds.map(k => errors[k])),
+                         backgroundColor: codes.map(c => c < '400' ? '#2ca02c' : c < '500' ? '#ff7f0e' : '#d62728')
+                                               .concat(kinds.map(() => '#7f7f7f')) }] },
+    options: { responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } },
+               scales: { y: { beginAtZero: true } } }
+  });
+
+  // Per step.
+  const rows = [];
+  S.scenarios.forEach(s => s.steps.forEach(st => {
+    const l = st.latency_ms;
+    rows.push([s.name + ' / ' + st.name, st.requests, st.error_count, fmt(st.rate.achieved, 1), fmt(l.p50), fmt(l.p90),
+               fmt(l.p99), fmt(l.p999), fmt(l.max), fmt(st.service_time_ms.p99), st.checks.passed + '/' + (st.checks.passed + st.checks.failed)]);
+  }));
+  table(document.getElementById('steps'), ['step', 'requests', 'errors', 'rate/s', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'service p99 ms', 'checks'], rows);
+  const failures = [];
+  S.scenarios.forEach(s => s.steps.forEach(st => (st.checks.detail || []).forEach(c => (c.failures || []).forEach(f =>
+    failures.push([s.name + ' / ' + st.name, c.name, f.count, { text: f.message, cls: 'msg' }])))));
+  if (failures.length) table(document.getElementById('failures'), ['step', 'check', 'count', 'message'], failures);
+  else document.getElementById('failures').appendChild(el('p', {}, 'Every check passed.'));
+
+  // Thresholds.
+  table(document.getElementById('thresholds'), ['threshold', 'actual', 'verdict'],
+        S.thresholds.map(th => [th.expr, th.actual === null ? 'no data' : fmt(th.actual, 4),
+                                { text: th.passed ? 'pass' : 'FAIL', cls: th.passed ? '' : 'msg' }]));
+
+  // Streaming.
+  const streams = [];
+  S.scenarios.forEach(s => s.steps.forEach(st => { if (st.stream) {
+    const m = st.stream;
+    streams.push([s.name + ' / ' + st.name, m.streams, fmt(m.ttft_ms.p50), fmt(m.ttft_ms.p99), fmt(m.itl_ms.p50), fmt(m.itl_ms.p99),
+                  fmt(m.tpot_ms.p50), fmt(m.e2e_ms.p99), m.output_tokens, fmt(m.tokens_per_s.p50, 0)]);
+  }}));
+  const streamSection = document.getElementById('streaming');
+  if (streams.length) {
+    table(streamSection, ['step', 'streams', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99', 'TPOT p50', 'e2e p99', 'tokens', 'tokens/s p50'], streams);
+    streamSection.appendChild(el('pre', {}, S.stream_metric_definitions.join('\n')));
+  } else {
+    streamSection.appendChild(el('p', {}, 'No streamed responses in this run.'));
+  }
+
+  // Coverage.
+  const cov = S.coverage.map(c => [c.spec || c.spec_file || '', (c.operations ? c.operations.covered + '/' + c.operations.total : '-'),
+                                   (c.statuses ? c.statuses.covered + '/' + c.statuses.total : '-')]);
+  if (cov.length) table(document.getElementById('coverage'), ['contract', 'operations', 'documented statuses'], cov);
+  else document.getElementById('coverage').appendChild(el('p', {}, 'No contract (spec:) in this scenario.'));
+
+  document.body.setAttribute('data-charts', String(charts));
+})();
