@@ -96,7 +96,7 @@ std::vector<KeySpec> parse_keys(const json& list, const std::vector<AccountSpec>
     s.key = k["key"];
     s.name = k["name"];
     s.families = strings(k["families"]);
-    s.status = k.value("status", 1);
+    s.status = static_cast<KeyStatus>(k.value("status", 1));
     s.remain_quota = k.value("remain_quota", std::int64_t{0});
     s.unlimited_quota = k.value("unlimited_quota", false);
     s.used_quota = k.value("used_quota", std::int64_t{0});

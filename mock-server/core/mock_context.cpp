@@ -44,19 +44,11 @@ std::string MockContext::pick_provider(const ModelSpec& model, std::string_view 
 }  // namespace tollgate::mock
 
 #include <atomic>
-#include <cmath>
 #include <cstdio>
 
 #include "mock-server/content/textgen.h"
 
 namespace tollgate::mock {
-
-std::int64_t token_quota(const ModelSpec& model, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
-  const double usd = (static_cast<double>(prompt_tokens) * model.price_input +
-                      static_cast<double>(completion_tokens) * model.price_output) /
-                     1000.0;
-  return static_cast<std::int64_t>(std::ceil(usd * static_cast<double>(kQuotaPerUsd) - 1e-9));
-}
 
 std::int64_t chat_prompt_tokens(const nlohmann::json& messages) {
   std::int64_t n = 3;

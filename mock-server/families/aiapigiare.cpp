@@ -97,7 +97,7 @@ class Aiapigiare final : public FamilyService {
       case KeyProblem::kExhausted: return media_error(403, "insufficient_quota", "The key has no quota left");
       default: return media_error(401, "invalid_api_key", "Invalid API key");
     }
-    const RateDecision rate = ctx_.store().admit(auth.key.id);
+    const RateDecision rate = ctx_.store().admit(auth.key);
     if (!rate.allowed)
       return rate_limited(media_error(429, "rate_limit_exceeded",
                                       "Too many requests: " + std::to_string(rate.limit) + " per minute, retry later"),

@@ -72,9 +72,9 @@ class AiProxy final : public FamilyService {
       case KeyProblem::kExhausted:
         return with_retry(openai_error(429, "You exceeded your current quota: this API key has no quota left.",
                                        "insufficient_quota", "", "insufficient_quota"),
-                          ctx_.store().admit(auth.key.id));
+                          ctx_.store().admit(auth.key));
     }
-    const RateDecision rate = ctx_.store().admit(auth.key.id);
+    const RateDecision rate = ctx_.store().admit(auth.key);
     if (!rate.allowed)
       return with_retry(openai_error(429,
                                      "Rate limit reached: " + std::to_string(rate.limit) +

@@ -41,7 +41,7 @@ class Apixo final : public FamilyService {
       case KeyProblem::kExhausted: return envelope(400, "Insufficient credits");
       default: return envelope(401, "Invalid or missing API key");
     }
-    const RateDecision rate = ctx_.store().admit(auth.key.id);
+    const RateDecision rate = ctx_.store().admit(auth.key);
     if (!rate.allowed)
       return rate_limited(envelope(429, "Rate limit exceeded: " + std::to_string(rate.limit) + " requests per minute"),
                           rate, ctx_.clock());

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secrets.h"
 #include "contract/contract.h"
 #include "net/http_types.h"
 #include "mock-server/core/mock_context.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "mock-server/store/store.h"
+#include "mock-server/store/records.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -29,7 +29,8 @@ struct SavedState {
 /// WAL mode with synchronous=NORMAL, so that everything the mock has
 /// answered survives the process being killed (a power cut may lose the
 /// last transactions). A file that is not an SQLite database, fails its
-/// integrity check or was not written by tollgate-mock is refused.
+/// integrity check or was not written by tollgate-mock is refused. Not
+/// locked: its user serializes every call (the Store's ledger lock).
 class StateDb {
  public:
   /// Opens or creates `path`; throws std::runtime_error naming the file
@@ -71,6 +72,23 @@ class StateDb {
   std::vector<sqlite3_stmt*> statements_;
   sqlite3_stmt *account_ = nullptr, *key_ = nullptr, *delete_key_ = nullptr, *log_ = nullptr, *task_ = nullptr,
                *credits_ = nullptr;
+};
+
+/// A transaction on the state file when there is one: begun when made,
+/// committed when it goes (nested ones join the outer one).
+class StateTxn {
+ public:
+  explicit StateTxn(StateDb* db) : db_(db) {
+    if (db_) db_->begin();
+  }
+  ~StateTxn() {
+    if (db_) db_->commit();
+  }
+  StateTxn(const StateTxn&) = delete;
+  StateTxn& operator=(const StateTxn&) = delete;
+
+ private:
+  StateDb* db_;
 };
 
 nlohmann::json task_to_json(const Task& t);

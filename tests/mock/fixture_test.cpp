@@ -35,7 +35,7 @@ TEST(Fixture, TheDefaultFixtureHasTheDemoCredentials) {
     EXPECT_TRUE(keys.count(key)) << key;
   EXPECT_EQ(keys["sk-empty"]->remain_quota, 0);
   EXPECT_LT(keys["sk-expired"]->expired_time, 1'700'000'000);
-  EXPECT_EQ(keys["sk-disabled"]->status, 2);
+  EXPECT_EQ(keys["sk-disabled"]->status, KeyStatus::kDisabled);
   EXPECT_EQ(f.accounts.front().access_key, "demo-access-key");
 }
 
