@@ -1,9 +1,9 @@
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "mock-server/state/tables.h"
 #include "mock-server/store/records.h"
 
 struct sqlite3;
@@ -18,10 +18,7 @@ struct SavedState {
   std::vector<LogEntry> logs;  ///< the newest ones, oldest first
   std::int64_t next_log_id = 1;
   std::vector<Task> tasks;     ///< oldest first
-  struct Credits {
-    std::int64_t account, day, used;
-  };
-  std::vector<Credits> credits;
+  std::vector<SavedCredits> credits;
 };
 
 /// The mock's durable state in SQLite (`--state FILE`): accounts, keys,
@@ -61,9 +58,20 @@ class StateDb {
   void save_credits(std::int64_t account, std::int64_t day, std::int64_t used);
 
  private:
-  sqlite3_stmt* prepare(const char* sql);
+  /// Refuses a file the mock cannot use: one that is not its state file,
+  /// of another schema version, or damaged. Sets fresh_ for an empty one.
+  void check_file();
+  void create_tables();
+  int pragma_int(const char* sql);
+  [[noreturn]] void refuse(const std::string& why);
+  sqlite3_stmt* prepare(const std::string& sql);
   void exec(const char* sql);
   [[noreturn]] void fail(const std::string& what);
+  template <class R>
+  void save(const Table<R>& table, sqlite3_stmt* statement, const R& record, const char* what);
+  /// Every row of `table` or its `newest` newest rows, oldest first.
+  template <class R>
+  std::vector<R> load_rows(const Table<R>& table, std::size_t newest = Table<R>::kAll);
 
   std::string path_;
   sqlite3* db_ = nullptr;
@@ -90,8 +98,5 @@ class StateTxn {
  private:
   StateDb* db_;
 };
-
-nlohmann::json task_to_json(const Task& t);
-Task task_from_json(const nlohmann::json& j);
 
 }  // namespace tollgate::mock
