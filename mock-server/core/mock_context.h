@@ -66,14 +66,6 @@ class MockContext {
   FaultProfile faults_;
 };
 
-}  // namespace tollgate::mock
-
-namespace tollgate::mock {
-
-/// Prompt tokens of chat messages: each message's content tokens plus 3
-/// for its role and framing, plus 3 priming the reply.
-std::int64_t chat_prompt_tokens(const nlohmann::json& messages);
-
 /// A fresh identifier with a prefix: "chatcmpl-5f3a...".
 std::string new_id(std::string_view prefix);
 
