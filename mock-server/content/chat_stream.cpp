@@ -6,6 +6,25 @@ using nlohmann::json;
 
 std::string sse_event(const std::string& payload) { return "data: " + payload + "\n\n"; }
 
+json chat_completion_body(json head, const Generation& generation, const Usage& usage) {
+  head["object"] = "chat.completion";
+  head["choices"] = json::array({{{"index", 0},
+                                  {"message", {{"role", "assistant"}, {"content", generation.text()}}},
+                                  {"finish_reason", generation.finish_reason}}});
+  head["usage"] = usage.to_json();
+  return head;
+}
+
+net::HttpResponse chat_stream_response(json head, Generation generation, Usage usage, bool include_usage,
+                                       LatencyProfile latency) {
+  head["object"] = "chat.completion.chunk";
+  net::HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = std::make_shared<ChatStream>(std::move(head), std::move(generation), usage, include_usage, latency);
+  return r;
+}
+
 ChatStream::ChatStream(json base, Generation generation, Usage usage, bool include_usage, LatencyProfile latency)
     : base_(std::move(base)), generation_(std::move(generation)), usage_(usage), include_usage_(include_usage),
       latency_(latency) {}

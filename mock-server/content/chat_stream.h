@@ -45,4 +45,14 @@ class ChatStream final : public net::StreamSource {
 /// `data: <payload>\n\n`
 std::string sse_event(const std::string& payload);
 
+/// A whole (non-streamed) chat completion's body: `head` (the id, created,
+/// model and provider fields as the family has them) with the object type,
+/// one assistant choice holding the answer, and the usage.
+nlohmann::json chat_completion_body(nlohmann::json head, const Generation& generation, const Usage& usage);
+
+/// A streamed chat completion answer: text/event-stream, not cached, the
+/// chunks of a ChatStream each repeating `head` (as above).
+net::HttpResponse chat_stream_response(nlohmann::json head, Generation generation, Usage usage, bool include_usage,
+                                       LatencyProfile latency);
+
 }  // namespace tollgate::mock

@@ -1,5 +1,7 @@
 #include "mock-server/content/images.h"
 
+#include <algorithm>
+#include <charconv>
 #include <stdexcept>
 #include <vector>
 
@@ -141,6 +143,21 @@ bool image_size(std::string_view bytes, int& width, int& height, std::string& fo
     return true;
   }
   return false;
+}
+
+void size_for_ratio(std::string_view ratio, int short_side, int max_side, int& width, int& height) {
+  int w = 1, h = 1;
+  const auto colon = ratio.find(':');
+  if (colon != std::string_view::npos) {
+    std::from_chars(ratio.data(), ratio.data() + colon, w);
+    std::from_chars(ratio.data() + colon + 1, ratio.data() + ratio.size(), h);
+  }
+  if (w <= 0 || h <= 0) w = h = 1;
+  // The short side at `short_side`, unless the long one would pass max_side.
+  const double scale = std::min(static_cast<double>(short_side) / std::min(w, h),
+                                static_cast<double>(max_side) / std::max(w, h));
+  width = std::max(1, static_cast<int>(w * scale));
+  height = std::max(1, static_cast<int>(h * scale));
 }
 
 }  // namespace tollgate::mock

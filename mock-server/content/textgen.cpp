@@ -123,4 +123,26 @@ std::string floats_base64(const std::vector<float>& values) {
   return out;
 }
 
+std::int64_t chat_prompt_tokens(const nlohmann::json& messages) {
+  std::int64_t n = 3;
+  if (messages.is_array())
+    for (const auto& m : messages)
+      n += 3 + (m.is_object() && m.contains("content") && m["content"].is_string()
+                    ? count_tokens(m["content"].get_ref<const std::string&>())
+                    : 0);
+  return n;
+}
+
+std::string joined_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  std::string out;
+  if (value.is_array())
+    for (const auto& item : value) {
+      if (item.is_object()) out += item.value("role", "") + ":" + joined_text(item.value("content", nlohmann::json()));
+      else out += joined_text(item);
+      out += "\n";
+    }
+  return out;
+}
+
 }  // namespace tollgate::mock

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace tollgate::mock {
 
 /// The mock's token-counting rule: every maximal run of letters and digits
@@ -29,6 +31,13 @@ std::vector<float> embed(std::string_view model, std::string_view input, int dim
 
 /// Little-endian float32 bytes in base64 (OpenAI's `encoding_format: base64`).
 std::string floats_base64(const std::vector<float>& values);
+
+/// Prompt tokens of chat messages: each message's content tokens plus 3
+/// for its role and framing, plus 3 priming the reply.
+std::int64_t chat_prompt_tokens(const nlohmann::json& messages);
+
+/// A request's `prompt`/`messages` text as one string, the seed of its answer.
+std::string joined_text(const nlohmann::json& value);
 
 std::uint64_t fnv1a(std::string_view text, std::uint64_t seed = 14695981039346656037ull);
 

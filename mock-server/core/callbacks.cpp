@@ -63,14 +63,6 @@ void CallbackDispatcher::enqueue(std::string task_id, std::string url, std::stri
   pending_.push_back(std::move(p));
 }
 
-std::int64_t CallbackDispatcher::next_due_ms() const {
-  std::lock_guard lock(mutex_);
-  std::int64_t next = -1;
-  for (const auto& p : pending_)
-    if (next < 0 || p.record.next_ms < next) next = p.record.next_ms;
-  return next;
-}
-
 std::string CallbackDispatcher::post(const CallbackTarget& target, const std::string& body, int& status) const {
   net::ClientRequest req;
   req.method = "POST";

@@ -59,8 +59,6 @@ class CallbackDispatcher {
   /// Attempts every delivery that is due now (blocking, one at a time);
   /// returns how many attempts were made.
   std::size_t deliver_due();
-  /// When the next delivery is due, or -1 when none is waiting.
-  std::int64_t next_due_ms() const;
 
   struct Counters {
     std::int64_t attempts = 0, delivered = 0, failed_attempts = 0, gave_up = 0, refused = 0;

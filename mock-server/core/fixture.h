@@ -23,13 +23,15 @@ struct AccountSpec {
   std::int64_t aimichat_daily_credits = 100;  ///< AimiChat's per-account daily limit
 };
 
+enum class KeyStatus : int { kEnabled = 1, kDisabled = 2, kExpired = 3, kExhausted = 4 };
+
 struct KeySpec {
   std::int64_t id = 0;
   std::int64_t account = 0;
   std::string key;
   std::string name;
   std::vector<std::string> families;  ///< where the key is accepted
-  int status = 1;                     ///< 1 enabled, 2 disabled, 3 expired, 4 exhausted
+  KeyStatus status = KeyStatus::kEnabled;
   std::int64_t remain_quota = 0;
   bool unlimited_quota = false;
   std::int64_t used_quota = 0;

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "common/source_error.h"
-#include "net/loopback.h"
 #include "mock-server/core/fixture.h"
 
 namespace tollgate::mock {
@@ -19,6 +18,12 @@ const std::vector<Family>& families() {
       {"apixo", {"apixo.yaml"}},
   };
   return kFamilies;
+}
+
+std::vector<std::string> family_names() {
+  std::vector<std::string> names;
+  for (const auto& f : families()) names.push_back(f.name);
+  return names;
 }
 
 json merge_contracts(const std::vector<std::shared_ptr<const contract::Contract>>& contracts,
@@ -64,10 +69,6 @@ namespace {
 
 void log_to_stderr(const std::string& line) { std::fprintf(stderr, "tollgate-mock: %s\n", line.c_str()); }
 
-net::HttpResponse admin_error(int status, const std::string& message) {
-  return net::HttpResponse::json(status, {{"error", message}});
-}
-
 }  // namespace
 
 net::HttpResponse MockApp::protocol_error(int status, const std::string& message) {
@@ -83,7 +84,8 @@ MockApp::MockApp(const MockOptions& options, const Clock& clock)
                     std::shared_lock lock(state_mutex_);
                     context_->store().set_callback_state(task_id,
                                                          delivered ? CallbackState::kDelivered : CallbackState::kGaveUp);
-                  }) {
+                  }),
+      admin_(*this, options.admin_token) {
   if (!single_family_.empty()) {
     const bool known = std::any_of(families().begin(), families().end(),
                                    [&](const Family& f) { return f.name == single_family_; });
@@ -120,10 +122,10 @@ void MockApp::build(const Fixture& fixture, bool from_db) {
                                            db_.get(), from_db);
   context_->set_callback_allow(options_.callbacks.allow);
   services_.clear();
-  services_["aiapigiare"] = make_aiapigiare(*context_, options_.spec_dir);
-  services_["aimichat"] = make_aimichat(*context_, options_.spec_dir);
-  services_["aiproxy"] = make_aiproxy(*context_, options_.spec_dir);
-  services_["apixo"] = make_apixo(*context_, options_.spec_dir);
+  services_.push_back(make_aiapigiare(*context_, options_.spec_dir));
+  services_.push_back(make_aimichat(*context_, options_.spec_dir));
+  services_.push_back(make_aiproxy(*context_, options_.spec_dir));
+  services_.push_back(make_apixo(*context_, options_.spec_dir));
   cdn_ = std::make_unique<Cdn>(context_->store());
 }
 
@@ -160,33 +162,34 @@ void MockApp::start_background() {
   background_.push_back(every_20ms([this] { dispatcher_.deliver_due(); }));
 }
 
-void MockApp::count(const std::string& family, int status) {
-  for (std::size_t f = 0; f < families().size(); ++f)
-    if (families()[f].name == family && status >= 0 && status < 600)
-      requests_[f][static_cast<std::size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+std::string MockApp::pick_fault(const std::string& family, const net::HttpRequest& request, std::string_view rest,
+                                FaultAction& action) {
+  if (const auto header = request.header("X-Tollgate-Fault"); !header.empty())
+    return parse_fault_header(header, action);
+  std::string model;
+  if (context_->faults().wants_model()) {
+    const auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_object() && body.contains("model") && body["model"].is_string()) model = body["model"];
+    else if (const auto slash = rest.rfind('/'); slash != std::string_view::npos) model = rest.substr(slash + 1);
+  }
+  action = context_->faults().pick(family, rest, model);
+  return "";
 }
 
-net::HttpResponse MockApp::serve(FamilyService& service, const std::string& family, const net::HttpRequest& request,
-                            std::string_view rest) {
-  // Faults: the request's X-Tollgate-Fault header, else the profile.
+net::HttpResponse MockApp::serve(std::size_t family, const net::HttpRequest& request, std::string_view rest) {
+  FamilyService& service = *services_.at(family);
   FaultAction action;
-  if (const auto header = request.header("X-Tollgate-Fault"); !header.empty()) {
-    if (auto error = parse_fault_header(header, action); !error.empty()) return admin_error(400, error);
-  } else {
-    std::string model;
-    if (context_->faults().wants_model()) {
-      const auto body = nlohmann::json::parse(request.body, nullptr, false);
-      if (body.is_object() && body.contains("model") && body["model"].is_string()) model = body["model"];
-      else if (const auto slash = rest.rfind('/'); slash != std::string_view::npos) model = rest.substr(slash + 1);
-    }
-    action = context_->faults().pick(family, rest, model);
+  if (auto error = pick_fault(families()[family].name, request, rest, action); !error.empty()) {
+    answers_.count(family, 400);
+    return net::HttpResponse::json(400, {{"error", error}});
   }
   net::HttpResponse response =
-      action.status ? service.fault(action.status,
-                                    "fault injected by the mock: status " + std::to_string(action.status), rest)
-                    : service.handle(request, rest);
+      action.status
+          ? service.fault(action.status, "fault injected by the mock: status " + std::to_string(action.status), rest)
+          : service.handle(request, rest);
   action.apply(response);
-  if (action.any()) faults_injected_.fetch_add(1, std::memory_order_relaxed);
+  if (action.any()) answers_.count_fault();
+  answers_.count(family, response.status);
   return response;
 }
 
@@ -204,116 +207,65 @@ net::HttpResponse MockApp::handle(const net::HttpRequest& request) {
   };
   if (request.path == "/healthz") {
     if (!read) return not_allowed();
-    json body = {{"status", "ok"}, {"families", json::array()}};
-    for (const auto& f : families()) body["families"].push_back(f.name);
-    return net::HttpResponse::json(200, body);
+    return net::HttpResponse::json(200, {{"status", "ok"}, {"families", family_names()}});
   }
-  if (request.path == "/_mock" || request.path.starts_with("/_mock/")) return admin(request);
+  if (request.path == "/_mock" || request.path.starts_with("/_mock/")) return admin_.handle(request);
   std::shared_lock lock(state_mutex_);
   std::string_view path = request.path;
   if (path.starts_with("/cdn/")) return cdn_->serve(request, path);
-  if (!single_family_.empty()) {
-    if (path == "/openapi.json") return read ? document(single_family_) : not_allowed();
-    net::HttpResponse r = serve(*services_.at(single_family_), single_family_, request, path);
-    count(single_family_, r.status);
-    return r;
-  }
-  for (const auto& [name, service] : services_) {
-    const std::string prefix = "/" + name;
-    if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) continue;
-    const std::string_view rest = path.substr(prefix.size());
+  for (std::size_t f = 0; f < families().size(); ++f) {
+    const std::string& name = families()[f].name;
+    std::string_view rest = path;
+    if (single_family_.empty()) {
+      const std::string prefix = "/" + name;
+      if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) continue;
+      rest = path.substr(prefix.size());
+    } else if (name != single_family_) {
+      continue;
+    }
     if (rest == "/openapi.json") return read ? document(name) : not_allowed();
-    net::HttpResponse r = serve(*service, name, request, rest.empty() ? "/" : rest);
-    count(name, r.status);
-    return r;
+    return serve(f, request, rest.empty() ? "/" : rest);
   }
   return net::HttpResponse::json(404, {{"error", "not found"},
-                                  {"message", "no route for " + request.path +
-                                                  "; the families are under /aiapigiare, /aimichat, /aiproxy and "
-                                                  "/apixo, results under /cdn, the admin API under /_mock"}});
+                                       {"message", "no route for " + request.path +
+                                                       "; the families are under /aiapigiare, /aimichat, /aiproxy "
+                                                       "and /apixo, results under /cdn, the admin API under /_mock"}});
 }
 
-// The admin API: loopback clients, or anyone with the admin token.
-net::HttpResponse MockApp::admin(const net::HttpRequest& request) {
-  const bool token_ok = !options_.admin_token.empty() && bearer_token(request) == options_.admin_token;
-  if (!token_ok && !net::is_loopback_host(request.remote_address))
-    return admin_error(403, "the admin API answers loopback clients, or Authorization: Bearer <--admin-token>");
-  const std::string route = request.method + " " + request.path;
-  if (route == "GET /_mock/counters") {
-    json requests = json::object();
-    for (std::size_t f = 0; f < families().size(); ++f)
-      for (std::size_t status = 0; status < 600; ++status)
-        if (const auto n = requests_[f][status].load(std::memory_order_relaxed))
-          requests[families()[f].name][std::to_string(status)] = n;
-    const auto c = dispatcher_.counters();
-    json body = {{"requests", requests},
-                 {"faults_injected", faults_injected_.load()},
-                 {"callbacks",
-                  {{"attempts", c.attempts}, {"delivered", c.delivered}, {"failed_attempts", c.failed_attempts},
-                   {"gave_up", c.gave_up}, {"refused", c.refused}}}};
-    std::shared_lock lock(state_mutex_);
-    body["tasks"] = context_->store().task_counts();
-    body["clock_ms"] = clock_.now_ms();
-    return net::HttpResponse::json(200, body);
-  }
-  if (route == "GET /_mock/callbacks") {
-    json items = json::array();
-    for (const auto& r : dispatcher_.recent())
-      items.push_back({{"task_id", r.task_id}, {"url", r.url}, {"attempts", r.attempts}, {"status", r.last_status},
-                       {"error", r.last_error}, {"delivered", r.delivered}, {"gave_up", r.gave_up}});
-    return net::HttpResponse::json(200, {{"callbacks", items}});
-  }
-  if (route == "GET /_mock/faults") {
-    std::shared_lock lock(state_mutex_);
-    return net::HttpResponse::json(200, {{"faults", context_->faults().rules()}});
-  }
-  if (route == "PUT /_mock/faults") {
-    const json body = json::parse(request.body, nullptr, false);
-    const json rules = body.is_object() && body.contains("faults") ? body["faults"] : body;
-    std::shared_lock lock(state_mutex_);
-    try {
-      context_->faults().load(rules, clock_.now_ms());
-    } catch (const std::invalid_argument& e) {
-      return admin_error(400, e.what());
-    }
-    return net::HttpResponse::json(200, {{"faults", context_->faults().rules()}});
-  }
-  if (route == "POST /_mock/reset") {
-    std::unique_lock lock(state_mutex_);
-    build(start_, false);
-    dispatcher_.clear();
-    for (auto& f : requests_)
-      for (auto& n : f) n = 0;
-    faults_injected_ = 0;
-    return net::HttpResponse::json(200, {{"reset", true}});
-  }
-  if (route == "PUT /_mock/fixture") {
-    Fixture fixture;
-    try {
-      fixture = parse_fixture(request.body, "PUT /_mock/fixture");
-    } catch (const SourceError& e) {
-      return admin_error(400, e.what());
-    }
-    std::unique_lock lock(state_mutex_);
-    start_ = fixture;
-    build(start_, false);
-    dispatcher_.clear();
-    return net::HttpResponse::json(200, {{"loaded", true}, {"accounts", fixture.accounts.size()}, {"keys", fixture.keys.size()},
-                                    {"models", fixture.models.size()}});
-  }
-  if (route == "POST /_mock/clock") {
-    const json body = json::parse(request.body, nullptr, false);
-    if (!options_.advance_clock) return admin_error(409, "this mock's clock cannot be moved");
-    if (!body.is_object() || !body.contains("advance_ms") || !body["advance_ms"].is_number_integer() ||
-        body["advance_ms"].get<std::int64_t>() < 0)
-      return admin_error(400, "expected {\"advance_ms\": N} with N >= 0");
-    options_.advance_clock(std::chrono::milliseconds(body["advance_ms"].get<std::int64_t>()));
-    advance_tasks();
-    return net::HttpResponse::json(200, {{"clock_ms", clock_.now_ms()}});
-  }
-  return admin_error(404, "no admin route " + route +
-                              "; there are GET /_mock/counters, GET /_mock/callbacks, GET|PUT /_mock/faults, "
-                              "POST /_mock/reset, PUT /_mock/fixture, POST /_mock/clock");
+nlohmann::json MockApp::task_counts() {
+  std::shared_lock lock(state_mutex_);
+  return context_->store().task_counts();
+}
+
+nlohmann::json MockApp::fault_rules() {
+  std::shared_lock lock(state_mutex_);
+  return context_->faults().rules();
+}
+
+nlohmann::json MockApp::set_fault_rules(const nlohmann::json& rules) {
+  std::shared_lock lock(state_mutex_);
+  context_->faults().load(rules, clock_.now_ms());
+  return context_->faults().rules();
+}
+
+void MockApp::reset() {
+  std::unique_lock lock(state_mutex_);
+  build(start_, false);
+  dispatcher_.clear();
+  answers_.clear();
+}
+
+void MockApp::load(const Fixture& fixture) {
+  std::unique_lock lock(state_mutex_);
+  start_ = fixture;
+  build(start_, false);
+  dispatcher_.clear();
+}
+
+void MockApp::advance_clock(std::chrono::milliseconds by) {
+  if (!options_.advance_clock) return;
+  options_.advance_clock(by);
+  advance_tasks();
 }
 
 }  // namespace tollgate::mock

@@ -1,6 +1,5 @@
 #pragma once
-#include <array>
-#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
@@ -15,12 +14,14 @@
 
 #include "common/clock.h"
 #include "contract/contract.h"
-#include "mock-server/core/callbacks.h"
 #include "mock-server/content/cdn.h"
-#include "mock-server/families/family.h"
-#include "net/http_types.h"
+#include "mock-server/core/admin_api.h"
+#include "mock-server/core/answer_counters.h"
+#include "mock-server/core/callbacks.h"
 #include "mock-server/core/mock_context.h"
+#include "mock-server/families/family.h"
 #include "mock-server/state/state_db.h"
+#include "net/http_types.h"
 
 namespace tollgate::mock {
 
@@ -32,6 +33,8 @@ struct Family {
 
 /// The four families, in the order they are listed.
 const std::vector<Family>& families();
+/// Their names, in the same order.
+std::vector<std::string> family_names();
 
 /// One OpenAPI document for a family: the paths and components of all its
 /// contracts (a component name defined twice with different content is an
@@ -57,8 +60,9 @@ struct MockOptions {
   std::function<void(const std::string&)> log;
 };
 
-/// The mock's request router: /healthz, /<family>/openapi.json, and each
-/// family under its prefix (or one family at the root).
+/// The mock's request router: /healthz, /<family>/openapi.json, the CDN,
+/// the admin API, and each family under its prefix (or one family at the
+/// root).
 class MockApp {
  public:
   /// Loads contracts and fixture; throws SourceError naming what is wrong.
@@ -78,20 +82,37 @@ class MockApp {
   void start_background();
 
   MockContext& context() { return *context_; }
+  const Clock& clock() const { return clock_; }
 
   /// The body of the HTTP server's own refusals (413, 431, 400 for a
   /// malformed request, 500): OpenAI's error object, the shape most
   /// clients read. Give it to net::ServerOptions::protocol_error.
   static net::HttpResponse protocol_error(int status, const std::string& message);
   CallbackDispatcher& callbacks() { return dispatcher_; }
+  const AnswerCounters& answers() const { return answers_; }
+
+  // What the admin API does.
+  /// {"queued": n, "processing": n, "succeeded": n, "failed": n}
+  nlohmann::json task_counts();
+  nlohmann::json fault_rules();
+  /// Replaces the fault profile; throws std::invalid_argument naming the bad rule.
+  nlohmann::json set_fault_rules(const nlohmann::json& rules);
+  /// Back to the fixture the mock started with (or last loaded): the
+  /// store, callbacks and counters start over.
+  void reset();
+  /// Loads `fixture` and resets the store and callbacks to it.
+  void load(const Fixture& fixture);
+  bool clock_movable() const { return static_cast<bool>(options_.advance_clock); }
+  /// Moves the clock forward (when movable) and the tasks with it.
+  void advance_clock(std::chrono::milliseconds by);
 
  private:
   void advance_tasks();
   void build(const Fixture& fixture, bool from_db);
-  net::HttpResponse serve(FamilyService& service, const std::string& family, const net::HttpRequest& request,
-                     std::string_view rest);
-  net::HttpResponse admin(const net::HttpRequest& request);
-  void count(const std::string& family, int status);
+  net::HttpResponse serve(std::size_t family, const net::HttpRequest& request, std::string_view rest);
+  /// The action the request's X-Tollgate-Fault asks for, else the profile's.
+  std::string pick_fault(const std::string& family, const net::HttpRequest& request, std::string_view rest,
+                         FaultAction& action);
 
   MockOptions options_;
   const Clock& clock_;
@@ -101,13 +122,11 @@ class MockApp {
   std::shared_mutex state_mutex_;                    ///< shared: requests; exclusive: reset, load
   std::unique_ptr<StateDb> db_;
   std::unique_ptr<MockContext> context_;
-  std::map<std::string, std::unique_ptr<FamilyService>> services_;
+  std::vector<std::unique_ptr<FamilyService>> services_;  ///< in families() order
   std::unique_ptr<Cdn> cdn_;
   CallbackDispatcher dispatcher_;
-  /// Answers per family (in families() order) and status: lock-free, as
-  /// every request counts.
-  std::array<std::array<std::atomic<std::int64_t>, 600>, 4> requests_{};
-  std::atomic<std::int64_t> faults_injected_{0};
+  AnswerCounters answers_;
+  AdminApi admin_;
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

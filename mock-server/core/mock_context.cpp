@@ -1,6 +1,11 @@
 #include "mock-server/core/mock_context.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+
+#include "mock-server/content/textgen.h"
+#include "mock-server/core/callbacks.h"
 
 namespace tollgate::mock {
 
@@ -41,33 +46,6 @@ std::string MockContext::pick_provider(const ModelSpec& model, std::string_view 
   return "";
 }
 
-}  // namespace tollgate::mock
-
-#include <atomic>
-#include <cmath>
-#include <cstdio>
-
-#include "mock-server/content/textgen.h"
-
-namespace tollgate::mock {
-
-std::int64_t token_quota(const ModelSpec& model, std::int64_t prompt_tokens, std::int64_t completion_tokens) {
-  const double usd = (static_cast<double>(prompt_tokens) * model.price_input +
-                      static_cast<double>(completion_tokens) * model.price_output) /
-                     1000.0;
-  return static_cast<std::int64_t>(std::ceil(usd * static_cast<double>(kQuotaPerUsd) - 1e-9));
-}
-
-std::int64_t chat_prompt_tokens(const nlohmann::json& messages) {
-  std::int64_t n = 3;
-  if (messages.is_array())
-    for (const auto& m : messages)
-      n += 3 + (m.is_object() && m.contains("content") && m["content"].is_string()
-                    ? count_tokens(m["content"].get_ref<const std::string&>())
-                    : 0);
-  return n;
-}
-
 std::string new_id(std::string_view prefix) {
   static std::atomic<std::uint64_t> counter{0};
   const std::uint64_t n = counter.fetch_add(1);
@@ -75,12 +53,6 @@ std::string new_id(std::string_view prefix) {
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(std::to_string(n), 0x7011ull) ^ n));
   return std::string(prefix) + buf;
 }
-
-}  // namespace tollgate::mock
-
-#include "mock-server/core/callbacks.h"
-
-namespace tollgate::mock {
 
 std::string MockContext::callback_problem(std::string_view url) const {
   CallbackTarget target;

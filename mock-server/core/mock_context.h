@@ -66,18 +66,6 @@ class MockContext {
   FaultProfile faults_;
 };
 
-}  // namespace tollgate::mock
-
-namespace tollgate::mock {
-
-/// The quota a call costs: tokens times the model's USD prices per 1,000
-/// tokens, in quota units (500,000 per USD), rounded up.
-std::int64_t token_quota(const ModelSpec& model, std::int64_t prompt_tokens, std::int64_t completion_tokens);
-
-/// Prompt tokens of chat messages: each message's content tokens plus 3
-/// for its role and framing, plus 3 priming the reply.
-std::int64_t chat_prompt_tokens(const nlohmann::json& messages);
-
 /// A fresh identifier with a prefix: "chatcmpl-5f3a...".
 std::string new_id(std::string_view prefix);
 

@@ -4,9 +4,10 @@
 #include <map>
 #include <mutex>
 
+#include "common/secrets.h"
 #include "mock-server/content/chat_stream.h"
-#include "mock-server/families/family.h"
 #include "mock-server/content/textgen.h"
+#include "mock-server/families/pipeline.h"
 
 namespace tollgate::mock {
 namespace {
@@ -24,86 +25,77 @@ std::string type_for(int status) {
 }
 
 net::HttpResponse openai_error(int status, const std::string& message, const std::string& code = "",
-                          const std::string& param = "", const std::string& type = "") {
+                               const std::string& param = "", const std::string& type = "") {
   return net::HttpResponse::json(status, {{"error",
-                                      {{"message", message},
-                                       {"type", type.empty() ? type_for(status) : type},
-                                       {"param", param.empty() ? json() : json(param)},
-                                       {"code", code.empty() ? json() : json(code)}}}});
+                                           {{"message", message},
+                                            {"type", type.empty() ? type_for(status) : type},
+                                            {"param", param.empty() ? json() : json(param)},
+                                            {"code", code.empty() ? json() : json(code)}}}});
 }
 
-net::HttpResponse from_problem(const Problem& p) { return openai_error(p.status, p.message, "", p.param); }
+std::string context_exceeded(std::int64_t window, std::int64_t requested) {
+  return "This model's maximum context length is " + std::to_string(window) + " tokens, however you requested " +
+         std::to_string(requested) + " tokens";
+}
 
-class AiProxy final : public FamilyService {
+/// A string or an array of strings (a prompt, an input), as a list.
+std::vector<std::string> one_or_many(const json& value) {
+  if (value.is_string()) return {value.get<std::string>()};
+  std::vector<std::string> out;
+  for (const auto& v : value) out.push_back(v.get<std::string>());
+  return out;
+}
+
+class AiProxy final : public Pipeline {
  public:
   AiProxy(MockContext& ctx, const std::filesystem::path& spec_dir)
-      : ctx_(ctx), routes_({contract::Contract::load(spec_dir / "aiproxy.yaml")}) {}
+      : Pipeline(ctx, {.family = "aiproxy", .rate_limited = true, .rate_headers = true},
+                 {contract::Contract::load(spec_dir / "aiproxy.yaml")}) {}
 
   net::HttpResponse fault(int status, const std::string& message, std::string_view) override {
     return openai_error(status, message, "injected_fault");
   }
 
-  net::HttpResponse handle(const net::HttpRequest& request, std::string_view path) override {
-    const auto routed = routes_.route(request.method, path);
-    if (routed.match.kind == contract::Match::Kind::kNoPath)
-      return openai_error(404, "Unknown request URL: " + request.method + " " + std::string(path) + ".",
-                          "unknown_url");
-    if (routed.match.kind == contract::Match::Kind::kWrongMethod) {
-      net::HttpResponse r = openai_error(405, "Method " + request.method + " is not allowed on " + std::string(path) + ".",
-                                    "method_not_allowed");
-      r.headers.emplace_back("Allow", allow_list(routed.match));
-      return r;
-    }
-
-    const std::string token = bearer_token(request);
-    const KeyAuth auth = ctx_.store().authenticate(token, "aiproxy");
+ private:
+  net::HttpResponse no_route(const net::HttpRequest& request, std::string_view path) const override {
+    return openai_error(404, "Unknown request URL: " + request.method + " " + std::string(path) + ".", "unknown_url");
+  }
+  net::HttpResponse wrong_method(const net::HttpRequest& request, std::string_view path,
+                                 const std::string&) const override {
+    return openai_error(405, "Method " + request.method + " is not allowed on " + std::string(path) + ".",
+                        "method_not_allowed");
+  }
+  net::HttpResponse key_refused(const KeyAuth& auth, const std::string& key) override {
     switch (auth.problem) {
-      case KeyProblem::kNone: break;
       case KeyProblem::kMissing:
         return openai_error(401, "You didn't provide an API key. Send it as 'Authorization: Bearer YOUR_KEY'.",
                             "invalid_api_key");
-      case KeyProblem::kUnknown:
-      case KeyProblem::kWrongFamily:
-        return openai_error(401, "Incorrect API key provided: " + mask_secret(token) + ".", "invalid_api_key");
-      case KeyProblem::kDisabled:
-        return openai_error(401, "This API key is disabled.", "invalid_api_key");
-      case KeyProblem::kExpired:
-        return openai_error(401, "This API key has expired.", "invalid_api_key");
-      case KeyProblem::kExhausted:
-        return with_retry(openai_error(429, "You exceeded your current quota: this API key has no quota left.",
-                                       "insufficient_quota", "", "insufficient_quota"),
-                          ctx_.store().admit(auth.key.id));
+      case KeyProblem::kDisabled: return openai_error(401, "This API key is disabled.", "invalid_api_key");
+      case KeyProblem::kExpired: return openai_error(401, "This API key has expired.", "invalid_api_key");
+      case KeyProblem::kExhausted:  // counted in the window, and says so
+        return rate_limited(openai_error(429, "You exceeded your current quota: this API key has no quota left.",
+                                         "insufficient_quota", "", "insufficient_quota"),
+                            ctx_.store().admit(auth.key), ctx_.clock());
+      default: return openai_error(401, "Incorrect API key provided: " + mask_secret(key) + ".", "invalid_api_key");
     }
-    const RateDecision rate = ctx_.store().admit(auth.key.id);
-    if (!rate.allowed)
-      return with_retry(openai_error(429,
-                                     "Rate limit reached: " + std::to_string(rate.limit) +
-                                         " requests per minute. Retry after the window resets.",
-                                     "rate_limit_exceeded"),
-                        rate);
-
-    net::HttpResponse res;
-    if (auto p = routes_.check_parameters(routed, request))
-      res = from_problem(*p);
-    else
-      res = dispatch(routed, request, auth);
-    add_rate_headers(res, rate);
-    return res;
+  }
+  net::HttpResponse over_rate(const RateDecision& rate) override {
+    return openai_error(429,
+                        "Rate limit reached: " + std::to_string(rate.limit) +
+                            " requests per minute. Retry after the window resets.",
+                        "rate_limit_exceeded");
+  }
+  net::HttpResponse bad_request(const Problem& p) const override {
+    return openai_error(p.status, p.message, "", p.param);
   }
 
- private:
-  net::HttpResponse dispatch(const ContractRoutes::Routed& routed, const net::HttpRequest& request, const KeyAuth& auth) {
-    const std::string& op = routed.match.operation->id;
-    if (op == "listModels") return list_models(request);
+  net::HttpResponse operation(const Call& call) override {
+    if (call.operation() == "listModels") return list_models(call.request);
     json body;
-    if (auto p = routes_.parse_body(routed, request, body)) return from_problem(*p);
-    if (op == "createChatCompletion") return chat(body, auth);
-    if (op == "createCompletion") return completion(body, auth);
-    return embeddings(body, auth);
-  }
-
-  net::HttpResponse with_retry(net::HttpResponse r, const RateDecision& rate) const {
-    return rate_limited(std::move(r), rate, ctx_.clock());
+    if (auto refused = parse_body(call, body)) return *refused;
+    if (call.operation() == "createChatCompletion") return chat(body, call.key());
+    if (call.operation() == "createCompletion") return completion(body, call.key());
+    return embeddings(body, call.key());
   }
 
   // The catalog does not change while the mock runs: each filter's answer
@@ -135,7 +127,7 @@ class AiProxy final : public FamilyService {
 
   // Finds the model and a healthy provider for it, or says why not.
   std::optional<net::HttpResponse> resolve(const json& body, const std::string& type, const ModelSpec*& model,
-                                      std::string& provider) const {
+                                           std::string& provider) const {
     const std::string id = body["model"].get<std::string>();
     model = ctx_.model(id, "aiproxy");
     if (!model) return openai_error(404, "The model '" + id + "' does not exist.", "model_not_found", "model");
@@ -148,21 +140,16 @@ class AiProxy final : public FamilyService {
     return std::nullopt;
   }
 
-  std::optional<net::HttpResponse> bill(const KeyAuth& auth, const ModelSpec& model, const Usage& usage,
-                                   const std::string& what) {
-    Charge c;
-    c.model = model.id;
-    c.prompt_tokens = usage.prompt_tokens;
-    c.completion_tokens = usage.completion_tokens;
-    c.quota = token_quota(model, usage.prompt_tokens, usage.completion_tokens);
-    c.what = what;
-    switch (ctx_.store().charge(auth.key.id, c)) {
+  std::optional<net::HttpResponse> bill(const ApiKey& key, const ModelSpec& model, const Usage& usage,
+                                        const std::string& what) {
+    const Charge c = token_charge(model, usage, what);
+    switch (ctx_.store().charge(key.id, c)) {
       case ChargeResult::kCharged: return std::nullopt;
       case ChargeResult::kKeyGone: return openai_error(401, "This API key was deleted.", "invalid_api_key");
       case ChargeResult::kInsufficientQuota: {
-        net::HttpResponse r = openai_error(429, "You exceeded your current quota: this call costs " +
-                                               std::to_string(c.quota) + " quota.",
-                                      "insufficient_quota", "", "insufficient_quota");
+        net::HttpResponse r = openai_error(
+            429, "You exceeded your current quota: this call costs " + std::to_string(c.quota) + " quota.",
+            "insufficient_quota", "", "insufficient_quota");
         r.headers.emplace_back("Retry-After", "60");
         return r;
       }
@@ -170,7 +157,7 @@ class AiProxy final : public FamilyService {
     return std::nullopt;
   }
 
-  net::HttpResponse chat(const json& body, const KeyAuth& auth) {
+  net::HttpResponse chat(const json& body, const ApiKey& key) {
     const ModelSpec* model = nullptr;
     std::string provider;
     if (auto r = resolve(body, "chat", model, provider)) return *r;
@@ -181,96 +168,69 @@ class AiProxy final : public FamilyService {
     const std::int64_t requested = usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
     if (requested > model->context_window)
       return openai_error(400,
-                          "This model's maximum context length is " + std::to_string(model->context_window) +
-                              " tokens, however you requested " + std::to_string(requested) + " tokens (" +
+                          context_exceeded(model->context_window, requested) + " (" +
                               std::to_string(usage.prompt_tokens) + " in the messages).",
                           "context_length_exceeded", "messages");
     Generation gen = generate_text(model->id, joined_text(messages), max_tokens);
     usage.completion_tokens = static_cast<std::int64_t>(gen.pieces.size());
-    if (auto r = bill(auth, *model, usage, "chat completion")) return *r;
+    if (auto r = bill(key, *model, usage, "chat completion")) return *r;
 
-    const std::string id = new_id("chatcmpl-");
-    const std::int64_t created = ctx_.clock().now_s();
+    const json head = {
+        {"id", new_id("chatcmpl-")}, {"created", ctx_.clock().now_s()}, {"model", model->id}, {"provider", provider}};
     if (body.value("stream", false)) {
       const bool include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
                                  body["stream_options"].value("include_usage", false);
-      json base = {{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model->id},
-                   {"provider", provider}};
-      net::HttpResponse r;
-      r.content_type = "text/event-stream";
-      r.headers.emplace_back("Cache-Control", "no-cache");
-      r.stream = std::make_shared<ChatStream>(std::move(base), std::move(gen), usage, include_usage,
-                                              ctx_.latency(*model));
-      return r;
+      return chat_stream_response(head, std::move(gen), usage, include_usage, ctx_.latency(*model));
     }
-    net::HttpResponse r = net::HttpResponse::json(
-        200, {{"id", id},
-              {"object", "chat.completion"},
-              {"created", created},
-              {"model", model->id},
-              {"provider", provider},
-              {"choices",
-               json::array({{{"index", 0},
-                             {"message", {{"role", "assistant"}, {"content", gen.text()}}},
-                             {"finish_reason", gen.finish_reason}}})},
-              {"usage", usage.to_json()}});
+    net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, gen, usage));
     r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
     return r;
   }
 
-  net::HttpResponse completion(const json& body, const KeyAuth& auth) {
+  net::HttpResponse completion(const json& body, const ApiKey& key) {
     const ModelSpec* model = nullptr;
     std::string provider;
     if (auto r = resolve(body, "completion", model, provider)) return *r;
     const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{16});
-    std::vector<std::string> prompts;
-    if (body["prompt"].is_string())
-      prompts.push_back(body["prompt"].get<std::string>());
-    else
-      for (const auto& p : body["prompt"]) prompts.push_back(p.get<std::string>());
+    const std::vector<std::string> prompts = one_or_many(body["prompt"]);
     Usage usage;
     json choices = json::array();
     for (std::size_t i = 0; i < prompts.size(); ++i) {
       const std::int64_t prompt_tokens = count_tokens(prompts[i]);
       if (prompt_tokens + max_tokens > model->context_window)
         return openai_error(400,
-                            "This model's maximum context length is " + std::to_string(model->context_window) +
-                                " tokens, however you requested " + std::to_string(prompt_tokens + max_tokens) +
-                                " tokens (" + std::to_string(prompt_tokens) + " in your prompt; " +
-                                std::to_string(max_tokens) + " for the completion).",
+                            context_exceeded(model->context_window, prompt_tokens + max_tokens) + " (" +
+                                std::to_string(prompt_tokens) + " in your prompt; " + std::to_string(max_tokens) +
+                                " for the completion).",
                             "context_length_exceeded", "prompt");
       Generation gen = generate_text(model->id, prompts[i], max_tokens);
       usage.prompt_tokens += prompt_tokens;
       usage.completion_tokens += static_cast<std::int64_t>(gen.pieces.size());
       choices.push_back({{"text", gen.text()}, {"index", i}, {"finish_reason", gen.finish_reason}});
     }
-    if (auto r = bill(auth, *model, usage, "completion")) return *r;
+    if (auto r = bill(key, *model, usage, "completion")) return *r;
     net::HttpResponse r = net::HttpResponse::json(200, {{"id", new_id("cmpl-")},
-                                              {"object", "text_completion"},
-                                              {"created", ctx_.clock().now_s()},
-                                              {"model", model->id},
-                                              {"provider", provider},
-                                              {"choices", std::move(choices)},
-                                              {"usage", usage.to_json()}});
+                                                        {"object", "text_completion"},
+                                                        {"created", ctx_.clock().now_s()},
+                                                        {"model", model->id},
+                                                        {"provider", provider},
+                                                        {"choices", std::move(choices)},
+                                                        {"usage", usage.to_json()}});
     r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
     return r;
   }
 
-  net::HttpResponse embeddings(const json& body, const KeyAuth& auth) {
+  net::HttpResponse embeddings(const json& body, const ApiKey& key) {
     const ModelSpec* model = nullptr;
     std::string provider;
     if (auto r = resolve(body, "embedding", model, provider)) return *r;
     const int dims = body.value("dimensions", model->dimensions);
     if (dims > model->dimensions)
-      return openai_error(400,
-                          "'dimensions' must be at most " + std::to_string(model->dimensions) + " for " + model->id + ".",
-                          "", "dimensions");
+      return openai_error(
+          400, "'dimensions' must be at most " + std::to_string(model->dimensions) + " for " + model->id + ".", "",
+          "dimensions");
     const bool base64 = body.value("encoding_format", "float") == "base64";
-    std::vector<std::string> inputs;
-    if (body["input"].is_string())
-      inputs.push_back(body["input"].get<std::string>());
-    else
-      for (const auto& i : body["input"]) inputs.push_back(i.get<std::string>());
+    const std::vector<std::string> inputs = one_or_many(body["input"]);
     Usage usage;
     json data = json::array();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -286,20 +246,17 @@ class AiProxy final : public FamilyService {
                       {"index", i},
                       {"embedding", base64 ? json(floats_base64(vector)) : json(vector)}});
     }
-    if (auto r = bill(auth, *model, usage, "embeddings")) return *r;
-    net::HttpResponse r = net::HttpResponse::json(200, {{"object", "list"},
-                                              {"data", std::move(data)},
-                                              {"model", model->id},
-                                              {"provider", provider},
-                                              {"usage",
-                                               {{"prompt_tokens", usage.prompt_tokens},
-                                                {"total_tokens", usage.prompt_tokens}}}});
+    if (auto r = bill(key, *model, usage, "embeddings")) return *r;
+    net::HttpResponse r = net::HttpResponse::json(
+        200, {{"object", "list"},
+              {"data", std::move(data)},
+              {"model", model->id},
+              {"provider", provider},
+              {"usage", {{"prompt_tokens", usage.prompt_tokens}, {"total_tokens", usage.prompt_tokens}}}});
     r.delay = ctx_.answer_delay(*model, 0);
     return r;
   }
 
-  MockContext& ctx_;
-  ContractRoutes routes_;
   std::mutex models_mutex_;
   std::map<std::string, net::HttpResponse> models_cache_;  ///< "provider\ntype" -> answer
 };

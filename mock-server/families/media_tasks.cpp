@@ -1,7 +1,7 @@
 #include "mock-server/families/media_tasks.h"
 
 #include <algorithm>
-#include <charconv>
+#include <cctype>
 
 #include "common/text.h"
 #include "mock-server/core/mock_context.h"
@@ -18,6 +18,19 @@ void schedule(Task& task, std::int64_t now_ms, std::int64_t duration_ms) {
   task.created_ms = now_ms;
   task.start_ms = now_ms + duration_ms / 4;
   task.finish_ms = now_ms + duration_ms;
+}
+
+int progress(const Task& t, std::int64_t now_ms) {
+  if (t.finished()) return 100;
+  if (t.state == TaskState::kQueued || now_ms <= t.start_ms) return 0;
+  return static_cast<int>(std::min<std::int64_t>(
+      99, (now_ms - t.start_ms) * 100 / std::max<std::int64_t>(1, t.finish_ms - t.start_ms)));
+}
+
+nlohmann::json result_urls(const Task& t) {
+  nlohmann::json urls = nlohmann::json::array();
+  for (std::size_t i = 0; i < t.images.size(); ++i) urls.push_back(t.base_url + t.result_path(i));
+  return urls;
 }
 
 std::string moderation_hit(std::string_view prompt, const std::vector<std::string>& words) {
@@ -72,21 +85,6 @@ void route_task(Task& task, const MockContext& ctx, const ModelSpec& model, cons
     }
     if (!failover) return;
   }
-}
-
-void size_for_ratio(std::string_view ratio, int short_side, int max_side, int& width, int& height) {
-  int w = 1, h = 1;
-  const auto colon = ratio.find(':');
-  if (colon != std::string_view::npos) {
-    std::from_chars(ratio.data(), ratio.data() + colon, w);
-    std::from_chars(ratio.data() + colon + 1, ratio.data() + ratio.size(), h);
-  }
-  if (w <= 0 || h <= 0) w = h = 1;
-  // The short side at `short_side`, unless the long one would pass max_side.
-  const double scale = std::min(static_cast<double>(short_side) / std::min(w, h),
-                                static_cast<double>(max_side) / std::max(w, h));
-  width = std::max(1, static_cast<int>(w * scale));
-  height = std::max(1, static_cast<int>(h * scale));
 }
 
 }  // namespace tollgate::mock

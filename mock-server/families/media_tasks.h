@@ -5,9 +5,11 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "mock-server/core/fixture.h"
+#include "mock-server/store/records.h"
 #include "net/http_types.h"
-#include "mock-server/store/store.h"
 
 namespace tollgate::mock {
 
@@ -19,6 +21,13 @@ std::int64_t task_duration_ms(const ModelSpec& model, bool realistic, std::strin
 
 /// Plans `task`'s times from now: queued, processing, finished.
 void schedule(Task& task, std::int64_t now_ms, std::int64_t duration_ms);
+
+/// How far a task is, 0 to 100, by the clock.
+int progress(const Task& task, std::int64_t now_ms);
+
+/// A succeeded task's result links, one per image: the base URL it was
+/// submitted to and /cdn/<id>/<n>.<ext>.
+nlohmann::json result_urls(const Task& task);
 
 /// The first moderation word `prompt` holds (case-insensitive), or "".
 std::string moderation_hit(std::string_view prompt, const std::vector<std::string>& words);
@@ -37,10 +46,5 @@ std::string base_url_of(const net::HttpRequest& request);
 /// every attempt and the source that served the task ("" when none could).
 void route_task(Task& task, const MockContext& ctx, const ModelSpec& model, const std::set<std::string>& failing,
                 bool failover);
-
-/// Width and height for an aspect ratio "W:H": the short side at
-/// `short_side` (3:2 -> 1536x1024), scaled down to keep the long side
-/// within `max_side`.
-void size_for_ratio(std::string_view ratio, int short_side, int max_side, int& width, int& height);
 
 }  // namespace tollgate::mock

@@ -1,10 +1,10 @@
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "mock-server/store/store.h"
+#include "mock-server/state/tables.h"
+#include "mock-server/store/records.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -18,10 +18,7 @@ struct SavedState {
   std::vector<LogEntry> logs;  ///< the newest ones, oldest first
   std::int64_t next_log_id = 1;
   std::vector<Task> tasks;     ///< oldest first
-  struct Credits {
-    std::int64_t account, day, used;
-  };
-  std::vector<Credits> credits;
+  std::vector<SavedCredits> credits;
 };
 
 /// The mock's durable state in SQLite (`--state FILE`): accounts, keys,
@@ -29,7 +26,8 @@ struct SavedState {
 /// WAL mode with synchronous=NORMAL, so that everything the mock has
 /// answered survives the process being killed (a power cut may lose the
 /// last transactions). A file that is not an SQLite database, fails its
-/// integrity check or was not written by tollgate-mock is refused.
+/// integrity check or was not written by tollgate-mock is refused. Not
+/// locked: its user serializes every call (the Store's ledger lock).
 class StateDb {
  public:
   /// Opens or creates `path`; throws std::runtime_error naming the file
@@ -60,9 +58,20 @@ class StateDb {
   void save_credits(std::int64_t account, std::int64_t day, std::int64_t used);
 
  private:
-  sqlite3_stmt* prepare(const char* sql);
+  /// Refuses a file the mock cannot use: one that is not its state file,
+  /// of another schema version, or damaged. Sets fresh_ for an empty one.
+  void check_file();
+  void create_tables();
+  int pragma_int(const char* sql);
+  [[noreturn]] void refuse(const std::string& why);
+  sqlite3_stmt* prepare(const std::string& sql);
   void exec(const char* sql);
   [[noreturn]] void fail(const std::string& what);
+  template <class R>
+  void save(const Table<R>& table, sqlite3_stmt* statement, const R& record, const char* what);
+  /// Every row of `table` or its `newest` newest rows, oldest first.
+  template <class R>
+  std::vector<R> load_rows(const Table<R>& table, std::size_t newest = Table<R>::kAll);
 
   std::string path_;
   sqlite3* db_ = nullptr;
@@ -73,7 +82,21 @@ class StateDb {
                *credits_ = nullptr;
 };
 
-nlohmann::json task_to_json(const Task& t);
-Task task_from_json(const nlohmann::json& j);
+/// A transaction on the state file when there is one: begun when made,
+/// committed when it goes (nested ones join the outer one).
+class StateTxn {
+ public:
+  explicit StateTxn(StateDb* db) : db_(db) {
+    if (db_) db_->begin();
+  }
+  ~StateTxn() {
+    if (db_) db_->commit();
+  }
+  StateTxn(const StateTxn&) = delete;
+  StateTxn& operator=(const StateTxn&) = delete;
+
+ private:
+  StateDb* db_;
+};
 
 }  // namespace tollgate::mock

@@ -42,6 +42,21 @@ class MockServer {
     return client.request(method, target, body.is_null() ? "" : body.dump(), headers);
   }
 
+  /// One request answered in-process (no socket), as from `remote`.
+  net::HttpResponse local(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
+                          const std::map<std::string, std::string>& headers = {},
+                          const std::string& remote = "127.0.0.1") {
+    net::HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.path = target.substr(0, target.find('?'));
+    if (target.find('?') != std::string::npos) r.query = target.substr(target.find('?') + 1);
+    for (const auto& h : headers) r.headers.emplace_back(h);
+    r.body = body.is_null() ? "" : body.dump();
+    r.remote_address = remote;
+    return app_.handle(r);
+  }
+
   /// Checks a response against the family's contract: documented status,
   /// content type, required headers, body schema; for event streams every
   /// chunk and the terminator. Returns the violations as text.

@@ -1,5 +1,5 @@
 // Fault injection, every kind, per request (X-Tollgate-Fault) and from the
-// profile; and the /_mock/ admin API.
+// profile.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -50,14 +50,8 @@ std::string post(const std::string& path, const json& body, const std::string& f
 class Faults : public ::testing::Test {
  protected:
   net::HttpResponse local(const std::string& method, const std::string& path, const json& body = nullptr,
-                           const Headers& headers = {}, const std::string& remote = "127.0.0.1") {
-    net::HttpRequest r;
-    r.method = method;
-    r.target = r.path = path;
-    for (const auto& h : headers) r.headers.emplace_back(h);
-    r.body = body.is_null() ? "" : body.dump();
-    r.remote_address = remote;
-    return mock_.app().handle(r);
+                           const Headers& headers = {}) {
+    return mock_.local(method, path, body, headers);
   }
   MockServer mock_;
 };
@@ -216,59 +210,6 @@ TEST_F(Faults, ABadProfileIsRefusedNamingTheRule) {
   } catch (const SourceError& e) {
     EXPECT_NE(std::string(e.what()).find("f.yaml:6"), std::string::npos) << e.what();
   }
-}
-
-TEST_F(Faults, AdminApiAnswersLoopbackOrTheToken) {
-  EXPECT_EQ(local("GET", "/_mock/counters", nullptr, {}, "192.0.2.7").status, 403);
-  EXPECT_EQ(local("GET", "/_mock/counters", nullptr, {}, "::1").status, 200);
-  EXPECT_EQ(local("GET", "/_mock/counters", nullptr, {}, "::ffff:127.0.0.1").status, 200);
-  MockServer with_token(default_fixture(), mock::LatencyMode::kFast, [](mock::MockOptions& o) { o.admin_token = "s3cret-admin"; });
-  net::HttpRequest r;
-  r.method = "GET";
-  r.path = r.target = "/_mock/counters";
-  r.remote_address = "192.0.2.7";
-  r.headers = {{"Authorization", "Bearer s3cret-admin"}};
-  EXPECT_EQ(with_token.app().handle(r).status, 200);
-  r.headers = {{"Authorization", "Bearer wrong"}};
-  EXPECT_EQ(with_token.app().handle(r).status, 403);
-  EXPECT_EQ(local("GET", "/_mock/nothing").status, 404);
-}
-
-TEST_F(Faults, AdminResetLoadCountersAndClock) {
-  const Headers access = {{"Authorization", "Bearer demo-access-key"}};
-  ASSERT_EQ(local("DELETE", "/aiapigiare/AiApiGiaRe/deletekey/10", nullptr, access).status, 200);
-  local("POST", "/aiapigiare/task/submit", {{"model", "gpt-image"}, {"prompt", "fox"}}, {{"Authorization", "Bearer sk-demo"}});
-  json counters = json::parse(local("GET", "/_mock/counters").body);
-  EXPECT_EQ(counters["requests"]["aiapigiare"]["202"], 1);
-  EXPECT_EQ(counters["tasks"]["queued"], 1);
-  // The clock moves tasks.
-  const auto moved = local("POST", "/_mock/clock", {{"advance_ms", 60'000}});
-  ASSERT_EQ(moved.status, 200);
-  EXPECT_EQ(json::parse(local("GET", "/_mock/counters").body)["tasks"]["succeeded"], 1);
-  EXPECT_EQ(local("POST", "/_mock/clock", {{"advance_ms", -5}}).status, 400);
-  // Reset: the deleted key is back, tasks and counters are gone.
-  ASSERT_EQ(local("POST", "/_mock/reset").status, 200);
-  EXPECT_EQ(local("DELETE", "/aiapigiare/AiApiGiaRe/deletekey/10", nullptr, access).status, 200);
-  counters = json::parse(local("GET", "/_mock/counters").body);
-  EXPECT_EQ(counters["tasks"]["succeeded"], 0);
-  // Load a fixture: a broken one is refused naming the line.
-  net::HttpRequest r;
-  r.method = "PUT";
-  r.path = r.target = "/_mock/fixture";
-  r.remote_address = "127.0.0.1";
-  r.body = "version: 1\naccounts: []\nkeys: []\nmodels: []\nbogus: 1\n";
-  const auto refused = mock_.app().handle(r);
-  EXPECT_EQ(refused.status, 400);
-  EXPECT_NE(refused.body.find(":5:"), std::string::npos) << refused.body;
-  r.body =
-      "version: 1\naccounts: [{id: 1, username: solo, access_key: solo-key, quota: 100}]\n"
-      "keys: [{id: 1, account: 1, key: sk-solo, name: solo, families: [aiproxy], remain_quota: 100}]\n"
-      "models: [{id: m1, provider: openai, type: chat, families: [aiproxy]}]\n";
-  ASSERT_EQ(mock_.app().handle(r).status, 200);
-  EXPECT_EQ(local("GET", "/aiproxy/v1/models", nullptr, {{"Authorization", "Bearer sk-demo"}}).status, 401);
-  const auto models = local("GET", "/aiproxy/v1/models", nullptr, {{"Authorization", "Bearer sk-solo"}});
-  ASSERT_EQ(models.status, 200);
-  EXPECT_EQ(json::parse(models.body)["data"].size(), 1u);
 }
 
 }  // namespace

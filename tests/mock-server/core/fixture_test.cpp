@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "common/source_error.h"
-#include "mock-server/content/textgen.h"
 #include "tests/support/paths.h"
 
 namespace tollgate::mock {
@@ -35,7 +34,7 @@ TEST(Fixture, TheDefaultFixtureHasTheDemoCredentials) {
     EXPECT_TRUE(keys.count(key)) << key;
   EXPECT_EQ(keys["sk-empty"]->remain_quota, 0);
   EXPECT_LT(keys["sk-expired"]->expired_time, 1'700'000'000);
-  EXPECT_EQ(keys["sk-disabled"]->status, 2);
+  EXPECT_EQ(keys["sk-disabled"]->status, KeyStatus::kDisabled);
   EXPECT_EQ(f.accounts.front().access_key, "demo-access-key");
 }
 
@@ -65,34 +64,6 @@ TEST(Fixture, MistakesNameTheirPlace) {
 
   EXPECT_NE(error_of("version: 1\naccounts: []\nkeys: []\n").find("missing required property 'models'"),
             std::string::npos);
-}
-
-TEST(TextGen, TokenCountingRule) {
-  EXPECT_EQ(count_tokens("Hello, world!"), 4);
-  EXPECT_EQ(count_tokens("  two   words "), 2);
-  EXPECT_EQ(count_tokens(""), 0);
-  EXPECT_EQ(count_tokens("naïve café"), 2);  // non-ASCII bytes join their word
-  EXPECT_EQ(count_tokens("a1b2 :-)"), 4);
-}
-
-TEST(TextGen, DeterministicAndCountable) {
-  const Generation a = generate_text("m", "prompt", -1);
-  const Generation b = generate_text("m", "prompt", -1);
-  EXPECT_EQ(a.text(), b.text());
-  EXPECT_NE(a.text(), generate_text("m", "other prompt", -1).text());
-  EXPECT_EQ(a.finish_reason, "stop");
-  EXPECT_EQ(count_tokens(a.text()), static_cast<std::int64_t>(a.pieces.size()));
-  const Generation cut = generate_text("m", "prompt", 3);
-  EXPECT_EQ(cut.pieces.size(), 3u);
-  EXPECT_EQ(cut.finish_reason, "length");
-}
-
-TEST(TextGen, EmbeddingsAreUnitLength) {
-  const auto v = embed("m", "x", 100);
-  double norm = 0;
-  for (float x : v) norm += double(x) * x;
-  EXPECT_NEAR(norm, 1.0, 1e-5);
-  EXPECT_EQ(floats_base64({1.0f}), "AACAPw==");  // 0x3f800000 little-endian
 }
 
 }  // namespace

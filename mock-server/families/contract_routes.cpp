@@ -1,25 +1,8 @@
-#include "mock-server/families/family.h"
-
-#include <ctime>
-
-#include "common/text.h"
+#include "mock-server/families/contract_routes.h"
 
 namespace tollgate::mock {
 
 using nlohmann::json;
-
-void add_rate_headers(net::HttpResponse& r, const RateDecision& rate) {
-  r.headers.emplace_back("X-RateLimit-Limit", std::to_string(rate.limit));
-  r.headers.emplace_back("X-RateLimit-Remaining", std::to_string(rate.remaining));
-  r.headers.emplace_back("X-RateLimit-Reset", std::to_string(rate.reset_s));
-}
-
-net::HttpResponse rate_limited(net::HttpResponse r, const RateDecision& rate, const Clock& clock) {
-  const std::int64_t wait = std::max<std::int64_t>(1, rate.reset_s - clock.now_s());
-  r.headers.emplace_back("Retry-After", std::to_string(wait));
-  add_rate_headers(r, rate);
-  return r;
-}
 
 ContractRoutes::ContractRoutes(std::vector<std::shared_ptr<const contract::Contract>> contracts)
     : contracts_(std::move(contracts)) {}
@@ -87,24 +70,6 @@ std::string allow_list(const contract::Match& match) {
   return allow;
 }
 
-std::string bearer_token(const net::HttpRequest& request) {
-  std::string_view auth = request.header("Authorization");
-  if (!istarts_with(auth, "Bearer ")) return "";
-  auth.remove_prefix(7);
-  while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
-  while (!auth.empty() && auth.back() == ' ') auth.remove_suffix(1);
-  return std::string(auth);
-}
-
-std::string rfc3339(std::int64_t unix_s) {
-  const std::time_t t = static_cast<std::time_t>(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string param_path(std::string_view pointer) {
   std::string out;
   std::size_t i = 0;
@@ -119,18 +84,6 @@ std::string param_path(std::string_view pointer) {
     if (next == std::string_view::npos) break;
     i = next;
   }
-  return out;
-}
-
-std::string joined_text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  std::string out;
-  if (value.is_array())
-    for (const auto& item : value) {
-      if (item.is_object()) out += item.value("role", "") + ":" + joined_text(item.value("content", json()));
-      else out += joined_text(item);
-      out += "\n";
-    }
   return out;
 }
 

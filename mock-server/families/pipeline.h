@@ -1,0 +1,102 @@
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "mock-server/content/chat_stream.h"
+#include "mock-server/core/mock_context.h"
+#include "mock-server/families/contract_routes.h"
+#include "mock-server/families/family.h"
+#include "net/http_types.h"
+
+namespace tollgate::mock {
+
+/// Who made a request, as the pipeline authenticated them.
+struct Caller {
+  KeyAuth auth;     ///< API-key families: the key's snapshot and its account's name
+  Account account;  ///< access-key families (aiapigiare's System API): the account
+};
+
+/// A request on its way through the pipeline, as an operation sees it.
+struct Call {
+  const net::HttpRequest& request;
+  std::string_view path;  ///< without the family prefix
+  const ContractRoutes::Routed& routed;
+  const Caller& caller;
+
+  const std::string& operation() const { return routed.match.operation->id; }
+  const std::string& path_param(const std::string& name) const { return routed.match.path_params.at(name); }
+  const ApiKey& key() const { return caller.auth.key; }
+};
+
+/// How a family takes part in the pipeline's stages.
+struct Dialect {
+  std::string family;         ///< whose API keys it accepts ("aiproxy")
+  bool rate_limited = true;   ///< admits each request in the key's sliding minute
+  bool rate_headers = false;  ///< X-RateLimit-* on every answer past the rate limit
+};
+
+/// The request pipeline every family shares, written once:
+///   route by contract -> 404 (no such path) / 405 with Allow (no such
+///   method) -> authenticate -> refuse a key problem -> admit in the rate
+///   limit -> refuse over the limit (Retry-After) -> check the parameters
+///   against the contract -> the operation.
+/// A family fills in its dialect: how it takes the key, its error body and
+/// message for each refusal, whether it rate-limits, and what each
+/// operation does.
+class Pipeline : public FamilyService {
+ public:
+  net::HttpResponse handle(const net::HttpRequest& request, std::string_view path) final;
+
+ protected:
+  Pipeline(MockContext& ctx, Dialect dialect, std::vector<std::shared_ptr<const contract::Contract>> contracts);
+
+  /// 404: no operation has this path.
+  virtual net::HttpResponse no_route(const net::HttpRequest& request, std::string_view path) const = 0;
+  /// 405: the path has other methods (the pipeline adds `Allow`).
+  virtual net::HttpResponse wrong_method(const net::HttpRequest& request, std::string_view path,
+                                         const std::string& allow) const = 0;
+  /// Who is calling, or the answer refusing them. By default the family's
+  /// API key (key_of) checked by the store, refused with key_refused.
+  virtual std::optional<net::HttpResponse> identify(const net::HttpRequest& request, Caller& caller);
+  /// The API key as the family takes it: `Authorization: Bearer` by default.
+  virtual std::string key_of(const net::HttpRequest& request) const { return bearer_token(request); }
+  /// The answer to a key that cannot be used (missing, unknown, another
+  /// family's, disabled, expired, exhausted), as `auth.problem` says.
+  virtual net::HttpResponse key_refused(const KeyAuth& auth, const std::string& key);
+  /// The body of a refusal over the rate limit (the pipeline adds
+  /// Retry-After and the rate headers).
+  virtual net::HttpResponse over_rate(const RateDecision& rate);
+  /// A parameter or body that breaks the contract.
+  virtual net::HttpResponse bad_request(const Problem& problem) const = 0;
+  /// The operation the request routed to, past every check.
+  virtual net::HttpResponse operation(const Call& call) = 0;
+
+  /// Parses the call's JSON body against its operation's schema; the
+  /// bad_request answer when it does not conform.
+  std::optional<net::HttpResponse> parse_body(const Call& call, nlohmann::json& body) const;
+
+  MockContext& ctx_;
+
+ private:
+  Dialect dialect_;
+  ContractRoutes routes_;
+};
+
+/// X-RateLimit-Limit/Remaining/Reset (Unix seconds) of a rate decision.
+void add_rate_headers(net::HttpResponse& response, const RateDecision& rate);
+/// A refusal over the rate limit: the rate headers plus Retry-After.
+net::HttpResponse rate_limited(net::HttpResponse response, const RateDecision& rate, const Clock& clock);
+
+/// "2024-01-19T00:00:00Z" for Unix seconds.
+std::string rfc3339(std::int64_t unix_s);
+
+/// What a call billed by its tokens charges: the model's prices for `usage`.
+Charge token_charge(const ModelSpec& model, const Usage& usage, std::string what);
+
+}  // namespace tollgate::mock
