@@ -1,8 +1,8 @@
 #include "contract/contract.h"
 
-#include "common/text.h"
-
 #include "common/percent.h"
+#include "common/text.h"
+#include "contract/operation_reader.h"
 
 #include <algorithm>
 #include <cctype>
@@ -13,15 +13,11 @@ namespace tollgate::contract {
 namespace {
 
 using nlohmann::json;
+using detail::fail;
+using detail::string_at;
+using detail::upper;
 
-constexpr const char* kMethods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 constexpr const char* kTypes[] = {"string", "number", "integer", "boolean", "array", "object"};
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
@@ -44,13 +40,6 @@ std::string media_essence(std::string_view ct) {
   while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
   while (!ct.empty() && ct.front() == ' ') ct.remove_prefix(1);
   return ascii_lower(ct);
-}
-
-[[noreturn]] void fail(const NodeRef& at, const std::string& message) { throw SourceError(at.location(), message); }
-
-std::string string_at(const NodeRef& obj, std::string_view key) {
-  NodeRef n = obj.child(key);
-  return n && n.node->is_string() ? n.node->get<std::string>() : std::string();
 }
 
 // Coerces a parameter's text to the JSON type its schema asks for; text
@@ -163,122 +152,8 @@ void Contract::read_operations() {
   const NodeRef info = root.child("info");
   title_ = string_at(info, "title");
   version_ = string_at(info, "version");
-
-  auto media_types = [&](const NodeRef& content) {
-    std::vector<MediaType> out;
-    if (!content) return out;
-    if (!content.node->is_object()) fail(content, "'content' must be a mapping of media types");
-    for (auto it = content.node->begin(); it != content.node->end(); ++it) {
-      MediaType m;
-      m.content_type = it.key();
-      m.where = content.child(it.key());
-      if (!m.where.node->is_object()) fail(m.where, "a media type must be a mapping");
-      m.schema = m.where.child("schema");
-      schema_roots_.push_back(m.schema);
-      if (NodeRef sse = m.where.child("x-sse")) {
-        m.sse_chunk = sse.child("chunk");
-        if (!m.sse_chunk) fail(sse, "x-sse needs a 'chunk' schema");
-        m.sse_done = string_at(sse, "done");
-        schema_roots_.push_back(m.sse_chunk);
-      }
-      out.push_back(std::move(m));
-    }
-    return out;
-  };
-
-  auto read_parameter = [&](const NodeRef& raw) {
-    const NodeRef p = docs_.deref(raw);
-    if (!p) fail(raw, "$ref cycle");
-    Parameter param;
-    param.name = string_at(p, "name");
-    param.in = string_at(p, "in");
-    if (param.name.empty() || param.in.empty()) fail(p, "a parameter needs 'name' and 'in'");
-    if (param.in != "path" && param.in != "query" && param.in != "header" && param.in != "cookie")
-      fail(p.child("in"), "parameter 'in' must be path, query, header or cookie, not '" + param.in + "'");
-    param.required = p.node->value("required", false);
-    param.schema = p.child("schema");
-    param.where = p;
-    schema_roots_.push_back(param.schema);
-    return param;
-  };
-
-  const NodeRef paths = root.child("paths");
-  if (!paths || !paths.node->is_object()) fail(root, "an OpenAPI document needs a 'paths' mapping");
-  for (auto pit = paths.node->begin(); pit != paths.node->end(); ++pit) {
-    const NodeRef item = docs_.deref(paths.child(pit.key()));
-    if (!item || !item.node->is_object()) fail(paths.child(pit.key()), "a path item must be a mapping");
-    if (!pit.key().starts_with("/")) fail(item, "path '" + pit.key() + "' must start with '/'");
-
-    std::vector<Parameter> shared;
-    if (NodeRef params = item.child("parameters"); params && params.node->is_array())
-      for (std::size_t i = 0; i < params.node->size(); ++i) shared.push_back(read_parameter(params.item(i)));
-
-    for (const char* method : kMethods) {
-      const NodeRef opn = item.child(method);
-      if (!opn) continue;
-      if (!opn.node->is_object()) fail(opn, "an operation must be a mapping");
-      Operation op;
-      op.method = upper(method);
-      op.path = pit.key();
-      op.id = string_at(opn, "operationId");
-      op.summary = string_at(opn, "summary");
-      op.where = opn;
-      op.parameters = shared;
-      if (NodeRef params = opn.child("parameters"); params && params.node->is_array()) {
-        for (std::size_t i = 0; i < params.node->size(); ++i) {
-          Parameter p = read_parameter(params.item(i));
-          std::erase_if(op.parameters, [&](const Parameter& q) { return q.name == p.name && q.in == p.in; });
-          op.parameters.push_back(std::move(p));
-        }
-      }
-      if (NodeRef body = opn.child("requestBody")) {
-        const NodeRef b = docs_.deref(body);
-        if (!b) fail(body, "$ref cycle");
-        op.body_required = b.node->value("required", false);
-        op.request_body = media_types(b.child("content"));
-      }
-      const NodeRef responses = opn.child("responses");
-      if (!responses || !responses.node->is_object() || responses.node->empty())
-        fail(opn, "operation " + op.method + " " + op.path + " documents no responses");
-      for (auto rit = responses.node->begin(); rit != responses.node->end(); ++rit) {
-        const NodeRef r = docs_.deref(responses.child(rit.key()));
-        if (!r || !r.node->is_object()) fail(responses.child(rit.key()), "a response must be a mapping");
-        ResponseSpec spec;
-        spec.status = rit.key();
-        spec.where = r;
-        spec.content = media_types(r.child("content"));
-        if (NodeRef headers = r.child("headers"); headers && headers.node->is_object()) {
-          for (auto hit = headers.node->begin(); hit != headers.node->end(); ++hit) {
-            const NodeRef h = docs_.deref(headers.child(hit.key()));
-            if (!h) fail(headers.child(hit.key()), "$ref cycle");
-            HeaderSpec header{hit.key(), h.node->value("required", false), h.child("schema")};
-            schema_roots_.push_back(header.schema);
-            spec.headers.push_back(std::move(header));
-          }
-        }
-        op.responses.push_back(std::move(spec));
-      }
-      if (NodeRef callbacks = opn.child("callbacks"); callbacks && callbacks.node->is_object()) {
-        for (auto cit = callbacks.node->begin(); cit != callbacks.node->end(); ++cit) {
-          const NodeRef cb = docs_.deref(callbacks.child(cit.key()));
-          if (!cb || !cb.node->is_object()) fail(callbacks.child(cit.key()), "a callback must be a mapping");
-          for (auto eit = cb.node->begin(); eit != cb.node->end(); ++eit) {
-            const NodeRef cb_item = docs_.deref(cb.child(eit.key()));
-            if (!cb_item || !cb_item.node->is_object()) continue;
-            for (const char* cb_method : kMethods) {
-              const NodeRef cb_op = cb_item.child(cb_method);
-              if (!cb_op) continue;
-              Callback c{cit.key(), eit.key(), upper(cb_method), {}, cb_op};
-              if (NodeRef body = docs_.deref(cb_op.child("requestBody"))) c.body = media_types(body.child("content"));
-              op.callbacks.push_back(std::move(c));
-            }
-          }
-        }
-      }
-      operations_.push_back(std::move(op));
-    }
-  }
-
+  detail::OperationReader reader(docs_, operations_, schema_roots_);
+  reader.read_paths(root.child("paths"), root);
   // Components of every file: schemas referenced only from elsewhere.
   for (const auto& doc : docs_.documents()) {
     const NodeRef schemas = NodeRef{doc.get(), &doc->value, ""}.child("components").child("schemas");

@@ -1,0 +1,33 @@
+#pragma once
+// What the schema validator asks of single values: JSON types as OpenAPI
+// names them, string lengths in characters, formats, and the bit of each
+// keyword it reads. Internal to contract/.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace tollgate::contract {
+
+/// An integer, or a float with no fraction.
+bool is_integral(const nlohmann::json& v);
+/// Whether `v` is of the OpenAPI `type`.
+bool type_matches(const std::string& type, const nlohmann::json& v);
+/// Characters (UTF-8 sequences) in `s`.
+std::size_t utf8_length(const std::string& s);
+/// Checks `v` against an OpenAPI format; returns the complaint or "" (an
+/// unknown format is an annotation).
+std::string format_problem(const std::string& format, const nlohmann::json& v);
+
+/// The keyword's bit in a schema's keyword mask, -1 when validation does
+/// not read it.
+int keyword_bit(std::string_view key);
+/// The bits of the keywords `node` holds.
+std::uint32_t keyword_mask(const nlohmann::json& node);
+/// s.find(key) when the schema has keyword `bit`, else s.end() without a lookup.
+nlohmann::json::const_iterator find_kw(const nlohmann::json& s, std::uint32_t mask, int bit, const char* key);
+bool has_kw(std::uint32_t mask, const char* key);
+
+}  // namespace tollgate::contract
