@@ -25,6 +25,14 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+/// Equal to `lower`, a lower-case literal, ignoring the case of `s`.
+inline bool iequals_lower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (ascii_lower(s[i]) != lower[i]) return false;
+  return true;
+}
+
 /// `s` starts with `prefix`, ignoring ASCII case.
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);

@@ -186,7 +186,7 @@ std::optional<metrics::Histogram> decode_histogram(std::string_view text, std::s
       continue;
     }
     if (index >= h.counts_length()) return fail("counts beyond the histogram's range");
-    if (v > 0) h.record(h.value_from_index(index), v);
+    if (v > 0 && !h.record(h.value_from_index(index), v)) return fail("a count beyond the histogram's range");
     ++index;
   }
   return h;

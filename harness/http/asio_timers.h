@@ -6,7 +6,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include "harness/http/io.h"
 
 #include "harness/exec/timers.h"
 
@@ -32,7 +32,7 @@ class AsioTimers final : public exec::Timers {
 
   boost::asio::io_context& ioc_;
   const Clock& clock_;
-  boost::asio::steady_timer timer_;
+  Timer timer_;
   std::vector<Entry> heap_;  ///< a min-heap by (t, seq)
   exec::TimePoint armed_for_ = exec::TimePoint::max();
   std::uint64_t seq_ = 0;

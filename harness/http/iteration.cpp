@@ -19,14 +19,14 @@ using nlohmann::json;
 
 // A runner waits for the iterations its executor starts in its slot and
 // runs them; it ends when the worker closes.
-Awaitable<void> Worker::run_slot(ScenarioRun& s, int slot) {
+Task<void> Worker::run_slot(ScenarioRun& s, int slot) {
   Runner& r = *s.runners[static_cast<std::size_t>(slot)];
   while (!closing_) {
     if (!r.pending) {
       r.waiting = true;
       r.wake.expires_at(Clock::TimePoint::max());
       error_code ec;
-      co_await r.wake.async_wait(use_ec(ec));
+      co_await r.wake.async_wait(on_ec(ec));
       r.waiting = false;
       continue;
     }
@@ -39,7 +39,7 @@ Awaitable<void> Worker::run_slot(ScenarioRun& s, int slot) {
 
 // Every step in order. The first step's latency counts from the intended
 // time; each later step's from when the previous one ended.
-Awaitable<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart start) {
+Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart start) {
   const auto& spec = *s.spec;
   std::map<std::string, json> vars;
   const std::int64_t seq = shared_.iteration_seq[s.index]->fetch_add(1);
@@ -108,16 +108,16 @@ void Worker::record(ScenarioRun& s, std::size_t i, const check::Response& r, Clo
   interval_.latency_us[s.first_step + i].record_saturating(metrics::micros(r.done - intended));
 }
 
-Awaitable<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
+Task<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
   if (closing_) co_return;
   r.sleep.expires_at(t);
   error_code ec;
-  co_await r.sleep.async_wait(use_ec(ec));
+  co_await r.sleep.async_wait(on_ec(ec));
 }
 
 // Sends a polled step until its condition holds or its timeout passes;
 // the attempts before the last count as requests, the last is judged.
-Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
                                   check::PollOutcome& state) {
   const auto& poll = *s.spec->steps[i].poll;
   auto& fm = s.steps[i].flow.get();
@@ -154,7 +154,7 @@ Awaitable<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, cons
 }
 
 // Waits for the step's callback, then judges it.
-Awaitable<void> Worker::await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
+Task<void> Worker::await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
                                        const flow::Lookup& lookup) {
   const auto& cb = *s.spec->steps[i].callback;
   check::CallbackOutcome outcome;
@@ -175,7 +175,7 @@ Awaitable<void> Worker::await_callback(ScenarioRun& s, Runner& r, std::size_t i,
 
 // The hub notifies from its own thread: the arrival is posted here, where
 // it wakes the runner's wait.
-Awaitable<std::optional<flow::Arrival>> Worker::wait_callback(Runner& r, const std::string& pointer,
+Task<std::optional<flow::Arrival>> Worker::wait_callback(Runner& r, const std::string& pointer,
                                                               const std::string& value, std::chrono::nanoseconds timeout) {
   struct Wait {
     std::optional<flow::Arrival> got;
@@ -192,7 +192,7 @@ Awaitable<std::optional<flow::Arrival>> Worker::wait_callback(Runner& r, const s
     // Notified just now: its post is on its way and will end this wait.
     r.sleep.expires_at(Clock::TimePoint::max());
     error_code ec;
-    co_await r.sleep.async_wait(use_ec(ec));
+    co_await r.sleep.async_wait(on_ec(ec));
   }
   co_return std::move(w->got);
 }

@@ -20,8 +20,8 @@ using net::use_ec;
 
 struct ConnectionPool::Connection {
   explicit Connection(asio::io_context& ioc) : socket(ioc), buffer(16 * 1024) {}
-  tcp::socket socket;
-  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
+  Socket socket;
+  std::unique_ptr<ssl::stream<Socket&>> tls;
   std::vector<char> buffer;      ///< bytes read and not yet parsed: [start, end)
   std::size_t start = 0, end = 0;
   ResponseParser parser;
@@ -99,11 +99,11 @@ void ConnectionPool::start_watchdog() {
 // Every tick while requests are under way: an operation past its deadline
 // is cancelled, and ends as timed out. Idle, it stops (so that a worker
 // with nothing left to do finishes).
-net::Awaitable<void> ConnectionPool::watchdog() {
+Task<void> ConnectionPool::watchdog() {
   while (!closed_ && busy_ > 0) {
     watchdog_timer_.expires_after(watchdog_tick_);
     error_code ec;
-    co_await watchdog_timer_.async_wait(use_ec(ec));
+    co_await watchdog_timer_.async_wait(on_ec(ec));
     const auto now = clock_.now();
     for (auto& c : all_)
       if (c->phase && !c->timed_out && now >= c->deadline) {
@@ -131,14 +131,14 @@ std::shared_ptr<ConnectionPool::Connection> ConnectionPool::take_idle() {
 }
 
 // Every connection is busy: waits for one, bounded by the deadline.
-net::Awaitable<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acquire(check::Response& out,
+Task<std::shared_ptr<ConnectionPool::Connection>> ConnectionPool::acquire(check::Response& out,
                                                                                     Clock::TimePoint deadline) {
   while (!closed_) {
     if (auto c = take_idle()) co_return c;
-    asio::steady_timer wake(ioc_, deadline);
+    Timer wake(ioc_, deadline);
     waiters_.push_back(&wake);
     error_code ec;
-    co_await wake.async_wait(use_ec(ec));
+    co_await wake.async_wait(on_ec(ec));
     std::erase(waiters_, &wake);
     if (!ec) {
       // A wake-up meant for us may have raced our deadline: pass it on.
@@ -171,15 +171,15 @@ void ConnectionPool::release(std::shared_ptr<Connection> c, bool reusable) {
   }
 }
 
-net::Awaitable<bool> ConnectionPool::resolve(check::Response& out) {
+Task<bool> ConnectionPool::resolve(check::Response& out) {
   if (!endpoints_.empty()) co_return true;
-  tcp::resolver resolver(ioc_);
-  asio::steady_timer guard(ioc_, std::chrono::duration_cast<Clock::Duration>(options_.timeouts.connect));
+  Resolver resolver(ioc_);
+  Timer guard(ioc_, std::chrono::duration_cast<Clock::Duration>(options_.timeouts.connect));
   guard.async_wait([&resolver](const error_code& e) {
     if (!e) resolver.cancel();
   });
   error_code ec;
-  auto found = co_await resolver.async_resolve(options_.target.host, options_.target.port, use_ec(ec));
+  auto found = co_await resolver.async_resolve(options_.target.host, options_.target.port, on_ec(ec));
   guard.cancel();
   if (ec) {
     out.error = ec == asio::error::operation_aborted ? ErrorKind::kTimeout : ErrorKind::kConnect;
@@ -191,11 +191,11 @@ net::Awaitable<bool> ConnectionPool::resolve(check::Response& out) {
   co_return true;
 }
 
-net::Awaitable<bool> ConnectionPool::connect(Connection& c, check::Response& out, Clock::TimePoint deadline) {
+Task<bool> ConnectionPool::connect(Connection& c, check::Response& out, Clock::TimePoint deadline) {
   if (!co_await resolve(out)) co_return false;
   error_code ec;
   watch(c, "connect", phase_deadline(clock_, options_.timeouts.connect, deadline));
-  co_await asio::async_connect(c.socket, endpoints_, use_ec(ec));
+  co_await asio::async_connect(c.socket, endpoints_, on_ec(ec));
   if (ec) {
     out.error = c.timed_out ? ErrorKind::kTimeout : ErrorKind::kConnect;
     out.error_message = "connect to " + options_.target.host + ":" + options_.target.port + ": " +
@@ -205,11 +205,11 @@ net::Awaitable<bool> ConnectionPool::connect(Connection& c, check::Response& out
   c.socket.set_option(tcp::no_delay(true), ec);
   ++opened_;
   if (tls_) {
-    c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.socket, *tls_);
+    c.tls = std::make_unique<ssl::stream<Socket&>>(c.socket, *tls_);
     const std::string name = options_.tls.server_name.empty() ? options_.target.host : options_.tls.server_name;
     net::prepare_client_stream(*c.tls, name, options_.tls.insecure);
     watch(c, "TLS handshake", phase_deadline(clock_, options_.timeouts.tls, deadline));
-    co_await c.tls->async_handshake(ssl::stream_base::client, use_ec(ec));
+    co_await c.tls->async_handshake(ssl::stream_base::client, on_ec(ec));
     if (ec) {
       out.error = c.timed_out ? ErrorKind::kTimeout : ErrorKind::kTls;
       out.error_message = "TLS handshake with " + name + ": " + (c.timed_out ? std::string("timed out") : ec.message());
@@ -220,67 +220,74 @@ net::Awaitable<bool> ConnectionPool::connect(Connection& c, check::Response& out
   co_return true;
 }
 
-// `now` is the time the write starts: the one clock reading that stamps
-// the send and sets the write and first-byte deadlines.
-template <class Stream>
-net::Awaitable<void> ConnectionPool::exchange(Stream& stream, Connection& c, const Request& request,
-                                              check::Response& out, Clock::TimePoint now, Clock::TimePoint deadline) {
-  error_code ec;
-  // Requests are serialized once per step ahead of the run; one without
-  // its bytes is serialized here.
-  std::string local;
-  const std::string& wire = request.wire.empty() ? (local = serialize_request(request, options_.target)) : request.wire;
-  const auto within = [&](std::chrono::nanoseconds timeout) {
-    return std::min(now + std::chrono::duration_cast<Clock::Duration>(timeout), deadline);
-  };
-  watch(c, "write", within(options_.timeouts.write));
-  out.sent = now;
-  out.bytes_out = static_cast<std::int64_t>(co_await asio::async_write(stream, asio::buffer(wire), use_ec(ec)));
-  if (ec) co_return fail(out, c, ec, classify(ec));
-  c.parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body});
-  watch(c, "read", within(options_.timeouts.first_byte));
-  auto feed = [&] {
-    c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start);
-    if (c.start == c.end) c.start = c.end = 0;
-  };
-  if (c.start < c.end) feed();  // bytes that came after the previous answer
-  bool head_seen = false;
-  while (!c.parser.done() && !c.parser.failed()) {
-    if (c.end == c.buffer.size()) {  // only bytes of a next answer are kept: make room
-      std::memmove(c.buffer.data(), c.buffer.data() + c.start, c.end - c.start);
-      c.end -= c.start;
-      c.start = 0;
-    }
-    const std::size_t n = co_await stream.async_read_some(asio::buffer(c.buffer.data() + c.end, c.buffer.size() - c.end),
-                                                           use_ec(ec));
-    out.bytes_in += static_cast<std::int64_t>(n);
-    c.end += n;
-    if (ec && !(end_of_input(ec) && !c.timed_out)) {
-      out.done = clock_.now();
-      c.connected = false;
-      if (!out.event_stream) out.status = 0;  // only a stream keeps what arrived of a broken answer
-      co_return fail(out, c, ec, classify(ec));
-    }
-    feed();
-    if (ec) c.parser.end_of_input();
-    if (out.event_stream && c.parser.head_done()) out.marks.emplace_back(out.body.size(), clock_.now() - out.sent);
-    if (!head_seen && c.parser.head_done()) {
-      head_seen = true;
-      c.deadline = deadline;  // the head is in: the total deadline alone bounds the body
-    }
+// The two I/O calls of an exchange, on the plain or TLS stream. Not
+// coroutines: each returns its operation to co_await, so that send() stays
+// the request's only coroutine frame (which Asio recycles from one request
+// to the next: no allocation).
+Task<std::size_t> ConnectionPool::write_to(Connection& c, const std::string& bytes, error_code& ec) {
+  if (c.tls) return asio::async_write(*c.tls, asio::buffer(bytes), on_ec(ec));
+  return asio::async_write(c.socket, asio::buffer(bytes), on_ec(ec));
+}
+
+Task<std::size_t> ConnectionPool::read_from(Connection& c, error_code& ec) {
+  if (c.end == c.buffer.size()) {  // only bytes of a next answer are kept: make room
+    std::memmove(c.buffer.data(), c.buffer.data() + c.start, c.end - c.start);
+    c.end -= c.start;
+    c.start = 0;
   }
+  const auto room = asio::buffer(c.buffer.data() + c.end, c.buffer.size() - c.end);
+  if (c.tls) return c.tls->async_read_some(room, on_ec(ec));
+  return c.socket.async_read_some(room, on_ec(ec));
+}
+
+// Feeds what the connection holds to the parser.
+void ConnectionPool::feed(Connection& c) {
+  c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start);
+  if (c.start == c.end) c.start = c.end = 0;
+}
+
+// After a read of `n` bytes: parse them, stamp a stream's arrival, and let
+// the total deadline alone bound the body once the head is in. False when
+// the read failed (the answer is then failed).
+bool ConnectionPool::absorb(Connection& c, check::Response& out, std::size_t n, const error_code& ec,
+                            Clock::TimePoint deadline) {
+  out.bytes_in += static_cast<std::int64_t>(n);
+  c.end += n;
+  if (ec && !(end_of_input(ec) && !c.timed_out)) {
+    out.done = clock_.now();
+    c.connected = false;
+    if (!out.event_stream) out.status = 0;  // only a stream keeps what arrived of a broken answer
+    fail(out, c, ec, classify(ec));
+    return false;
+  }
+  const bool had_head = c.parser.head_done();
+  feed(c);
+  if (ec) c.parser.end_of_input();
+  if (out.event_stream && c.parser.head_done()) out.marks.emplace_back(out.body.size(), clock_.now() - out.sent);
+  if (!had_head && c.parser.head_done()) c.deadline = deadline;
+  return true;
+}
+
+// The answer is in (or its parse failed).
+void ConnectionPool::finish(Connection& c, check::Response& out) {
   out.done = clock_.now();
   if (c.parser.failed()) {
     c.connected = false;
     out.error = c.parser.failure() == ResponseParser::Failure::kClosedEarly ? ErrorKind::kReset : ErrorKind::kProtocol;
     out.error_message = "read: " + c.parser.error();
     if (!out.event_stream) out.status = 0;
-    co_return;
+  } else if (!c.parser.keep_alive()) {
+    c.connected = false;
   }
-  if (!c.parser.keep_alive()) c.connected = false;
 }
 
-net::Awaitable<void> ConnectionPool::send(const Request& request, check::Response& out) {
+// One request: a connection (a kept-alive one, or a new one), the request
+// written, the answer read; all in this one coroutine.
+Task<void> ConnectionPool::send(const Request& request, check::Response& out) {
+  // Requests are serialized once per step ahead of the run; one without
+  // its bytes is serialized here.
+  std::string local;
+  const std::string& wire = request.wire.empty() ? (local = serialize_request(request, options_.target)) : request.wire;
   const auto began = clock_.now();
   const auto deadline = began + std::chrono::duration_cast<Clock::Duration>(options_.timeouts.total);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -300,12 +307,30 @@ net::Awaitable<void> ConnectionPool::send(const Request& request, check::Respons
       release(std::move(c), false);
       co_return;
     }
-    // A kept-alive connection taken at once starts writing now: no second clock reading.
+    // The exchange, in this one coroutine. A kept-alive connection taken at
+    // once starts writing now: one clock reading stamps the send and sets
+    // the write and first-byte deadlines.
     const auto now = reused && !waited && attempt == 0 ? began : clock_.now();
-    if (c->tls)
-      co_await exchange(*c->tls, *c, request, out, now, deadline);
-    else
-      co_await exchange(c->socket, *c, request, out, now, deadline);
+    const auto within = [&](std::chrono::nanoseconds timeout) {
+      return std::min(now + std::chrono::duration_cast<Clock::Duration>(timeout), deadline);
+    };
+    error_code ec;
+    watch(*c, "write", within(options_.timeouts.write));
+    out.sent = now;
+    out.bytes_out = static_cast<std::int64_t>(co_await write_to(*c, wire, ec));
+    if (ec) {
+      fail(out, *c, ec, classify(ec));
+    } else {
+      c->parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body});
+      watch(*c, "read", within(options_.timeouts.first_byte));
+      if (c->start < c->end) feed(*c);  // bytes that came after the previous answer
+      bool read_ok = true;
+      while (read_ok && !c->parser.done() && !c->parser.failed()) {
+        const std::size_t n = co_await read_from(*c, ec);
+        read_ok = absorb(*c, out, n, ec, deadline);
+      }
+      if (read_ok) finish(*c, out);
+    }
     const bool ok = out.error == ErrorKind::kNone;
     if (closed_) out.aborted = !ok;
     // A kept-alive connection the server closed while idle fails before any

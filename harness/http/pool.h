@@ -12,12 +12,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include "harness/http/io.h"
 
 #include "harness/check/response.h"
 #include "harness/http/request.h"
 #include "harness/scenario/scenario.h"
-#include "net/coro.h"
 
 namespace tollgate::http {
 
@@ -45,7 +44,7 @@ class ConnectionPool {
   /// Sends one request and reads the whole answer (bounded by max_body)
   /// into `out`, which is cleared first. Failures are data: out.error and
   /// out.error_message; a request cut by close_all() is out.aborted.
-  net::Awaitable<void> send(const Request& request, check::Response& out);
+  Task<void> send(const Request& request, check::Response& out);
   /// Closes every connection and ends every wait; requests in flight end
   /// as aborted. Idempotent.
   void close_all();
@@ -57,16 +56,19 @@ class ConnectionPool {
  private:
   struct Waiter;
   std::shared_ptr<Connection> take_idle();
-  net::Awaitable<std::shared_ptr<Connection>> acquire(check::Response& out, Clock::TimePoint deadline);
+  Task<std::shared_ptr<Connection>> acquire(check::Response& out, Clock::TimePoint deadline);
   void release(std::shared_ptr<Connection> c, bool reusable);
-  net::Awaitable<bool> connect(Connection& c, check::Response& out, Clock::TimePoint deadline);
-  net::Awaitable<bool> resolve(check::Response& out);
-  template <class Stream>
-  net::Awaitable<void> exchange(Stream& stream, Connection& c, const Request& request, check::Response& out,
-                                Clock::TimePoint now, Clock::TimePoint deadline);
+  Task<bool> connect(Connection& c, check::Response& out, Clock::TimePoint deadline);
+  Task<bool> resolve(check::Response& out);
+  Task<std::size_t> write_to(Connection& c, const std::string& bytes, boost::system::error_code& ec);
+  Task<std::size_t> read_from(Connection& c, boost::system::error_code& ec);
+  void feed(Connection& c);
+  bool absorb(Connection& c, check::Response& out, std::size_t n, const boost::system::error_code& ec,
+              Clock::TimePoint deadline);
+  void finish(Connection& c, check::Response& out);
   void watch(Connection& c, const char* phase, Clock::TimePoint deadline);
   void start_watchdog();
-  net::Awaitable<void> watchdog();
+  Task<void> watchdog();
 
   boost::asio::io_context& ioc_;
   PoolOptions options_;
@@ -75,8 +77,8 @@ class ConnectionPool {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   std::vector<std::shared_ptr<Connection>> idle_;
   std::vector<std::shared_ptr<Connection>> all_;
-  std::deque<boost::asio::steady_timer*> waiters_;  ///< requests waiting for a free connection
-  boost::asio::steady_timer watchdog_timer_;
+  std::deque<Timer*> waiters_;  ///< requests waiting for a free connection
+  Timer watchdog_timer_;
   std::chrono::milliseconds watchdog_tick_;
   bool watchdog_running_ = false;
   int open_ = 0;

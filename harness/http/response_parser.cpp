@@ -16,6 +16,7 @@ std::string_view trim(std::string_view s) {
 
 // Whether a comma-separated header value holds `token` (any case).
 bool has_token(std::string_view value, std::string_view token) {
+  if (value.size() == token.size()) return iequals(value, token);  // the usual one-token value
   while (!value.empty()) {
     const auto comma = value.find(',');
     if (iequals(trim(value.substr(0, comma)), token)) return true;
@@ -25,10 +26,19 @@ bool has_token(std::string_view value, std::string_view token) {
   return false;
 }
 
-bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
+// RFC 9110 tchar, as a table: a header name is checked byte by byte.
+struct TokenChars {
+  bool ok[256] = {};
+  constexpr TokenChars() {
+    for (int c = 'a'; c <= 'z'; ++c) ok[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) ok[c] = true;
+    for (int c = '0'; c <= '9'; ++c) ok[c] = true;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) ok[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr TokenChars kTokenChars;
+
+bool is_token_char(char c) { return kTokenChars.ok[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -44,7 +54,8 @@ void ResponseParser::start(check::Response& out, bool head_request, Limits limit
   keep_alive_ = true;
   http10_ = false;
   seen_any_ = false;
-  connection_ = content_type_ = content_length_ = transfer_encoding_ = std::nullopt;
+  connection_ = content_type_ = content_length_ = transfer_encoding_ = -1;
+  line_start_ = 0;
 }
 
 void ResponseParser::fail(Failure f, std::string why) {
@@ -62,45 +73,84 @@ std::size_t ResponseParser::feed(const char* data, std::size_t size) {
   return used;
 }
 
-// Up to the blank line that ends the head; the rest is the body's.
+// The head, line by line as it arrives, up to the blank line that ends
+// it; the rest is the body's. Whole lines are parsed where they lie in
+// `data` and the head is appended in one piece; only a line split across
+// reads is put together in the head first.
 std::size_t ResponseParser::feed_head(const char* data, std::size_t size) {
-  static constexpr char kEnd[] = "\r\n\r\n";
   std::string& head = out_->head;
-  std::size_t end = std::string::npos;  // just past the terminator, in data
-  // The terminator may straddle what arrived before and this read.
-  for (std::size_t k = 3; k >= 1 && end == std::string::npos; --k)
-    if (head.size() >= k && size >= 4 - k && head.compare(head.size() - k, k, kEnd, k) == 0 &&
-        std::memcmp(data, kEnd + k, 4 - k) == 0)
-      end = 4 - k;
-  if (end == std::string::npos)
-    if (const void* p = memmem(data, size, kEnd, 4)) end = static_cast<std::size_t>(static_cast<const char*>(p) - data) + 4;
-  const std::size_t take = end == std::string::npos ? size : end;
-  if (head.size() + take > limits_.head) {
-    fail(Failure::kTooLarge, "the answer's head is larger than " + std::to_string(limits_.head) + " bytes");
-    return size;
+  std::size_t used = 0;
+  if (line_start_ < head.size()) {  // the end of a line an earlier read began
+    const void* nl = std::memchr(data, '\n', size);
+    used = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1 : size;
+    if (!append_head(data, used)) return size;
+    if (!nl) return used;
+    const std::size_t at = line_start_;
+    line_start_ = head.size();
+    switch (head_line(head.data() + at, head.size() - at, at)) {
+      case Line::kFailed: return size;
+      case Line::kEnd: frame_body(); return used;
+      case Line::kInterim: break;
+      case Line::kMore: break;
+    }
   }
-  head.append(data, take);
-  if (end != std::string::npos && parse_head()) frame_body();
-  return take;
+  std::size_t from = used;  // data[from, pos) is parsed but not yet in the head
+  std::size_t pos = used;
+  while (pos < size) {
+    const void* nl = std::memchr(data + pos, '\n', size - pos);
+    if (!nl) break;
+    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - data) + 1;
+    const std::size_t at = head.size() + (pos - from);
+    const Line line = head_line(data + pos, end - pos, at);
+    pos = end;
+    if (line == Line::kFailed) return size;
+    if (line == Line::kInterim) {  // its head was dropped: the final one starts here
+      from = pos;
+      continue;
+    }
+    if (line == Line::kEnd) {
+      if (!append_head(data + from, pos - from)) return size;
+      frame_body();
+      return pos;
+    }
+  }
+  if (!append_head(data + from, size - from)) return size;
+  line_start_ = head.size() - (size - pos);
+  return size;
 }
 
-bool ResponseParser::parse_head() {
-  const std::string& head = out_->head;
-  std::size_t pos = head.find("\r\n");
-  if (!parse_status_line(std::string_view(head).substr(0, pos))) return false;
-  out_->fields.clear();
-  while (true) {
-    const std::size_t from = pos + 2;
-    pos = head.find("\r\n", from);
-    if (pos == std::string::npos || pos == from) break;  // the blank line
-    if (!parse_field(std::string_view(head).substr(from, pos - from), static_cast<std::uint32_t>(from))) return false;
+bool ResponseParser::append_head(const char* data, std::size_t n) {
+  if (out_->head.size() + n > limits_.head) {
+    fail(Failure::kTooLarge, "the answer's head is larger than " + std::to_string(limits_.head) + " bytes");
+    return false;
   }
+  out_->head.append(data, n);
+  return true;
+}
+
+// One line of the head (with its line feed), which sits at `at` in the
+// head once appended.
+ResponseParser::Line ResponseParser::head_line(const char* p, std::size_t n, std::size_t at) {
+  std::size_t len = n - 1;
+  if (len > 0 && p[len - 1] == '\r') --len;
+  const std::string_view line(p, len);
+  const auto offset = static_cast<std::uint32_t>(at);
+  if (at == 0) return parse_status_line(line) ? Line::kMore : Line::kFailed;
+  if (!line.empty()) return parse_field(line, offset) ? Line::kMore : Line::kFailed;
+  if (end_of_head()) return Line::kEnd;
+  return Line::kInterim;
+}
+
+// The blank line: the final answer's head is in (true), or an interim
+// answer's, which is dropped (the final one follows).
+bool ResponseParser::end_of_head() {
   const int status = out_->status;
-  if (status >= 100 && status < 200 && status != 101) {  // an interim answer: the final one follows
+  if (status >= 100 && status < 200 && status != 101) {
     out_->head.clear();
     out_->fields.clear();
     out_->status = 0;
-    connection_ = content_type_ = content_length_ = transfer_encoding_ = std::nullopt;
+    line_start_ = 0;
+    connection_ = content_type_ = content_length_ = transfer_encoding_ = -1;
     return false;
   }
   return true;
@@ -123,48 +173,53 @@ bool ResponseParser::parse_status_line(std::string_view line) {
 }
 
 bool ResponseParser::parse_field(std::string_view line, std::uint32_t offset) {
-  const auto colon = line.find(':');
-  if (colon == 0 || colon == std::string_view::npos) return fail(Failure::kMalformed, "a malformed header line"), false;
-  for (std::size_t i = 0; i < colon; ++i)
-    if (!is_token_char(line[i])) return fail(Failure::kMalformed, "a malformed header name"), false;
-  std::string_view value = line.substr(colon + 1);
-  std::size_t lead = 0;
-  while (lead < value.size() && (value[lead] == ' ' || value[lead] == '\t')) ++lead;
-  value = trim(value);
-  out_->fields.push_back({offset, static_cast<std::uint32_t>(colon), static_cast<std::uint32_t>(offset + colon + 1 + lead),
-                          static_cast<std::uint32_t>(value.size())});
+  // The name, up to the colon, checked as it is scanned.
+  std::size_t colon = 0;
+  while (colon < line.size() && is_token_char(line[colon])) ++colon;
+  if (colon == 0 || colon == line.size() || line[colon] != ':')
+    return fail(Failure::kMalformed, "a malformed header line"), false;
+  std::size_t from = colon + 1, to = line.size();
+  while (from < to && (line[from] == ' ' || line[from] == '\t')) ++from;
+  while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) --to;
+  out_->fields.push_back({offset, static_cast<std::uint32_t>(colon), static_cast<std::uint32_t>(offset + from),
+                          static_cast<std::uint32_t>(to - from)});
   // The headers that frame the body, known by their length first.
   const std::string_view name = line.substr(0, colon);
-  std::optional<std::string_view>* slot = nullptr;
+  int* slot = nullptr;
   switch (name.size()) {
-    case 10: slot = iequals(name, "connection") ? &connection_ : nullptr; break;
-    case 12: slot = iequals(name, "content-type") ? &content_type_ : nullptr; break;
-    case 14: slot = iequals(name, "content-length") ? &content_length_ : nullptr; break;
-    case 17: slot = iequals(name, "transfer-encoding") ? &transfer_encoding_ : nullptr; break;
+    case 10: slot = iequals_lower(name, "connection") ? &connection_ : nullptr; break;
+    case 12: slot = iequals_lower(name, "content-type") ? &content_type_ : nullptr; break;
+    case 14: slot = iequals_lower(name, "content-length") ? &content_length_ : nullptr; break;
+    case 17: slot = iequals_lower(name, "transfer-encoding") ? &transfer_encoding_ : nullptr; break;
     default: break;
   }
-  if (slot && !*slot) *slot = value;
+  if (slot && *slot < 0) *slot = static_cast<int>(out_->fields.size() - 1);
   return true;
+}
+
+std::optional<std::string_view> ResponseParser::framing(int field) const {
+  if (field < 0) return std::nullopt;
+  return out_->value_of(out_->fields[static_cast<std::size_t>(field)]);
 }
 
 // How the body is delimited, and whether the connection stays open.
 void ResponseParser::frame_body() {
   check::Response& r = *out_;
   keep_alive_ = !http10_;
-  if (connection_) {
-    if (has_token(*connection_, "close")) keep_alive_ = false;
-    else if (has_token(*connection_, "keep-alive")) keep_alive_ = true;
+  if (const auto c = framing(connection_)) {
+    if (has_token(*c, "close")) keep_alive_ = false;
+    else if (has_token(*c, "keep-alive")) keep_alive_ = true;
   }
-  if (content_type_) r.event_stream = is_event_stream(*content_type_);
+  if (const auto ct = framing(content_type_)) r.event_stream = is_event_stream(*ct);
   if (head_request_ || r.status == 204 || r.status == 304) {
     state_ = State::kDone;
     return;
   }
-  if (transfer_encoding_ && has_token(*transfer_encoding_, "chunked")) {
+  if (const auto te = framing(transfer_encoding_); te && has_token(*te, "chunked")) {
     state_ = State::kChunkSize;
     return;
   }
-  if (const auto& cl = content_length_) {
+  if (const auto cl = framing(content_length_)) {
     std::uint64_t n = 0;
     if (cl->empty()) return fail(Failure::kMalformed, "an empty Content-Length");
     for (char c : *cl) {

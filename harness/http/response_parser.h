@@ -51,8 +51,12 @@ class ResponseParser {
  private:
   enum class State { kHead, kLength, kChunkSize, kChunkData, kChunkEnd, kTrailers, kUntilClose, kDone, kFailed };
 
+  enum class Line { kMore, kEnd, kInterim, kFailed };
   std::size_t feed_head(const char* data, std::size_t size);
-  bool parse_head();
+  bool append_head(const char* data, std::size_t n);
+  Line head_line(const char* p, std::size_t n, std::size_t at);
+  bool end_of_head();
+  std::optional<std::string_view> framing(int field) const;
   bool parse_status_line(std::string_view line);
   bool parse_field(std::string_view line, std::uint32_t offset);
   void frame_body();
@@ -73,8 +77,10 @@ class ResponseParser {
   bool keep_alive_ = true;
   bool http10_ = false;
   bool seen_any_ = false;  ///< any byte of this answer arrived
-  /// The framing headers, noted as they are parsed (the first of each).
-  std::optional<std::string_view> connection_, content_type_, content_length_, transfer_encoding_;
+  std::size_t line_start_ = 0;  ///< where the head's line in the making starts
+  /// The framing headers' places in the fields, noted as they are parsed
+  /// (the first of each; -1 when absent).
+  int connection_ = -1, content_type_ = -1, content_length_ = -1, transfer_encoding_ = -1;
 };
 
 }  // namespace tollgate::http

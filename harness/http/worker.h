@@ -14,7 +14,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include "harness/http/io.h"
 
 #include "harness/check/checks.h"
 #include "harness/check/response.h"
@@ -26,7 +26,6 @@
 #include "harness/http/asio_timers.h"
 #include "harness/http/pool.h"
 #include "harness/http/request.h"
-#include "net/coro.h"
 
 namespace tollgate::http {
 
@@ -47,8 +46,8 @@ struct RunShared {
 /// another; its answer and verdict are reused from one request to the next.
 struct Runner {
   explicit Runner(boost::asio::io_context& ioc) : wake(ioc), sleep(ioc) {}
-  boost::asio::steady_timer wake;   ///< waits for the next iteration
-  boost::asio::steady_timer sleep;  ///< poll intervals and callback waits
+  Timer wake;   ///< waits for the next iteration
+  Timer sleep;  ///< poll intervals and callback waits
   std::optional<exec::IterationStart> pending;
   bool waiting = false;
   check::Response response;
@@ -96,15 +95,15 @@ class Worker {
   void close();
   void tick(std::int64_t k, bool last);
 
-  net::Awaitable<void> run_slot(ScenarioRun& s, int slot);
-  net::Awaitable<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
-  net::Awaitable<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+  Task<void> run_slot(ScenarioRun& s, int slot);
+  Task<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
+  Task<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
                                  check::PollOutcome& poll);
-  net::Awaitable<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
+  Task<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
                                       const flow::Lookup& lookup);
-  net::Awaitable<std::optional<flow::Arrival>> wait_callback(Runner& r, const std::string& pointer,
+  Task<std::optional<flow::Arrival>> wait_callback(Runner& r, const std::string& pointer,
                                                              const std::string& value, std::chrono::nanoseconds timeout);
-  net::Awaitable<void> sleep_until(Runner& r, Clock::TimePoint t);
+  Task<void> sleep_until(Runner& r, Clock::TimePoint t);
   void record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended);
 
   RunShared& shared_;

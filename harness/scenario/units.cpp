@@ -59,14 +59,4 @@ std::optional<double> parse_fraction(std::string_view text) {
   return std::nullopt;
 }
 
-std::string format_duration(std::chrono::nanoseconds d) {
-  const double ns = static_cast<double>(d.count());
-  char buf[32];
-  if (ns >= 60e9 && std::fmod(ns, 60e9) == 0) std::snprintf(buf, sizeof buf, "%.0fm", ns / 60e9);
-  else if (ns >= 1e9) std::snprintf(buf, sizeof buf, "%.3gs", ns / 1e9);
-  else if (ns >= 1e6) std::snprintf(buf, sizeof buf, "%.3gms", ns / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.3gus", ns / 1e3);
-  return buf;
-}
-
 }  // namespace tollgate::scenario

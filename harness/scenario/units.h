@@ -16,7 +16,4 @@ std::optional<double> parse_rate(std::string_view text);
 /// "99.9%" -> 0.999, "0.5" -> 0.5.
 std::optional<double> parse_fraction(std::string_view text);
 
-/// "1.5s", "250ms", "12us" for messages and tables.
-std::string format_duration(std::chrono::nanoseconds d);
-
 }  // namespace tollgate::scenario

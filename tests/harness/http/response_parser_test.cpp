@@ -79,11 +79,15 @@ TEST(ResponseParser, ABodyDelimitedByTheClose) {
 }
 
 TEST(ResponseParser, InterimAnswersAreSkipped) {
-  const auto p = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + kSimple, 5);
-  ASSERT_TRUE(p->p.done());
-  EXPECT_EQ(p->r.status, 200);
-  EXPECT_FALSE(p->r.header("link")) << "the interim answer's headers are not the final one's";
-  EXPECT_EQ(p->r.body, "{\"ok\":true}");
+  for (std::size_t piece : {0, 1, 2, 5, 9}) {
+    const auto p = parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + kSimple,
+                         piece);
+    ASSERT_TRUE(p->p.done()) << piece;
+    EXPECT_EQ(p->r.status, 200) << piece;
+    EXPECT_FALSE(p->r.header("link")) << "the interim answer's headers are not the final one's";
+    EXPECT_EQ(p->r.header("content-length"), "11") << piece;
+    EXPECT_EQ(p->r.body, "{\"ok\":true}") << piece;
+  }
 }
 
 TEST(ResponseParser, NoBodyForHeadOr204Or304) {
