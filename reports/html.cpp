@@ -1,6 +1,7 @@
 #include "reports/html.h"
 
-#include "reports/writers.h"
+#include "reports/escape.h"
+#include "reports/summary.h"
 
 #include <cmath>
 

@@ -8,10 +8,6 @@
 
 namespace tollgate::reports {
 
-/// `s` safe in XML or HTML text and attribute values (& < > " ' escaped,
-/// control characters XML cannot hold replaced by '?').
-std::string xml_escape(std::string_view s);
-
 /// junit.xml: one <testsuite> per scenario with one <testcase> per check
 /// of each step (a failure carries the check's failure messages; a step
 /// the target did not support is <skipped>), and a "thresholds" suite with

@@ -1,10 +1,12 @@
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -144,6 +146,14 @@ struct Step {
   const contract::Operation* op = nullptr;  ///< the operation the step calls, when the contract has it
   SourceLocation where;
 };
+
+/// The variables every scenario has without declaring them (their values:
+/// flow/builtins.h): {{uuid}} a fresh version 4 UUID, {{iteration}} the
+/// scenario's iteration number (0-based, all workers), {{vu}} the virtual
+/// user (open model: the worker), {{now_ms}} Unix milliseconds,
+/// {{callback_url}} where the callback receiver listens.
+inline constexpr std::array<std::string_view, 5> kBuiltinVariables = {"uuid", "iteration", "vu", "now_ms",
+                                                                      "callback_url"};
 
 /// Rows that feed variables, one row per iteration.
 struct DataSource {

@@ -1,6 +1,5 @@
 // A scenario: its contract, executor and the fields each executor takes,
 // its data file, and its steps.
-#include "harness/flow/builtins.h"
 #include "harness/scenario/loader.h"
 
 namespace tollgate::scenario {
@@ -19,7 +18,7 @@ Scenario Loader::scenario(const std::string& name, const json& s, const std::str
   plan.contract = out.contract;
   plan.spec_file = out.spec_file;
   executor_fields(out, s, at);
-  std::set<std::string> vars(flow::kBuiltinVariables.begin(), flow::kBuiltinVariables.end());
+  std::set<std::string> vars(kBuiltinVariables.begin(), kBuiltinVariables.end());
   if (s.contains("data")) {
     out.data = load_data(s["data"], at + "/data");
     for (const auto& c : out.data->columns) vars.insert(c);
