@@ -1,4 +1,6 @@
 #pragma once
+// A loaded OpenAPI 3.0 contract: its operations, which one a request line
+// matches, and validation of requests and responses against it.
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -11,67 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "contract/document_set.h"
+#include "contract/operation.h"
 #include "contract/schema_validator.h"
 
 namespace tollgate::contract {
-
-/// A body format of a request, response or callback.
-struct MediaType {
-  std::string content_type;  ///< "application/json", "text/event-stream", "*/*", ...
-  NodeRef schema;            ///< may be empty
-  NodeRef sse_chunk;         ///< for event streams: the `x-sse.chunk` schema of each `data:` event
-  std::string sse_done;      ///< the terminating `data:` payload, e.g. "[DONE]"
-  NodeRef where;             ///< the media type object itself (examples live here)
-};
-
-struct HeaderSpec {
-  std::string name;
-  bool required = false;
-  NodeRef schema;
-};
-
-/// One documented response of an operation.
-struct ResponseSpec {
-  std::string status;  ///< "200", "4XX" or "default"
-  std::vector<MediaType> content;
-  std::vector<HeaderSpec> headers;
-  NodeRef where;
-};
-
-struct Parameter {
-  std::string name;
-  std::string in;  ///< path, query, header, cookie
-  bool required = false;
-  NodeRef schema;
-  NodeRef where;
-};
-
-/// A request the API sends back to the client (OpenAPI `callbacks`).
-struct Callback {
-  std::string name;        ///< "taskFinished"
-  std::string expression;  ///< "{$request.body#/callback_url}"
-  std::string method;
-  std::vector<MediaType> body;
-  NodeRef where;
-};
-
-struct Operation {
-  std::string id;      ///< operationId
-  std::string method;  ///< upper case: GET, POST, ...
-  std::string path;    ///< template: "/task/{task_id}"
-  std::string summary;
-  std::vector<Parameter> parameters;  ///< path-level ones merged in
-  bool body_required = false;
-  std::vector<MediaType> request_body;
-  std::vector<ResponseSpec> responses;
-  std::vector<Callback> callbacks;
-  NodeRef where;
-
-  /// The response documented for `status`: exact code, then "4XX", then
-  /// "default"; nullptr when there is none.
-  const ResponseSpec* response_for(int status) const;
-  const Parameter* parameter(std::string_view name, std::string_view in) const;
-};
 
 /// What the request line matched.
 struct Match {
@@ -81,10 +26,6 @@ struct Match {
   std::map<std::string, std::string> path_params;  ///< percent-decoded
   std::vector<std::string> allowed_methods;        ///< for kWrongMethod
 };
-
-/// The media type in `content` that serves `content_type` (exact, then
-/// `type/*`, then `*/*`; parameters such as charset ignored), or nullptr.
-const MediaType* find_media_type(const std::vector<MediaType>& content, std::string_view content_type);
 
 /// A loaded OpenAPI 3.0 document: its operations, request matching and
 /// validation of bodies, parameters and responses against it.

@@ -6,7 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "contract/contract.h"
+#include "contract/document_set.h"
+#include "contract/operation.h"
 
 namespace tollgate::contract::detail {
 

@@ -58,25 +58,6 @@ std::string Violation::to_string() const {
          schema_pointer + "]";
 }
 
-std::string brief(const json& value) {
-  std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
-  return s;
-}
-
-std::string json_type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    case json::value_t::number_float: return is_integral(v) ? "integer" : "number";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    default: return "binary";
-  }
-}
 
 
 

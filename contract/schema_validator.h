@@ -83,11 +83,5 @@ class SchemaValidator {
   mutable std::unordered_map<std::string, std::unique_ptr<std::regex>> regexes_;
 };
 
-/// A short rendering of a JSON value for messages (at most ~60 characters).
-std::string brief(const nlohmann::json& value);
-
-/// The JSON type name of a value as JSON Schema says it ("integer" for
-/// whole numbers).
-std::string json_type_name(const nlohmann::json& value);
 
 }  // namespace tollgate::contract

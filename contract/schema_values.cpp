@@ -7,8 +7,6 @@
 #include <regex>
 #include <unordered_map>
 
-#include "contract/schema_validator.h"
-
 namespace tollgate::contract {
 
 using nlohmann::json;
@@ -18,6 +16,26 @@ bool is_integral(const json& v) {
   if (!v.is_number_float()) return false;
   const double d = v.get<double>();
   return std::isfinite(d) && std::floor(d) == d;
+}
+
+std::string brief(const json& value) {
+  std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+std::string json_type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "boolean";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    case json::value_t::number_float: return is_integral(v) ? "integer" : "number";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: return "integer";
+    default: return "binary";
+  }
 }
 
 bool type_matches(const std::string& type, const json& v) {

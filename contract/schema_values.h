@@ -1,7 +1,7 @@
 #pragma once
 // What the schema validator asks of single values: JSON types as OpenAPI
-// names them, string lengths in characters, formats, and the bit of each
-// keyword it reads. Internal to contract/.
+// names them, short renderings for messages, string lengths in characters,
+// formats, and the bit of each keyword it reads. Internal to contract/.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,6 +10,13 @@
 #include <nlohmann/json.hpp>
 
 namespace tollgate::contract {
+
+/// A short rendering of a JSON value for messages (at most ~60 characters).
+std::string brief(const nlohmann::json& value);
+
+/// The JSON type name of a value as JSON Schema says it ("integer" for
+/// whole numbers).
+std::string json_type_name(const nlohmann::json& value);
 
 /// An integer, or a float with no fraction.
 bool is_integral(const nlohmann::json& v);

@@ -15,7 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "net/coro.h"
-#include "net/http_server.h"
+#include "net/server_options.h"
 
 namespace tollgate::net::detail {
 

@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 
 #include "common/source_error.h"
-#include "mock-server/core/mock_app.h"
-#include "mock-server/core/scaled_clock.h"
+#include "mock-server/server/mock_app.h"
+#include "mock-server/model/scaled_clock.h"
 #include "net/http_server.h"
 #include "net/listen_address.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "apps/tollgate/run_command.h"
+#include "apps/tollgate/flags.h"
 #include "harness/scenario/scenario.h"
 
 namespace tollgate::cli {

@@ -1,8 +1,9 @@
+#include "apps/tollgate/hit_command.h"
+
 #include <iostream>
 
 #include "apps/tollgate/execute.h"
 #include "apps/tollgate/exit_codes.h"
-#include "apps/tollgate/run_command.h"
 #include "harness/scenario/units.h"
 
 namespace tollgate::cli {

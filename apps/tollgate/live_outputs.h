@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "apps/tollgate/run_command.h"
+#include "apps/tollgate/flags.h"
 #include "harness/http/engine.h"
 #include "net/http_server.h"
 #include "reports/hlog.h"

@@ -5,6 +5,7 @@
 
 #include "apps/tollgate/contract_commands.h"
 #include "apps/tollgate/exit_codes.h"
+#include "apps/tollgate/hit_command.h"
 #include "apps/tollgate/report_commands.h"
 #include "apps/tollgate/run_command.h"
 

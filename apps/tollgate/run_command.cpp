@@ -9,13 +9,6 @@
 
 namespace tollgate::cli {
 
-void add_thresholds(scenario::Plan& plan, const std::vector<std::string>& extra) {
-  for (const auto& t : extra) {
-    auto th = scenario::parse_threshold(t, {"--threshold", 0, 0});
-    plan.thresholds.push_back(std::move(th));
-  }
-}
-
 int validate_file(const std::string& file, const RunFlags& flags) {
   try {
     scenario::Plan plan = scenario::load_plan(file, scenario::process_env(flags.env));

@@ -2,24 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/scenario/scenario.h"
+#include "apps/tollgate/flags.h"
 
 namespace tollgate::cli {
-
-/// Options every command that runs load shares (run, hit).
-struct RunFlags {
-  std::vector<std::string> env;         ///< --env NAME=VALUE
-  unsigned threads = 0;                 ///< --threads (0: one per core)
-  std::string out_dir;                  ///< --out DIR: summary.json goes there
-  bool quiet = false;                   ///< --quiet: no progress line
-  std::vector<std::string> thresholds;  ///< --threshold EXPR (added to the file's)
-  bool allow_unsupported = false;       ///< --allow-unsupported: 501 steps do not fail the run
-  std::vector<std::string> only;        ///< --scenario NAME: run only these
-  std::string callback_listen;          ///< --callback-listen HOST:PORT
-  std::string callback_url;             ///< --callback-url URL given to targets
-  std::string command_line;
-  std::string metrics_listen;  ///< serve live metrics for Prometheus here (HOST:PORT)
-};
 
 /// `tollgate run FILE`: returns an ExitCode.
 int run_file(const std::string& file, const RunFlags& flags);
@@ -27,23 +12,5 @@ int run_file(const std::string& file, const RunFlags& flags);
 int coverage(const std::string& spec, const std::vector<std::string>& files, const RunFlags& flags);
 /// `tollgate validate FILE`: checks a scenario without sending anything.
 int validate_file(const std::string& file, const RunFlags& flags);
-
-struct HitFlags {
-  std::string url;
-  std::string method = "GET";
-  std::string rate;      ///< "200/s": open model; empty: closed model with `vus`
-  int vus = 10;
-  std::string duration = "10s";
-  std::vector<std::string> headers;  ///< "Name: value"
-  std::string data;                  ///< request body
-  int connections = 0;
-  bool insecure = false;
-};
-
-/// `tollgate hit URL`: one step, no YAML; same options and outputs as run.
-int hit(const HitFlags& hit, const RunFlags& flags);
-
-/// Adds --threshold expressions to a plan; throws SourceError for a bad one.
-void add_thresholds(scenario::Plan& plan, const std::vector<std::string>& extra);
 
 }  // namespace tollgate::cli

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "mock-server/content/images.h"
+
 namespace tollgate::mock {
 namespace {
 

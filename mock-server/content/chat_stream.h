@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/fixture.h"
 #include "net/http_types.h"
 #include "mock-server/content/textgen.h"
 

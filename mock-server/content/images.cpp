@@ -95,9 +95,6 @@ std::string webp(const ImageRecipe& r, const std::vector<std::uint8_t>& rgb) {
 
 }  // namespace
 
-const char* content_type(ImageFormat format) { return format == ImageFormat::kWebp ? "image/webp" : "image/png"; }
-const char* extension(ImageFormat format) { return format == ImageFormat::kWebp ? "webp" : "png"; }
-
 std::uint64_t seed_of(std::string_view text, std::uint64_t salt) {
   std::uint64_t h = fnv1a(text, 1469598103934665603ull ^ (salt * 0x9e3779b97f4a7c15ull));
   h ^= h >> 29;

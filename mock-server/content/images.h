@@ -3,23 +3,9 @@
 #include <string>
 #include <string_view>
 
+#include "mock-server/model/image_recipe.h"
+
 namespace tollgate::mock {
-
-enum class ImageFormat { kPng, kWebp };
-
-/// What an image is made from: its pixels follow from these alone, so the
-/// mock stores the recipe and renders the same bytes whenever asked.
-struct ImageRecipe {
-  int width = 1024;
-  int height = 1024;
-  ImageFormat format = ImageFormat::kPng;
-  std::uint64_t seed = 0;  ///< from the prompt and the image's index
-};
-
-/// "image/png" or "image/webp".
-const char* content_type(ImageFormat format);
-/// "png" or "webp".
-const char* extension(ImageFormat format);
 
 /// A deterministic picture (two-colour gradient with bands, colours from
 /// the seed), encoded as PNG (zlib) or lossy WebP (libwebp).

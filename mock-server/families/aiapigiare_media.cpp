@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "mock-server/families/aiapigiare.h"
+#include "mock-server/content/images.h"
 #include "mock-server/families/media_tasks.h"
 
 namespace tollgate::mock {

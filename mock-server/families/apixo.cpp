@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mock-server/families/media_tasks.h"
+#include "mock-server/content/images.h"
 #include "mock-server/families/pipeline.h"
 
 namespace tollgate::mock {

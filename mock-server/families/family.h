@@ -3,13 +3,25 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "mock-server/core/mock_context.h"
+#include "mock-server/families/mock_context.h"
 #include "net/http_types.h"
 
 namespace tollgate::mock {
+
+/// A provider family the mock serves, and the contracts that describe it.
+struct Family {
+  std::string name;                ///< URL prefix: /aiapigiare, /aimichat, ...
+  std::vector<std::string> files;  ///< contract files in the spec directory
+};
+
+/// The four families, in the order they are listed.
+const std::vector<Family>& families();
+/// Their names, in the same order.
+std::vector<std::string> family_names();
 
 /// One provider family served by the mock.
 class FamilyService {

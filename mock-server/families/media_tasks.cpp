@@ -4,7 +4,8 @@
 #include <cctype>
 
 #include "common/text.h"
-#include "mock-server/core/mock_context.h"
+#include "mock-server/content/images.h"
+#include "mock-server/families/mock_context.h"
 
 namespace tollgate::mock {
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock-server/core/fixture.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/fixture.h"
+#include "mock-server/model/records.h"
 #include "net/http_types.h"
 
 namespace tollgate::mock {

@@ -9,7 +9,7 @@
 
 #include "common/clock.h"
 #include "mock-server/content/chat_stream.h"
-#include "mock-server/core/mock_context.h"
+#include "mock-server/families/mock_context.h"
 #include "mock-server/families/contract_routes.h"
 #include "mock-server/families/family.h"
 #include "net/http_types.h"

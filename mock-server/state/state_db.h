@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "mock-server/state/tables.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mock-server/state/columns.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 namespace tollgate::mock {
 

@@ -5,7 +5,7 @@
 
 #include "mock-server/store/accounts.h"
 #include "mock-server/store/log_book.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 namespace tollgate::mock {
 

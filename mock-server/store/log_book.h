@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 namespace tollgate::mock {
 

@@ -11,13 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/fixture.h"
 #include "mock-server/store/accounts.h"
 #include "mock-server/store/daily_credits.h"
 #include "mock-server/store/ledger.h"
 #include "mock-server/store/log_book.h"
 #include "mock-server/store/rate_limiter.h"
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 #include "mock-server/store/task_board.h"
 
 namespace tollgate::mock {

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 namespace tollgate::mock {
 

@@ -11,7 +11,7 @@
 #include "contract/contract.h"
 #include "contract/lint.h"
 #include "net/http_server.h"
-#include "mock-server/core/mock_app.h"
+#include "mock-server/server/mock_app.h"
 #include "tests/support/paths.h"
 #include "tests/support/test_client.h"
 

@@ -13,7 +13,7 @@
 
 #include "common/source_error.h"
 #include "tests/support/child_process.h"
-#include "mock-server/core/scaled_clock.h"
+#include "mock-server/model/scaled_clock.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {

@@ -3,7 +3,7 @@
 // fixture would give them.
 #include <string>
 
-#include "mock-server/store/records.h"
+#include "mock-server/model/records.h"
 
 namespace tollgate::test {
 

@@ -9,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "common/source_error.h"
-#include "mock-server/core/faults.h"
-#include "mock-server/core/fixture.h"
+#include "mock-server/faults/faults.h"
+#include "mock-server/model/fixture.h"
 #include "tests/support/mock_server.h"
 
 namespace tollgate::test {

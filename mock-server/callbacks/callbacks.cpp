@@ -1,4 +1,4 @@
-#include "mock-server/core/callbacks.h"
+#include "mock-server/callbacks/callbacks.h"
 
 #include <algorithm>
 

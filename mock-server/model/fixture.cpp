@@ -1,4 +1,4 @@
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/fixture.h"
 
 #include <algorithm>
 #include <functional>
@@ -8,11 +8,11 @@
 #include "common/yaml_json.h"
 #include "contract/document_set.h"
 #include "contract/schema_validator.h"
-#include "mock-server/core/faults.h"
+#include "mock-server/faults/faults.h"
 
 namespace tollgate::mock {
 
-// The fixture format (core/fixture.schema.yaml, embedded at build time),
+// The fixture format (model/fixture.schema.yaml, embedded at build time),
 // checked with the contract engine's validator so that a typo is an error
 // with a position, never a silently ignored key.
 extern const char kFixtureSchema[];

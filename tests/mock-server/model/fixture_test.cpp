@@ -1,4 +1,4 @@
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/fixture.h"
 
 #include <gtest/gtest.h>
 

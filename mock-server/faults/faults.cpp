@@ -1,4 +1,4 @@
-#include "mock-server/core/faults.h"
+#include "mock-server/faults/faults.h"
 
 #include <charconv>
 #include <cmath>

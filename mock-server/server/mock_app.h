@@ -15,26 +15,15 @@
 #include "common/clock.h"
 #include "contract/contract.h"
 #include "mock-server/content/cdn.h"
-#include "mock-server/core/admin_api.h"
-#include "mock-server/core/answer_counters.h"
-#include "mock-server/core/callbacks.h"
-#include "mock-server/core/mock_context.h"
+#include "mock-server/server/admin_api.h"
+#include "mock-server/server/answer_counters.h"
+#include "mock-server/callbacks/callbacks.h"
+#include "mock-server/families/mock_context.h"
 #include "mock-server/families/family.h"
 #include "mock-server/state/state_db.h"
 #include "net/http_types.h"
 
 namespace tollgate::mock {
-
-/// A provider family the mock serves, and the contracts that describe it.
-struct Family {
-  std::string name;                ///< URL prefix: /aiapigiare, /aimichat, ...
-  std::vector<std::string> files;  ///< contract files in the spec directory
-};
-
-/// The four families, in the order they are listed.
-const std::vector<Family>& families();
-/// Their names, in the same order.
-std::vector<std::string> family_names();
 
 /// One OpenAPI document for a family: the paths and components of all its
 /// contracts (a component name defined twice with different content is an
@@ -63,12 +52,12 @@ struct MockOptions {
 /// The mock's request router: /healthz, /<family>/openapi.json, the CDN,
 /// the admin API, and each family under its prefix (or one family at the
 /// root).
-class MockApp {
+class MockApp : public MockControls {
  public:
   /// Loads contracts and fixture; throws SourceError naming what is wrong.
   MockApp(const MockOptions& options, const Clock& clock);
 
-  ~MockApp();
+  ~MockApp() override;
 
   /// Answers one request; never throws.
   net::HttpResponse handle(const net::HttpRequest& request);
@@ -82,29 +71,23 @@ class MockApp {
   void start_background();
 
   MockContext& context() { return *context_; }
-  const Clock& clock() const { return clock_; }
+  const Clock& clock() const override { return clock_; }
 
   /// The body of the HTTP server's own refusals (413, 431, 400 for a
   /// malformed request, 500): OpenAI's error object, the shape most
   /// clients read. Give it to net::ServerOptions::protocol_error.
   static net::HttpResponse protocol_error(int status, const std::string& message);
-  CallbackDispatcher& callbacks() { return dispatcher_; }
-  const AnswerCounters& answers() const { return answers_; }
+  const CallbackDispatcher& callbacks() const override { return dispatcher_; }
+  const AnswerCounters& answers() const override { return answers_; }
 
-  // What the admin API does.
-  /// {"queued": n, "processing": n, "succeeded": n, "failed": n}
-  nlohmann::json task_counts();
-  nlohmann::json fault_rules();
-  /// Replaces the fault profile; throws std::invalid_argument naming the bad rule.
-  nlohmann::json set_fault_rules(const nlohmann::json& rules);
-  /// Back to the fixture the mock started with (or last loaded): the
-  /// store, callbacks and counters start over.
-  void reset();
-  /// Loads `fixture` and resets the store and callbacks to it.
-  void load(const Fixture& fixture);
-  bool clock_movable() const { return static_cast<bool>(options_.advance_clock); }
-  /// Moves the clock forward (when movable) and the tasks with it.
-  void advance_clock(std::chrono::milliseconds by);
+  // What the admin API does (MockControls).
+  nlohmann::json task_counts() override;
+  nlohmann::json fault_rules() override;
+  nlohmann::json set_fault_rules(const nlohmann::json& rules) override;
+  void reset() override;
+  void load(const Fixture& fixture) override;
+  bool clock_movable() const override { return static_cast<bool>(options_.advance_clock); }
+  void advance_clock(std::chrono::milliseconds by) override;
 
  private:
   void advance_tasks();

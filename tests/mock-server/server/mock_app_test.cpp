@@ -1,4 +1,4 @@
-#include "mock-server/core/mock_app.h"
+#include "mock-server/server/mock_app.h"
 
 #include <gtest/gtest.h>
 

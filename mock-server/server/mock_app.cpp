@@ -1,30 +1,14 @@
-#include "mock-server/core/mock_app.h"
+#include "mock-server/server/mock_app.h"
 
 #include <algorithm>
 #include <cstdio>
 
 #include "common/source_error.h"
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/fixture.h"
 
 namespace tollgate::mock {
 
 using nlohmann::json;
-
-const std::vector<Family>& families() {
-  static const std::vector<Family> kFamilies = {
-      {"aiapigiare", {"aiapigiare-system.yaml", "aiapigiare-media.yaml"}},
-      {"aimichat", {"aimichat.yaml"}},
-      {"aiproxy", {"aiproxy.yaml"}},
-      {"apixo", {"apixo.yaml"}},
-  };
-  return kFamilies;
-}
-
-std::vector<std::string> family_names() {
-  std::vector<std::string> names;
-  for (const auto& f : families()) names.push_back(f.name);
-  return names;
-}
 
 json merge_contracts(const std::vector<std::shared_ptr<const contract::Contract>>& contracts,
                      const std::string& title) {

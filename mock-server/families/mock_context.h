@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/clock.h"
-#include "mock-server/core/faults.h"
-#include "mock-server/core/fixture.h"
+#include "mock-server/faults/faults.h"
+#include "mock-server/model/fixture.h"
 #include "mock-server/store/store.h"
 
 namespace tollgate::mock {

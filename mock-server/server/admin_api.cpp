@@ -1,10 +1,8 @@
-#include "mock-server/core/admin_api.h"
+#include "mock-server/server/admin_api.h"
 
 #include <stdexcept>
 
 #include "common/source_error.h"
-#include "mock-server/core/fixture.h"
-#include "mock-server/core/mock_app.h"
 #include "mock-server/families/family.h"
 #include "net/loopback.h"
 

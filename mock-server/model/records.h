@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mock-server/content/images.h"
-#include "mock-server/core/fixture.h"
+#include "mock-server/model/image_recipe.h"
+#include "mock-server/model/fixture.h"
 
 namespace tollgate::mock {
 

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mock-server/core/callbacks.h"
+#include "mock-server/callbacks/callbacks.h"
 #include "tests/support/mock_server.h"
 #include "tests/support/raw_server.h"
 

@@ -1,11 +1,11 @@
-#include "mock-server/core/mock_context.h"
+#include "mock-server/families/mock_context.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 
 #include "mock-server/content/textgen.h"
-#include "mock-server/core/callbacks.h"
+#include "mock-server/callbacks/callbacks.h"
 
 namespace tollgate::mock {
 
