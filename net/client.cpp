@@ -66,9 +66,14 @@ Awaitable<void> exchange(asio::io_context& ioc, const ClientRequest& in, ClientR
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(in.max_body);
-  co_await http::async_read(stream, buffer, parser, use_ec(ec));
+  // The head first: Beast 1.74's eager read (async_read) loses the
+  // body_limit error that a too-large Content-Length raises with the head.
+  co_await http::async_read_header(stream, buffer, parser, use_ec(ec));
+  if (!ec) co_await http::async_read(stream, buffer, parser, use_ec(ec));
   if (ec) {
-    out.error = describe(ec, in.timeout);
+    out.error = ec == http::error::body_limit
+                    ? "the answer's body is over the " + std::to_string(in.max_body) + "-byte limit"
+                    : describe(ec, in.timeout);
     co_return;
   }
   auto res = parser.release();
