@@ -126,18 +126,29 @@ class AiProxy final : public Pipeline {
   }
 
   // Finds the model and a healthy provider for it, or says why not.
-  std::optional<net::HttpResponse> resolve(const json& body, const std::string& type, const ModelSpec*& model,
-                                           std::string& provider) const {
+  /// The model a request names and the provider that serves it, or the refusal.
+  struct Resolved {
+    const ModelSpec* model = nullptr;
+    std::string provider;
+    std::optional<net::HttpResponse> refused;
+  };
+
+  Resolved resolve(const json& body, const std::string& type) const {
     const std::string id = body["model"].get<std::string>();
-    model = ctx_.model(id, "aiproxy");
-    if (!model) return openai_error(404, "The model '" + id + "' does not exist.", "model_not_found", "model");
-    if (model->type != type)
-      return openai_error(400, "The model '" + id + "' is a " + model->type + " model, not a " + type + " model.",
-                          "", "model");
-    provider = ctx_.pick_provider(*model, body.value("provider", ""));
-    if (provider.empty())
-      return openai_error(500, "Every upstream provider of '" + id + "' is unavailable.", "provider_unavailable");
-    return std::nullopt;
+    Resolved r;
+    r.model = ctx_.model(id, "aiproxy");
+    if (!r.model) {
+      r.refused = openai_error(404, "The model '" + id + "' does not exist.", "model_not_found", "model");
+    } else if (r.model->type != type) {
+      r.refused = openai_error(
+          400, "The model '" + id + "' is a " + r.model->type + " model, not a " + type + " model.", "", "model");
+    } else {
+      r.provider = ctx_.pick_provider(*r.model, body.value("provider", ""));
+      if (r.provider.empty())
+        r.refused =
+            openai_error(500, "Every upstream provider of '" + id + "' is unavailable.", "provider_unavailable");
+    }
+    return r;
   }
 
   std::optional<net::HttpResponse> bill(const ApiKey& key, const ModelSpec& model, const Usage& usage,
@@ -158,9 +169,8 @@ class AiProxy final : public Pipeline {
   }
 
   net::HttpResponse chat(const json& body, const ApiKey& key) {
-    const ModelSpec* model = nullptr;
-    std::string provider;
-    if (auto r = resolve(body, "chat", model, provider)) return *r;
+    const auto [model, provider, refused] = resolve(body, "chat");
+    if (refused) return *refused;
     const json& messages = body["messages"];
     const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{-1});
     Usage usage;
@@ -188,9 +198,8 @@ class AiProxy final : public Pipeline {
   }
 
   net::HttpResponse completion(const json& body, const ApiKey& key) {
-    const ModelSpec* model = nullptr;
-    std::string provider;
-    if (auto r = resolve(body, "completion", model, provider)) return *r;
+    const auto [model, provider, refused] = resolve(body, "completion");
+    if (refused) return *refused;
     const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{16});
     const std::vector<std::string> prompts = one_or_many(body["prompt"]);
     Usage usage;
@@ -221,9 +230,8 @@ class AiProxy final : public Pipeline {
   }
 
   net::HttpResponse embeddings(const json& body, const ApiKey& key) {
-    const ModelSpec* model = nullptr;
-    std::string provider;
-    if (auto r = resolve(body, "embedding", model, provider)) return *r;
+    const auto [model, provider, refused] = resolve(body, "embedding");
+    if (refused) return *refused;
     const int dims = body.value("dimensions", model->dimensions);
     if (dims > model->dimensions)
       return openai_error(
