@@ -3,6 +3,7 @@
 #include "common/percent.h"
 #include "common/text.h"
 #include "contract/operation_reader.h"
+#include "contract/schema_shape.h"
 
 #include <algorithm>
 #include <cctype>
@@ -16,8 +17,6 @@ using nlohmann::json;
 using detail::fail;
 using detail::string_at;
 using detail::upper;
-
-constexpr const char* kTypes[] = {"string", "number", "integer", "boolean", "array", "object"};
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
@@ -70,7 +69,13 @@ json coerce(const json* schema, std::string_view raw) {
 }  // namespace
 
 void walk_schema(const NodeRef& schema, const std::function<void(const NodeRef&)>& visit) {
-  if (!schema || !schema.node->is_object()) return;
+  if (!schema) return;
+  if (!schema.node->is_object()) {
+    // `additionalProperties: false` is not a schema; anything else is, and
+    // is refused by check_schema_shape.
+    if (!schema.node->is_boolean() || !schema.pointer.ends_with("/additionalProperties")) visit(schema);
+    return;
+  }
   visit(schema);
   if (schema.node->contains("$ref")) return;
   if (NodeRef props = schema.child("properties"); props && props.node->is_object())
@@ -84,19 +89,24 @@ void walk_schema(const NodeRef& schema, const std::function<void(const NodeRef&)
 Contract::Contract(DocumentSet docs) : docs_(std::move(docs)) {}
 
 std::shared_ptr<const Contract> Contract::load(const std::filesystem::path& path) {
-  std::shared_ptr<Contract> c(new Contract(DocumentSet::load(path)));
-  c->read_operations();
-  c->check_schemas();
-  c->validator_ = std::make_unique<SchemaValidator>(c->docs_);
-  return c;
+  return ready(std::shared_ptr<Contract>(new Contract(DocumentSet::load(path))));
 }
 
 std::shared_ptr<const Contract> Contract::parse(const std::string& text, const std::string& name,
                                                 const std::filesystem::path& base_dir) {
-  std::shared_ptr<Contract> c(new Contract(DocumentSet::parse(text, name, base_dir)));
-  c->read_operations();
-  c->check_schemas();
-  c->validator_ = std::make_unique<SchemaValidator>(c->docs_);
+  return ready(std::shared_ptr<Contract>(new Contract(DocumentSet::parse(text, name, base_dir))));
+}
+
+std::shared_ptr<const Contract> Contract::ready(std::shared_ptr<Contract> c) {
+  try {
+    c->read_operations();
+    c->check_schemas();
+    c->validator_ = std::make_unique<SchemaValidator>(c->docs_);
+  } catch (const nlohmann::json::exception& e) {
+    // A shape no check above foresaw: still a refusal naming the file,
+    // never an abort.
+    throw SourceError(c->docs_.root_ref().location(), std::string("a malformed document: ") + e.what());
+  }
   return c;
 }
 
@@ -123,32 +133,8 @@ void Contract::read_operations() {
 
 void Contract::check_schemas() const {
   for_each_schema([&](const NodeRef& s) {
-    if (s.node->contains("$ref")) {
-      if (!docs_.deref(s)) fail(s.child("$ref"), "$ref cycle: the reference never reaches a schema");
-      return;
-    }
-    if (NodeRef type = s.child("type")) {
-      if (!type.node->is_string())
-        fail(type, "'type' must be a single string in OpenAPI 3.0 (use nullable for null)");
-      const std::string t = type.node->get<std::string>();
-      if (std::find(std::begin(kTypes), std::end(kTypes), t) == std::end(kTypes))
-        fail(type, "unknown type '" + t + "': expected string, number, integer, boolean, array or object");
-    }
-    if (NodeRef req = s.child("required"); req && (!req.node->is_array() ||
-                                                   !std::all_of(req.node->begin(), req.node->end(),
-                                                                [](const json& j) { return j.is_string(); })))
-      fail(req, "'required' must be a list of property names");
-    if (NodeRef props = s.child("properties"); props && !props.node->is_object())
-      fail(props, "'properties' must be a mapping");
-    if (NodeRef items = s.child("items"); items && !items.node->is_object())
-      fail(items, "'items' must be a schema (a mapping)");
-    if (NodeRef pattern = s.child("pattern")) {
-      try {
-        std::regex re(pattern.node->get<std::string>(), std::regex::ECMAScript);
-      } catch (const std::exception&) {
-        fail(pattern, "'pattern' is not a valid regular expression");
-      }
-    }
+    check_schema_shape(s);
+    if (s.node->contains("$ref") && !docs_.deref(s)) fail(s.child("$ref"), "$ref cycle: the reference never reaches a schema");
   });
 }
 

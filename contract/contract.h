@@ -73,6 +73,7 @@ class Contract {
   void for_each_schema(Visit&& visit) const;
 
  private:
+  static std::shared_ptr<const Contract> ready(std::shared_ptr<Contract> c);  ///< operations read, schemas checked
   explicit Contract(DocumentSet docs);
   void read_operations();
   void check_schemas() const;

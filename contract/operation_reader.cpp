@@ -13,6 +13,21 @@ std::string upper(std::string_view s) {
 
 void fail(const NodeRef& at, const std::string& message) { throw SourceError(at.location(), message); }
 
+// A mapping's `required`: absent is `otherwise`, anything but a boolean is refused.
+bool flag_at(const NodeRef& obj, std::string_view key, bool otherwise) {
+  NodeRef n = obj.child(key);
+  if (!n) return otherwise;
+  if (!n.node->is_boolean()) fail(n, "'" + std::string(key) + "' must be true or false");
+  return n.node->get<bool>();
+}
+
+// The object a (dereferenced) node must be, or a located refusal.
+NodeRef mapping(const NodeRef& raw, const NodeRef& target, const std::string& what) {
+  if (!target) fail(raw, "$ref cycle");
+  if (!target.node->is_object()) fail(raw, what + " must be a mapping");
+  return target;
+}
+
 std::string string_at(const NodeRef& obj, std::string_view key) {
   NodeRef n = obj.child(key);
   return n && n.node->is_string() ? n.node->get<std::string>() : std::string();
@@ -50,9 +65,8 @@ Operation OperationReader::operation(const NodeRef& opn, const char* method, con
     }
   }
   if (NodeRef body = opn.child("requestBody")) {
-    const NodeRef b = docs_.deref(body);
-    if (!b) fail(body, "$ref cycle");
-    op.body_required = b.node->value("required", false);
+    const NodeRef b = mapping(body, docs_.deref(body), "'requestBody'");
+    op.body_required = flag_at(b, "required", false);
     op.request_body = media_types(b.child("content"));
   }
   responses(op, opn);
@@ -61,15 +75,14 @@ Operation OperationReader::operation(const NodeRef& opn, const char* method, con
 }
 
 Parameter OperationReader::parameter(const NodeRef& raw) {
-  const NodeRef p = docs_.deref(raw);
-  if (!p) fail(raw, "$ref cycle");
+  const NodeRef p = mapping(raw, docs_.deref(raw), "a parameter");
   Parameter param;
   param.name = string_at(p, "name");
   param.in = string_at(p, "in");
   if (param.name.empty() || param.in.empty()) fail(p, "a parameter needs 'name' and 'in'");
   if (param.in != "path" && param.in != "query" && param.in != "header" && param.in != "cookie")
     fail(p.child("in"), "parameter 'in' must be path, query, header or cookie, not '" + param.in + "'");
-  param.required = p.node->value("required", false);
+  param.required = flag_at(p, "required", false);
   param.schema = p.child("schema");
   param.where = p;
   schema_roots_.push_back(param.schema);
@@ -111,9 +124,8 @@ void OperationReader::responses(Operation& op, const NodeRef& opn) {
     spec.content = media_types(r.child("content"));
     if (NodeRef headers = r.child("headers"); headers && headers.node->is_object()) {
       for (auto hit = headers.node->begin(); hit != headers.node->end(); ++hit) {
-        const NodeRef h = docs_.deref(headers.child(hit.key()));
-        if (!h) fail(headers.child(hit.key()), "$ref cycle");
-        HeaderSpec header{hit.key(), h.node->value("required", false), h.child("schema")};
+        const NodeRef h = mapping(headers.child(hit.key()), docs_.deref(headers.child(hit.key())), "a response header");
+        HeaderSpec header{hit.key(), flag_at(h, "required", false), h.child("schema")};
         schema_roots_.push_back(header.schema);
         spec.headers.push_back(std::move(header));
       }
@@ -135,7 +147,8 @@ void OperationReader::callbacks(Operation& op, const NodeRef& opn) {
         const NodeRef cb_op = cb_item.child(cb_method);
         if (!cb_op) continue;
         Callback c{cit.key(), eit.key(), upper(cb_method), {}, cb_op};
-        if (NodeRef body = docs_.deref(cb_op.child("requestBody"))) c.body = media_types(body.child("content"));
+        if (NodeRef raw = cb_op.child("requestBody"))
+          c.body = media_types(mapping(raw, docs_.deref(raw), "a callback's 'requestBody'").child("content"));
         op.callbacks.push_back(std::move(c));
       }
     }

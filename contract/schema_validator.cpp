@@ -263,7 +263,12 @@ void SchemaValidator::check_object(const Document& doc, const json& s, const Loc
       if (!t) return {false, false};
       p = t->ref.node;
     }
-    return {p->value("readOnly", false), p->value("writeOnly", false)};
+    if (!p->is_object()) return {false, false};
+    const auto flag = [p](const char* key) {
+      const auto it = p->find(key);
+      return it != p->end() && it->is_boolean() && it->get<bool>();
+    };
+    return {flag("readOnly"), flag("writeOnly")};
   };
   auto excluded = [&](const json& prop) {
     const auto [read_only, write_only] = flags(prop);

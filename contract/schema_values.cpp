@@ -182,6 +182,7 @@ int keyword_bit(std::string_view key) {
 
 std::uint32_t keyword_mask(const json& node) {
   std::uint32_t mask = 0;
+  if (!node.is_object()) return mask;
   for (auto it = node.begin(); it != node.end(); ++it)
     if (const int bit = keyword_bit(it.key()); bit >= 0) mask |= std::uint32_t{1} << bit;
   return mask;

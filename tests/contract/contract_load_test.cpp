@@ -92,6 +92,43 @@ TEST(ContractLoad, UnknownTypeIsRejectedAtItsPosition) {
   EXPECT_NE(err.find("unknown type 'int'"), std::string::npos) << err;
 }
 
+// Small malformed documents: each is refused at its place, never an abort.
+TEST(ContractLoad, MalformedShapesAreLocatedRefusalsNeverCrashes) {
+  struct Case {
+    const char* op;       // the operation, under paths: /a: get:
+    const char* says;     // in the message
+    const char* where;    // file:line: of the bad node
+  };
+  const Case cases[] = {
+      {"{requestBody: null, responses: {'200': {description: ok}}}", "'requestBody' must be a mapping", ":5:"},
+      {"{requestBody: {required: 'yes', content: {}}, responses: {'200': {description: ok}}}", "'required' must be true or false", ":5:"},
+      {"{responses: {'200': {description: ok, headers: {X-A: null}}}}", "a response header must be a mapping", ":5:"},
+      {"{parameters: [7], responses: {'200': {description: ok}}}", "a parameter must be a mapping", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {a: "
+       "string}}}}}}}", "a schema must be a mapping, found string", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: [1, 2]}}}}}",
+       "a schema must be a mapping, found array", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: string, nullable: 'yes'}}}}}}",
+       "'nullable' must be true or false, found string", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: object, properties: {a: "
+       "{type: string, readOnly: 1}}}}}}}}", "'readOnly' must be true or false", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: string, pattern: 5}}}}}}",
+       "'pattern' must be a string", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: string, maxLength: '9'}}}}}}",
+       "'maxLength' must be a number", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {allOf: {type: string}}}}}}}",
+       "'allOf' must be a non-empty list", ":5:"},
+      {"{responses: {'200': {description: ok, content: {application/json: {schema: {type: object, "
+       "additionalProperties: 3}}}}}}", "'additionalProperties' must be true, false or a schema", ":5:"},
+  };
+  for (const auto& c : cases) {
+    const std::string doc = std::string(kHead) + "paths:\n  /a:\n    get: " + c.op + "\n";
+    const std::string err = error_of([&] { Contract::parse(doc, "bad.yaml", "."); });
+    EXPECT_NE(err.find(c.says), std::string::npos) << c.op << "\n" << err;
+    EXPECT_NE(err.find(std::string("bad.yaml") + c.where), std::string::npos) << c.op << "\n" << err;
+  }
+}
+
 TEST(ContractLoad, NotOpenApi30) {
   TempDir dir;
   EXPECT_NE(error_of([&] { Contract::load(dir.write("v31.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")); })
