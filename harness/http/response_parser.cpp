@@ -137,6 +137,8 @@ ResponseParser::Line ResponseParser::head_line(const char* p, std::size_t n, std
   const auto offset = static_cast<std::uint32_t>(at);
   if (at == 0) return parse_status_line(line) ? Line::kMore : Line::kFailed;
   if (!line.empty()) return parse_field(line, offset) ? Line::kMore : Line::kFailed;
+  // The harness never asks to upgrade: what follows a 101 is not HTTP/1.1.
+  if (out_->status == 101) return fail(Failure::kMalformed, "101 Switching Protocols, but no upgrade was asked for"), Line::kFailed;
   if (end_of_head()) return Line::kEnd;
   return Line::kInterim;
 }
@@ -145,7 +147,7 @@ ResponseParser::Line ResponseParser::head_line(const char* p, std::size_t n, std
 // answer's, which is dropped (the final one follows).
 bool ResponseParser::end_of_head() {
   const int status = out_->status;
-  if (status >= 100 && status < 200 && status != 101) {
+  if (status >= 100 && status < 200) {
     out_->head.clear();
     out_->fields.clear();
     out_->status = 0;
@@ -166,7 +168,8 @@ bool ResponseParser::parse_status_line(std::string_view line) {
     status = status * 10 + (line[i] - '0');
   }
   if (!shape) return fail(Failure::kMalformed, "not an HTTP/1.x status line"), false;
-  if (status < 100) return fail(Failure::kMalformed, "status " + std::string(line.substr(9, 3)) + " is not an HTTP status"), false;
+  if (status < 100 || status > 599)
+    return fail(Failure::kMalformed, "status " + std::string(line.substr(9, 3)) + " is not an HTTP status (100-599)"), false;
   out_->status = status;
   http10_ = line[7] == '0';
   return true;
