@@ -122,6 +122,11 @@ TEST(ResponseParser, BrokenAnswersFailWithTheirKind) {
   EXPECT_EQ(parse("SMTP ready\r\n\r\n")->p.failure(), Failure::kMalformed);
   EXPECT_EQ(parse("HTTP/1.1 000 Zero\r\n\r\n")->p.failure(), Failure::kMalformed);
   EXPECT_EQ(parse("HTTP/1.1 2x0 OK\r\n\r\n")->p.failure(), Failure::kMalformed);
+  EXPECT_EQ(parse("HTTP/1.1 700 Beyond\r\n\r\n")->p.failure(), Failure::kMalformed);
+  EXPECT_EQ(parse("HTTP/1.1 600 Beyond\r\n\r\n")->p.error(), "status 600 is not an HTTP status (100-599)");
+  EXPECT_EQ(parse("HTTP/1.1 599 Edge\r\nContent-Length: 0\r\n\r\n")->r.status, 599);
+  // Never asked for an upgrade: what follows a 101 is not HTTP/1.1.
+  EXPECT_EQ(parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n")->p.failure(), Failure::kMalformed);
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n")->p.failure(), Failure::kMalformed);
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n")->p.failure(), Failure::kMalformed);
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")->p.failure(), Failure::kMalformed);
