@@ -91,11 +91,11 @@ std::string html_report(const metrics::RunResult& r) {
           "<section><h2>Percentile distribution (log scale)</h2><canvas id=\"chart-percentiles\"></canvas></section>"
           "<section><h2>Status codes and error kinds</h2><canvas id=\"chart-status\"></canvas></section></div>\n";
   html += "<section><h2>Steps</h2><div id=\"steps\"></div></section>\n";
-  html += "<section><h2>Failed checks</h2><div id=\"failures\"></div></section>\n";
+  html += "<section><h2>Failed checks and transport errors</h2><div id=\"failures\"></div></section>\n";
   html += "<section><h2>Thresholds</h2><div id=\"thresholds\"></div></section>\n";
   html += "<section><h2>Streaming (TTFT, ITL, TPOT in ms)</h2><div id=\"streaming\"></div></section>\n";
   html += "<section><h2>Contract coverage</h2><div id=\"coverage\"></div></section>\n";
-  html += "</main>\n<script type=\"application/json\" id=\"tollgate-data\">" + escape_script(data.dump()) +
+  html += "</main>\n<script type=\"application/json\" id=\"tollgate-data\">" + escape_script(data.dump(-1, ' ', false, json_replace)) +
           "</script>\n<script>" + kReportJs +
           "</script>\n<script>document.body.setAttribute('data-errors',String(window.__tollgateErrors.length));"
           "document.body.setAttribute('data-error-text',window.__tollgateErrors.join(' | '));"

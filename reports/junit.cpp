@@ -16,15 +16,38 @@ std::string seconds(double s) {
 
 }  // namespace
 
+// A step whose requests failed in transport (connect, tls, timeout, reset,
+// protocol, aborted): one test case with an <error> per kind, quoting what
+// was said. Empty when there were none.
+std::string transport_case(const std::string& classname, const metrics::StepMetrics& m) {
+  std::string errors;
+  for (std::size_t k = 1; k < m.errors.size(); ++k) {
+    const auto kind = static_cast<metrics::ErrorKind>(k);
+    if (!m.errors[k] || kind == metrics::ErrorKind::kStatus || kind == metrics::ErrorKind::kCheck) continue;
+    const auto& said = m.error_samples[k];
+    std::string detail;
+    for (const auto& [msg, n] : said) detail += std::to_string(n) + "x " + msg + "\n";
+    errors += "      <error type=\"" + std::string(metrics::error_kind_name(kind)) + "\" message=\"" +
+              xml_escape(std::to_string(m.errors[k]) + " request(s)" + (said.empty() ? "" : ": " + said.front().first)) +
+              "\">" + xml_escape(detail) + "</error>\n";
+  }
+  if (errors.empty()) return "";
+  return "    <testcase classname=\"" + classname + "\" name=\"transport\" time=\"0\">\n" + errors + "    </testcase>\n";
+}
+
 std::string junit_xml(const metrics::RunResult& r) {
   std::string suites;
-  int all_tests = 0, all_failures = 0, all_skipped = 0;
+  int all_tests = 0, all_failures = 0, all_skipped = 0, all_errors = 0;
   for (const auto& s : r.scenarios) {
     std::string cases;
-    int tests = 0, failures = 0, skipped = 0;
+    int tests = 0, failures = 0, skipped = 0, errors = 0;
     for (const auto& st : s.steps) {
       const auto& m = st.metrics;
       const std::string classname = xml_escape(s.name + "." + st.name);
+      if (const std::string t = transport_case(classname, m); !t.empty()) {
+        ++tests, ++errors;
+        cases += t;
+      }
       if (m.unsupported > 0) {
         ++tests, ++skipped;
         cases += "    <testcase classname=\"" + classname + "\" name=\"supported by the target\" time=\"0\">\n"
@@ -47,9 +70,9 @@ std::string junit_xml(const metrics::RunResult& r) {
                  "</failure>\n    </testcase>\n";
       }
     }
-    all_tests += tests, all_failures += failures, all_skipped += skipped;
+    all_tests += tests, all_failures += failures, all_skipped += skipped, all_errors += errors;
     suites += "  <testsuite name=\"" + xml_escape(s.name) + "\" tests=\"" + std::to_string(tests) + "\" failures=\"" +
-              std::to_string(failures) + "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+              std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
               seconds(s.duration_s) + "\">\n" + cases + "  </testsuite>\n";
   }
   std::string cases;
@@ -61,7 +84,7 @@ std::string junit_xml(const metrics::RunResult& r) {
       continue;
     }
     ++failures;
-    const std::string actual = std::isnan(t.actual) ? "no data" : "actual " + std::to_string(t.actual);
+    const std::string actual = std::isnan(t.actual) ? "no data" : "actual " + metrics::shown_actual(t);
     cases += ">\n      <failure type=\"threshold\" message=\"" + xml_escape(t.expr + " (" + actual + ")") + "\"/>\n    </testcase>\n";
   }
   all_tests += static_cast<int>(r.thresholds.size());
@@ -77,7 +100,8 @@ std::string junit_xml(const metrics::RunResult& r) {
   suites += "  <testsuite name=\"thresholds\" tests=\"" + std::to_string(r.thresholds.size()) + "\" failures=\"" +
             std::to_string(failures) + "\" errors=\"0\" skipped=\"0\" time=\"0\">\n" + cases + "  </testsuite>\n";
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + xml_escape(r.info.scenario_file) + "\" tests=\"" +
-         std::to_string(all_tests) + "\" failures=\"" + std::to_string(all_failures) + "\" errors=\"0\" skipped=\"" +
+         std::to_string(all_tests) + "\" failures=\"" + std::to_string(all_failures) + "\" errors=\"" +
+         std::to_string(all_errors) + "\" skipped=\"" +
          std::to_string(all_skipped) + "\" time=\"" + seconds(r.duration_s) + "\">\n" + suites +
          "</testsuites>\n";
 }

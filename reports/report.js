@@ -110,12 +110,14 @@
   const failures = [];
   S.scenarios.forEach(s => s.steps.forEach(st => (st.checks.detail || []).forEach(c => (c.failures || []).forEach(f =>
     failures.push([s.name + ' / ' + st.name, c.name, f.count, { text: f.message, cls: 'msg' }])))));
+  S.scenarios.forEach(s => s.steps.forEach(st => Object.entries(st.error_messages || {}).forEach(([kind, said]) =>
+    said.forEach(f => failures.push([s.name + ' / ' + st.name, kind + ' error', f.count, { text: f.message, cls: 'msg' }])))));
   if (failures.length) table(document.getElementById('failures'), ['step', 'check', 'count', 'message'], failures);
-  else document.getElementById('failures').appendChild(el('p', {}, 'Every check passed.'));
+  else document.getElementById('failures').appendChild(el('p', {}, 'Every check passed and no request failed in transport.'));
 
   // Thresholds.
   table(document.getElementById('thresholds'), ['threshold', 'actual', 'verdict'],
-        S.thresholds.map(th => [th.expr, th.actual === null ? 'no data' : fmt(th.actual, 4),
+        S.thresholds.map(th => [th.expr, th.shown || (th.actual === null ? 'no data' : fmt(th.actual, 4)),
                                 { text: th.passed ? 'pass' : 'FAIL', cls: th.passed ? '' : 'msg' }]));
 
   // Streaming.

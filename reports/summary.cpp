@@ -5,6 +5,8 @@
 #include <ctime>
 #include <regex>
 #include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -37,7 +39,11 @@ json step_json(const metrics::StepMetrics& m, const std::string& name, double ta
   json status = json::object();
   for (std::size_t c = 0; c < m.status.size(); ++c)
     if (m.status[c]) status[std::to_string(c)] = m.status[c];
-  return {{"name", name},
+  json said = json::object();
+  for (std::size_t k = 1; k < m.error_samples.size(); ++k)
+    for (const auto& [message, n] : m.error_samples[k])
+      said[metrics::error_kind_name(static_cast<metrics::ErrorKind>(k))].push_back({{"message", message}, {"count", n}});
+  json out = {{"name", name},
           {"requests", m.requests},
           {"errors", errors},
           {"error_count", m.error_count()},
@@ -50,6 +56,8 @@ json step_json(const metrics::StepMetrics& m, const std::string& name, double ta
           {"service_time_ms", percentiles_ms(m.service_time_us)},
           {"checks", {{"passed", m.checks_passed}, {"failed", m.checks_failed}}},
           {"unsupported", m.unsupported}};
+  if (!said.empty()) out["error_messages"] = std::move(said);
+  return out;
 }
 
 // Every histogram of a step, whole (HdrHistogram V2 compressed, base64),
@@ -176,7 +184,10 @@ json summary_json(const metrics::RunResult& run) {
   }
   json thresholds = json::array();
   for (const auto& t : run.thresholds)
-    thresholds.push_back({{"expr", t.expr}, {"passed", t.passed}, {"actual", std::isnan(t.actual) ? json() : json(round3(t.actual))}});
+    thresholds.push_back({{"expr", t.expr},
+                          {"passed", t.passed},
+                          {"actual", std::isnan(t.actual) ? json() : json(t.actual)},
+                          {"shown", metrics::shown_actual(t)}});
   char host[256] = {};
   gethostname(host, sizeof host - 1);
   return {{"format", "tollgate-summary"},
@@ -235,6 +246,10 @@ void write_step(const metrics::ScenarioResult& s, const metrics::StepResult& st,
   if (m.checks_passed + m.checks_failed > 0)
     out << "; checks " << m.checks_passed << "/" << (m.checks_passed + m.checks_failed) << " passed";
   out << "\n";
+  for (std::size_t k = 1; k < m.error_samples.size(); ++k)
+    for (const auto& [msg, n] : m.error_samples[k])
+      out << "      " << metrics::error_kind_name(static_cast<metrics::ErrorKind>(k)) << ": "
+          << (n > 1 ? std::to_string(n) + "x " : "") << msg << "\n";
   if (m.unsupported)
     out << "    NOT SUPPORTED by the target (" << m.unsupported << "x, checks not run): " << m.unsupported_message << "\n";
   for (const auto& c : m.checks)
@@ -290,18 +305,18 @@ void write_verdicts(const metrics::RunResult& run, std::ostream& out) {
   if (!run.thresholds.empty()) {
     out << "\nthresholds\n";
     for (const auto& t : run.thresholds) {
-      out << "  " << (t.passed ? "pass " : "FAIL ") << t.expr << "  (actual ";
-      if (std::isnan(t.actual))
-        out << "no data";
-      else
-        out << std::setprecision(4) << t.actual;
-      out << ")\n";
+      out << "  " << (t.passed ? "pass " : "FAIL ") << t.expr << "  (actual " << metrics::shown_actual(t) << ")\n";
     }
   }
   const auto unsupported = run.unsupported();
   if (unsupported > 0)
     out << "\n" << unsupported << " request(s) answered 501 Not Implemented: those steps are NOT SUPPORTED by the target "
         << "and their checks did not run" << (run.info.allow_unsupported ? " (--allow-unsupported: not a failure)" : "") << "\n";
+  const std::int64_t requests = run.requests(), failed = run.failed_requests();
+  if (failed > 0)
+    out << "\nerrors: " << failed << " of " << requests << " requests failed (" << std::fixed << std::setprecision(2)
+        << 100.0 * static_cast<double>(failed) / static_cast<double>(requests) << "%)" << std::defaultfloat
+        << (run.nothing_answered() ? "; not one was answered" : "") << "\n";
   out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : run.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
 }
 
@@ -337,12 +352,18 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
+    if (!f) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
     f << content;
     f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp);
+    if (!f) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
   }
-  std::filesystem::rename(tmp, path);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    const std::string why = ec.message();
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error("cannot replace " + path + ": " + why);
+  }
 }
 
 }  // namespace tollgate::reports

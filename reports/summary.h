@@ -9,6 +9,11 @@
 
 namespace tollgate::reports {
 
+/// How every report serializes JSON: a string that is not UTF-8 (which the
+/// harness never puts there, see common/printable.h) gets U+FFFD instead
+/// of losing the report.
+inline constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
+
 /// summary.json (format version 2, reports/summary.schema.json): run
 /// metadata, totals, per scenario and step the requests, errors by kind,
 /// statuses, target and achieved rate, late and missed, latency (from the

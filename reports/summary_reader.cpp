@@ -40,6 +40,10 @@ struct Reader {
         }
       if (!known) fail(where + "/errors", "unknown error kind '" + it.key() + "'");
     }
+    for (auto& [kind, said] : j.value("error_messages", json::object()).items())
+      for (int k = 1; k < static_cast<int>(metrics::ErrorKind::kCount); ++k)
+        if (kind == metrics::error_kind_name(static_cast<metrics::ErrorKind>(k)))
+          for (const auto& s : said) metrics::note_sample(m.error_samples[static_cast<std::size_t>(k)], s.at("message"), s.at("count"));
     for (auto it = j.at("status").begin(); it != j.at("status").end(); ++it) {
       const int code = std::stoi(it.key());
       if (code < 0 || code >= static_cast<int>(m.status.size())) fail(where + "/status", "status " + it.key());
@@ -120,8 +124,9 @@ LoadedRun read_summary(const std::string& given) {
     info.tollgate_version = meta.value("tollgate_version", "");
     for (const auto& t : j.at("thresholds")) {
       const json& actual = t.at("actual");
-      out.run.thresholds.push_back({t.at("expr"), t.at("passed"),
-                                    actual.is_null() ? std::nan("") : actual.get<double>()});
+      const std::string expr = t.at("expr");
+      out.run.thresholds.push_back({expr, t.at("passed"), actual.is_null() ? std::nan("") : actual.get<double>(),
+                                    metrics::unit_of_expression(expr)});
     }
     out.run.coverage = coverage_from_json(j.value("coverage", json::array()));
     out.run.interrupted = j.at("interrupted");

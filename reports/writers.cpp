@@ -1,24 +1,37 @@
 #include "reports/writers.h"
 
 #include <filesystem>
+#include <functional>
 
 #include "reports/html.h"
 
 namespace tollgate::reports {
 
-std::vector<std::string> write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary) {
-  std::filesystem::create_directories(dir);
-  std::vector<std::pair<std::string, std::string>> files;
-  if (with_summary) files.emplace_back("summary.json", summary_json(run).dump(2) + "\n");
-  files.emplace_back("junit.xml", junit_xml(run));
-  files.emplace_back("metrics.prom", prometheus_text(run));
-  files.emplace_back("report.html", html_report(run));
-  std::vector<std::string> written;
-  for (const auto& [name, content] : files) {
-    written.push_back((std::filesystem::path(dir) / name).string());
-    write_file_atomically(written.back(), content);
+ReportFiles write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary) {
+  using Render = std::function<std::string()>;
+  std::vector<std::pair<std::string, Render>> files;
+  // Invalid UTF-8 that reached a string anyway becomes U+FFFD: a report is
+  // never lost to one byte.
+  if (with_summary)
+    files.emplace_back("summary.json", [&] { return summary_json(run).dump(2, ' ', false, json_replace) + "\n"; });
+  files.emplace_back("junit.xml", [&] { return junit_xml(run); });
+  files.emplace_back("metrics.prom", [&] { return prometheus_text(run); });
+  files.emplace_back("report.html", [&] { return html_report(run); });
+  ReportFiles out;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  for (const auto& [name, render] : files) {
+    const std::string path = (std::filesystem::path(dir) / name).string();
+    // Each file on its own: one that cannot be written does not keep the
+    // others from being written.
+    try {
+      write_file_atomically(path, render());
+      out.written.push_back(path);
+    } catch (const std::exception& e) {
+      out.failed.push_back(path + ": " + e.what());
+    }
   }
-  return written;
+  return out;
 }
 
 }  // namespace tollgate::reports

@@ -39,9 +39,15 @@ class LiveMetrics {
   double elapsed_s_ = 0;
 };
 
-/// Writes summary.json, junit.xml, metrics.prom and report.html into `dir` (created if
-/// missing), each atomically; returns the paths written. Throws on I/O
-/// errors naming the file.
-std::vector<std::string> write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary = true);
+/// The reports written, and those that could not be, each as "PATH: why".
+struct ReportFiles {
+  std::vector<std::string> written;
+  std::vector<std::string> failed;
+};
+
+/// Writes summary.json, junit.xml, metrics.prom and report.html into `dir`
+/// (created if missing), each atomically and each on its own: a file that
+/// fails is named in `failed` and the others are still written. Never throws.
+ReportFiles write_reports(const metrics::RunResult& run, const std::string& dir, bool with_summary = true);
 
 }  // namespace tollgate::reports

@@ -55,6 +55,10 @@ int exit_code_of(const metrics::RunResult& run, const scenario::Plan& plan) {
     std::cerr << "tollgate: no request reached " << plan.target.to_string() << "\n";
     return kCannotRun;
   }
+  if (run.nothing_answered()) {
+    std::cerr << "tollgate: " << plan.target.to_string() << " answered none of the " << requests << " requests\n";
+    return kCannotRun;
+  }
   return run.passed() ? kOk : kFailed;
 }
 
@@ -91,16 +95,24 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   judge(run, plan, flags);
   reports::write_summary_table(run, std::cout);
   if (!flags.out_dir.empty()) {
+    const auto files = reports::write_reports(run, flags.out_dir);
     try {
-      const auto written = reports::write_reports(run, flags.out_dir);
       outputs.finish();
-      std::cout << "summary: " << written.front() << "\n";
     } catch (const std::exception& e) {
       std::cerr << "tollgate: --out " << flags.out_dir << ": " << e.what() << "\n";
       return kCannotRun;
     }
+    if (!files.written.empty()) std::cout << "summary: " << files.written.front() << "\n";
+    if (report_failures(files)) return kCannotRun;
   }
   return exit_code_of(run, plan);
+}
+
+bool report_failures(const reports::ReportFiles& files) {
+  for (const auto& f : files.failed) std::cerr << "tollgate: report not written: " << f << "\n";
+  if (!files.failed.empty() && !files.written.empty())
+    std::cerr << "tollgate: the other " << files.written.size() << " report(s) were written\n";
+  return !files.failed.empty();
 }
 
 }  // namespace tollgate::cli

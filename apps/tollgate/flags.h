@@ -1,6 +1,7 @@
 #pragma once
 // The options the commands that run load share (run, hit), and how they
 // apply to a plan.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct HitFlags {
   std::string data;                  ///< request body
   int connections = 0;
   bool insecure = false;
+  std::string timeout;          ///< a whole request at most ("2s"); empty: the scenario default
+  std::string connect_timeout;  ///< connecting at most; empty: the scenario default
+  std::uint64_t max_body = 0;   ///< bytes of an answer's body at most; 0: the scenario default
 };
 
 /// Adds --threshold expressions to a plan; throws SourceError for a bad one.

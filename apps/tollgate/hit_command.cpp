@@ -25,6 +25,9 @@ int hit(const HitFlags& h, const RunFlags& flags) {
     const auto duration = scenario::parse_duration(h.duration);
     if (!duration) throw SourceError({"--duration", 0, 0}, "'" + h.duration + "' is not a duration (like 30s)");
     s.duration = *duration;
+    // Requests still in flight at the end get as long again as the run, at
+    // most the scenario default (10 s), then count as aborted.
+    s.graceful_stop = std::min(s.graceful_stop, s.duration);
     if (!h.rate.empty()) {
       const auto rate = scenario::parse_rate(h.rate);
       if (!rate || *rate <= 0) throw SourceError({"--rate", 0, 0}, "'" + h.rate + "' is not a rate (like 200/s)");
@@ -35,6 +38,21 @@ int hit(const HitFlags& h, const RunFlags& flags) {
       s.vus = h.vus;
     }
     s.connections = h.connections;
+    if (!h.timeout.empty()) {
+      const auto t = scenario::parse_duration(h.timeout);
+      if (!t || t->count() <= 0) throw SourceError({"--timeout", 0, 0}, "'" + h.timeout + "' is not a duration (like 2s)");
+      plan.timeouts.total = *t;
+      plan.timeouts.first_byte = std::min(plan.timeouts.first_byte, *t);
+      plan.timeouts.write = std::min(plan.timeouts.write, *t);
+    }
+    if (!h.connect_timeout.empty()) {
+      const auto t = scenario::parse_duration(h.connect_timeout);
+      if (!t || t->count() <= 0)
+        throw SourceError({"--connect-timeout", 0, 0}, "'" + h.connect_timeout + "' is not a duration (like 1s)");
+      plan.timeouts.connect = *t;
+      plan.timeouts.tls = *t;
+    }
+    if (h.max_body > 0) plan.max_body = h.max_body;
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& header : h.headers) {
       const auto colon = header.find(':');

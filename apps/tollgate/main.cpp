@@ -78,6 +78,10 @@ struct Commands {
     cmd->add_option("-d,--data", hit_flags.data, "request body (JSON)");
     cmd->add_option("--connections,-c", hit_flags.connections, "connections at most");
     cmd->add_flag("--insecure,-k", hit_flags.insecure, "do not verify the TLS certificate");
+    cmd->add_option("--timeout", hit_flags.timeout, "a whole request at most, e.g. 2s (default 60s; first byte 30s)");
+    cmd->add_option("--connect-timeout", hit_flags.connect_timeout, "connecting at most, e.g. 1s (default 5s)");
+    cmd->add_option("--max-body", hit_flags.max_body, "an answer's body at most, e.g. 1MiB (default 64MiB)")
+        ->transform(CLI::AsSizeValue(false));
     add_run_flags(cmd, true);
     cmd->callback([this] { code = hit(hit_flags, flags); });
   }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/tollgate/execute.h"
 #include "apps/tollgate/exit_codes.h"
 #include "common/source_error.h"
 #include "harness/check/thresholds.h"
@@ -31,10 +32,11 @@ metrics::RunResult judged(reports::LoadedRun loaded) {
 int verdict(const metrics::RunResult& r, const std::string& out_dir, bool with_summary = true) {
   reports::write_summary_table(r, std::cout);
   if (!out_dir.empty()) {
-    const auto written = reports::write_reports(r, out_dir, with_summary);
+    const auto files = reports::write_reports(r, out_dir, with_summary);
     std::cout << "reports:";
-    for (const auto& w : written) std::cout << " " << w;
+    for (const auto& w : files.written) std::cout << " " << w;
     std::cout << "\n";
+    if (report_failures(files)) return kCannotRun;
   }
   std::cout << "result: " << (r.passed() ? "PASS" : "FAIL") << "\n";
   return r.passed() ? kOk : kFailed;
@@ -212,7 +214,7 @@ int compare_command(const CompareFlags& flags) {
   if (flags.format == "json")
     std::cout << json{{"base", flags.base}, {"new", flags.next}, {"tolerance", flags.tolerance}, {"steps", rows},
                       {"regressed", regressed}}
-                     .dump(2)
+                     .dump(2, ' ', false, reports::json_replace)
               << "\n";
   else
     print_compare(rows, base, next, regressions, flags.format == "markdown");

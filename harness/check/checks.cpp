@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/printable.h"
 #include "harness/check/check_names.h"
 
 namespace tollgate::check {
@@ -10,12 +11,8 @@ using nlohmann::json;
 using scenario::BodyCheck;
 using scenario::HeaderCheck;
 
-std::string excerpt(std::string_view text, std::size_t max) {
-  if (text.size() <= max) return std::string(text);
-  std::size_t n = max;
-  // Back up over continuation bytes (10xxxxxx) to the start of a sequence.
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  return std::string(text.substr(0, n));
+std::string CheckResults::quote(std::string_view bytes, std::size_t max) const {
+  return secrets ? printable(bytes, max, *secrets) : printable(bytes, max);
 }
 
 StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* contract)
@@ -96,7 +93,7 @@ void StepChecks::evaluate(const Response& r, const StreamReport* stream, CheckRe
     out.pass(status_);
   else
     out.fail(status_, "got " + std::to_string(r.status) + ", expected " + names_[status_].substr(7) +
-                          (r.body.empty() ? std::string() : ": " + excerpt(r.body, 160)));
+                          (r.body.empty() ? std::string() : ": " + out.quote(r.body, 160)));
   evaluate_headers(r, out);
   // The body, parsed once when something needs it.
   json doc;
@@ -119,7 +116,7 @@ void StepChecks::evaluate_headers(const Response& r, CheckResults& out) const {
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const auto& h = checks[i];
     const auto v = r.header(h.name);
-    const std::string shown = v ? excerpt(*v, 80) : std::string();
+    const std::string shown = v ? out.quote(*v, 80) : std::string();
     std::optional<std::string> f;
     if (h.kind == HeaderCheck::Kind::kAbsent) {
       if (v) f = h.name + " is present: " + shown;

@@ -25,12 +25,17 @@ namespace tollgate::check {
 struct CheckResults {
   std::vector<std::size_t> passed;
   std::vector<std::pair<std::size_t, std::string>> failed;
+  /// The request's credentials: a message that quotes the answer masks
+  /// them before it cuts (a cut secret could not be found any more).
+  const std::vector<std::string>* secrets = nullptr;
   void pass(std::size_t index) { passed.push_back(index); }
   void fail(std::size_t index, std::string message) { failed.emplace_back(index, std::move(message)); }
   void clear() {
     passed.clear();
     failed.clear();
   }
+  /// Target bytes for a message: common/printable.h, secrets masked.
+  std::string quote(std::string_view bytes, std::size_t max) const;
 };
 
 class StepChecks {
@@ -75,9 +80,5 @@ class StepChecks {
   std::size_t status_ = 0, headers_ = 0, body_ = 0, time_ = npos, contract_check_ = npos, stream_ = npos,
               extract_ = npos, poll_ = npos, callback_ = npos;
 };
-
-/// At most the first `max` bytes of `text`, for a message; the cut never
-/// splits a UTF-8 sequence.
-std::string excerpt(std::string_view text, std::size_t max);
 
 }  // namespace tollgate::check

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/printable.h"
+
 namespace tollgate::check {
 
 using nlohmann::json;
@@ -105,7 +107,7 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
       break;
     }
     if (e.event == "error") {
-      problem("in-stream error event: " + e.data.substr(0, 200));
+      problem("in-stream error event: " + printable(e.data, 200));
       continue;
     }
     if (e.data == expect.done) {
@@ -114,11 +116,11 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
     }
     const json chunk = json::parse(e.data, nullptr, false);
     if (chunk.is_discarded()) {
-      problem(name + " is not JSON: " + e.data.substr(0, 80));
+      problem(name + " is not JSON: " + printable(e.data, 80));
       continue;
     }
     if (chunk.is_object() && chunk.contains("error") && !chunk.contains("choices")) {
-      problem("in-stream error event: " + chunk["error"].dump().substr(0, 200));
+      problem("in-stream error event: " + printable(chunk["error"].dump(-1, ' ', false, json::error_handler_t::replace), 200));
       continue;
     }
     if (expect.contract && expect.media && expect.media->sse_chunk) {

@@ -96,7 +96,7 @@ std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& th
     else if (t.op == ">") passed = v > t.value;
     else if (t.op == ">=") passed = v >= t.value;
     else passed = v == t.value;
-    out.push_back({t.text, passed && !std::isnan(v), v});
+    out.push_back({t.text, passed && !std::isnan(v), v, metrics::unit_of_metric(t.metric)});
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "common/printable.h"
 #include "common/secrets.h"
 #include "harness/flow/extract.h"
 
@@ -13,9 +14,10 @@ namespace {
 
 std::int64_t ms(std::chrono::nanoseconds d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
+// Every message leaves here masked and valid UTF-8, however it was made
+// (a contract violation may quote a value of the answer).
 void mask(Verdict& out, const std::vector<std::string>& secrets) {
-  if (secrets.empty()) return;
-  for (auto& [index, message] : out.checks.failed) message = mask_secrets(std::move(message), secrets);
+  for (auto& [index, message] : out.checks.failed) message = printable(message, 1000, secrets);
 }
 
 // The error kind the failed checks make of the exchange: a wrong status
@@ -52,6 +54,7 @@ std::string callback_contract_failure(const StepChecks& checks, const CallbackOu
 void Verdict::clear() {
   checks.clear();
   error = ErrorKind::kNone;
+  error_message.clear();
   unsupported = false;
   unsupported_message.clear();
   stream.reset();
@@ -65,6 +68,7 @@ void Verdict::clear() {
 void judge(const StepChecks& checks, const Response& r, const PollOutcome* poll,
            const std::vector<std::string>& secrets, Verdict& out) {
   out.clear();
+  if (r.error != ErrorKind::kNone) out.error_message = printable(r.error_message, 200, secrets);
   if (r.error != ErrorKind::kNone && r.status == 0) {  // no answer at all
     out.error = r.error;
     out.go_on = false;
@@ -75,14 +79,16 @@ void judge(const StepChecks& checks, const Response& r, const PollOutcome* poll,
     // that need its extracts are reported unsupported too.
     out.unsupported = true;
     out.unsupported_message =
-        mask_secrets("501 Not Implemented" + (r.body.empty() ? std::string() : ": " + excerpt(r.body, 160)), secrets);
+        "501 Not Implemented" + (r.body.empty() ? std::string() : ": " + printable(r.body, 160, secrets));
     return;
   }
   if (r.event_stream) {
     out.stream = analyze_stream(r.body, r.marks, r.time(), checks.stream_expectations(r.error == ErrorKind::kNone));
     out.stream_measured = r.status < 300;
   }
+  out.checks.secrets = &secrets;
   checks.evaluate(r, out.stream ? &*out.stream : nullptr, out.checks);
+  out.checks.secrets = nullptr;  // the caller's: not kept past this call
   ErrorKind kind = kind_of(r.error, out.checks, checks.status_index());
   if (poll && checks.poll_index() != StepChecks::npos) {
     const auto& p = *checks.step().poll;
@@ -143,7 +149,11 @@ void tally(const Verdict& v, metrics::StepMetrics& m) {
     m.checks[index].fail(message);
     ++m.checks_failed;
   }
-  if (v.error != ErrorKind::kNone) ++m.errors[static_cast<std::size_t>(v.error)];
+  if (v.error != ErrorKind::kNone) {
+    ++m.errors[static_cast<std::size_t>(v.error)];
+    if (!v.error_message.empty() && v.error != ErrorKind::kStatus && v.error != ErrorKind::kCheck)
+      metrics::note_sample(m.error_samples[static_cast<std::size_t>(v.error)], v.error_message);
+  }
   if (v.unsupported) {
     ++m.unsupported;
     if (m.unsupported_message.empty()) m.unsupported_message = v.unsupported_message;

@@ -25,6 +25,7 @@ struct PollOutcome {
   bool met = false;       ///< the polled value reached one of the wanted ones
   bool timed_out = false;
   std::string last;       ///< the value last seen ("" when the pointer was missing)
+  bool stopped = false;   ///< the run ended between two attempts: the answered ones are counted, none is judged
 };
 
 /// What came of a step's callback wait.
@@ -41,6 +42,9 @@ struct Verdict {
   CheckResults checks;  ///< messages have the request's secrets masked
   /// The one kind the exchange counts as (kNone: it is not an error).
   metrics::ErrorKind error = metrics::ErrorKind::kNone;
+  /// What the transport said of a connect, tls, timeout, reset or protocol
+  /// error ("connect to 127.0.0.1:9: Connection refused"), masked.
+  std::string error_message;
   /// A 501 neither the step nor its operation expects: the target does not
   /// support the step; its checks did not run and it is not an error.
   bool unsupported = false;

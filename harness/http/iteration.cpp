@@ -85,7 +85,11 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
       co_await poll_step(s, r, i, *req, poll);
     else
       co_await s.pool->send(*req, r.response);
-    if (r.response.aborted) break;  // cut by a stop: not a measurement
+    if (r.response.aborted) {  // cut off by the run's end: counted, not timed, not judged
+      s.steps[i].record_aborted(r.response.bytes_in, r.response.bytes_out);
+      break;
+    }
+    if (poll.stopped) break;
     if (step.poll) intended = r.response.began;  // a poll's latency is its last request's
     record(s, i, r.response, intended);
     check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
@@ -140,7 +144,8 @@ Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Req
     }
     const auto next = shared_.clock.now() + d(poll.interval);
     if (shared_.stop.load() || closing_) {
-      r.response.aborted = true;  // cut by a stop: neither met nor timed out
+      record(s, i, resp, resp.began);  // answered, then the run ended: neither met nor timed out
+      state.stopped = true;
       co_return;
     }
     if (next > deadline) {

@@ -1,5 +1,9 @@
 #include "harness/metrics/run_result.h"
 
+#include <cmath>
+#include <cstdio>
+#include <set>
+
 namespace tollgate::metrics {
 
 StepMetrics ScenarioResult::total() const {
@@ -25,8 +29,55 @@ std::int64_t RunResult::unsupported() const { return sum(*this, &StepMetrics::un
 std::int64_t RunResult::checks_passed() const { return sum(*this, &StepMetrics::checks_passed); }
 std::int64_t RunResult::checks_failed() const { return sum(*this, &StepMetrics::checks_failed); }
 
+std::int64_t RunResult::requests() const { return sum(*this, &StepMetrics::requests); }
+
+std::int64_t RunResult::failed_requests() const {
+  std::int64_t n = 0;
+  for (const auto& s : scenarios)
+    for (const auto& st : s.steps) n += st.metrics.error_count();
+  return n;
+}
+
+std::int64_t RunResult::answered() const {
+  std::int64_t n = 0;
+  for (const auto& s : scenarios)
+    for (const auto& st : s.steps)
+      for (const auto c : st.metrics.status) n += c;
+  return n;
+}
+
+ThresholdResult::Unit unit_of_metric(const std::string& metric) {
+  static const std::set<std::string> kTimes = {"latency", "service_time", "ttft", "itl", "tpot", "e2e", "poll", "callback"};
+  const std::string family = metric.substr(0, metric.find('.'));
+  if (kTimes.count(family)) return ThresholdResult::Unit::kMs;
+  if (metric.ends_with(".rate") || metric == "rate.achieved") return ThresholdResult::Unit::kFraction;
+  if (family == "tokens_per_s" || metric == "rate.rps") return ThresholdResult::Unit::kPerSecond;
+  return ThresholdResult::Unit::kCount;
+}
+
+ThresholdResult::Unit unit_of_expression(const std::string& expr) {
+  const auto colon = expr.find(':');
+  std::size_t start = colon == std::string::npos ? 0 : colon + 1;
+  while (start < expr.size() && expr[start] == ' ') ++start;
+  const auto end = expr.find_first_of(" <>=", start);
+  return unit_of_metric(expr.substr(start, end == std::string::npos ? std::string::npos : end - start));
+}
+
+std::string shown_actual(const ThresholdResult& t) {
+  if (std::isnan(t.actual)) return "no data";
+  char text[64];
+  switch (t.unit) {
+    case ThresholdResult::Unit::kMs: std::snprintf(text, sizeof text, "%.4gms", t.actual); break;
+    case ThresholdResult::Unit::kFraction: std::snprintf(text, sizeof text, "%.4g%%", 100 * t.actual); break;
+    case ThresholdResult::Unit::kPerSecond: std::snprintf(text, sizeof text, "%.4g/s", t.actual); break;
+    case ThresholdResult::Unit::kCount: std::snprintf(text, sizeof text, "%.6g", t.actual); break;
+  }
+  return text;
+}
+
 bool RunResult::passed() const {
   if (interrupted) return false;
+  if (nothing_answered()) return false;
   if (!info.allow_unsupported && unsupported() > 0) return false;
   for (const auto& t : thresholds)
     if (!t.passed) return false;

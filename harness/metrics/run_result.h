@@ -44,10 +44,22 @@ struct SeriesPoint {
 
 /// A threshold and its verdict.
 struct ThresholdResult {
+  enum class Unit { kCount, kMs, kFraction, kPerSecond };
   std::string expr;
   bool passed = false;
   double actual = 0;  ///< the metric's value, in the threshold's unit (ms, fraction, count); NaN: no data
+  Unit unit = Unit::kCount;
 };
+
+/// The unit of a metric's values ("latency.p99": ms, "errors.rate": a
+/// fraction, "rate.rps": per second, "requests": a count), and of the
+/// metric of a threshold expression "[scope:] metric op value".
+ThresholdResult::Unit unit_of_metric(const std::string& metric);
+ThresholdResult::Unit unit_of_expression(const std::string& expr);
+
+/// The actual value as a reader takes it, in the threshold's unit:
+/// "0.961ms", "0.35%", "98.2/s", "12", or "no data".
+std::string shown_actual(const ThresholdResult& t);
 
 /// Which documented operations and statuses of a contract a run (or a
 /// scenario file) exercised.
@@ -95,8 +107,13 @@ struct RunResult {
   std::int64_t unsupported() const;
   std::int64_t checks_passed() const;
   std::int64_t checks_failed() const;
-  /// Not interrupted, every threshold passed, and no step unsupported
-  /// (unless allowed).
+  std::int64_t requests() const;
+  std::int64_t failed_requests() const;  ///< requests counted under an error kind
+  std::int64_t answered() const;         ///< requests that got an HTTP status back
+  /// Requests were made and not one was answered: never a pass.
+  bool nothing_answered() const { return requests() > 0 && answered() == 0; }
+  /// Not interrupted, something answered, every threshold passed, and no
+  /// step unsupported (unless allowed).
   bool passed() const;
 };
 

@@ -14,6 +14,7 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::kProtocol: return "protocol";
     case ErrorKind::kStatus: return "status";
     case ErrorKind::kCheck: return "check";
+    case ErrorKind::kAborted: return "aborted";
     case ErrorKind::kCount: break;
   }
   return "?";
@@ -40,6 +41,14 @@ void StepMetrics::record_exchange(std::chrono::nanoseconds latency, std::chrono:
   if (status >= 100 && status < 600) ++this->status[static_cast<std::size_t>(status)];
 }
 
+void StepMetrics::record_aborted(std::int64_t in, std::int64_t out) {
+  ++requests;
+  ++errors[static_cast<std::size_t>(ErrorKind::kAborted)];
+  note_sample(error_samples[static_cast<std::size_t>(ErrorKind::kAborted)], "no answer before the run ended");
+  bytes_in += in;
+  bytes_out += out;
+}
+
 void FlowMetrics::add(const FlowMetrics& o) {
   poll_us.add(o.poll_us);
   callback_us.add(o.callback_us);
@@ -50,27 +59,25 @@ void FlowMetrics::add(const FlowMetrics& o) {
   callbacks_missed += o.callbacks_missed;
 }
 
-void CheckStat::fail(const std::string& message) {
-  ++failed;
-  for (auto& [m, n] : samples)
+void note_sample(Samples& samples, const std::string& message, std::int64_t n) {
+  for (auto& [m, count] : samples)
     if (m == message) {
-      ++n;
+      count += n;
       return;
     }
-  if (samples.size() < 3) samples.emplace_back(message, 1);
+  if (samples.size() < 3) samples.emplace_back(message, n);
+}
+
+void CheckStat::fail(const std::string& message) {
+  ++failed;
+  note_sample(samples, message);
 }
 
 void CheckStat::add(const CheckStat& o) {
   if (name.empty()) name = o.name;
   passed += o.passed;
   failed += o.failed;
-  for (const auto& [m, n] : o.samples) {
-    auto it = std::find_if(samples.begin(), samples.end(), [&](const auto& s) { return s.first == m; });
-    if (it != samples.end())
-      it->second += n;
-    else if (samples.size() < 3)
-      samples.emplace_back(m, n);
-  }
+  for (const auto& [m, n] : o.samples) note_sample(samples, m, n);
 }
 
 std::int64_t StepMetrics::error_count() const {
@@ -84,7 +91,10 @@ void StepMetrics::add(const StepMetrics& o) {
   service_time_us.add(o.service_time_us);
   requests += o.requests;
   for (std::size_t i = 0; i < status.size(); ++i) status[i] += o.status[i];
-  for (std::size_t i = 0; i < errors.size(); ++i) errors[i] += o.errors[i];
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    errors[i] += o.errors[i];
+    for (const auto& [message, n] : o.error_samples[i]) note_sample(error_samples[i], message, n);
+  }
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;
   late += o.late;

@@ -17,8 +17,10 @@ inline std::int64_t micros(std::chrono::nanoseconds d) {
   return std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
 
-/// How a request failed. Every failure is counted under exactly one kind.
-enum class ErrorKind : int { kNone = 0, kConnect, kTls, kTimeout, kReset, kProtocol, kStatus, kCheck, kCount };
+/// How a request failed. Every failure is counted under exactly one kind;
+/// `aborted` is a request the run's end cut off before its answer was in
+/// (still in flight when the graceful stop ran out).
+enum class ErrorKind : int { kNone = 0, kConnect, kTls, kTimeout, kReset, kProtocol, kStatus, kCheck, kAborted, kCount };
 
 const char* error_kind_name(ErrorKind kind);
 
@@ -74,13 +76,18 @@ struct FlowMetrics {
   void add(const FlowMetrics& o);
 };
 
+/// Up to three distinct messages with how often each came (later distinct
+/// ones are counted with their check or kind, not kept).
+using Samples = std::vector<std::pair<std::string, std::int64_t>>;
+void note_sample(Samples& samples, const std::string& message, std::int64_t n = 1);
+
 /// One named check of a step: how often it passed and failed, and up to
 /// three distinct failure messages with their counts.
 struct CheckStat {
   std::string name;
   std::int64_t passed = 0;
   std::int64_t failed = 0;
-  std::vector<std::pair<std::string, std::int64_t>> samples;
+  Samples samples;
   void fail(const std::string& message);
   void add(const CheckStat& o);
 };
@@ -93,6 +100,9 @@ struct StepMetrics {
   std::int64_t requests = 0;  ///< completed, failed or not
   std::array<std::int64_t, 600> status{};  ///< by HTTP status code
   std::array<std::int64_t, static_cast<int>(ErrorKind::kCount)> errors{};
+  /// What the transport said, per kind (connect, tls, timeout, reset,
+  /// protocol, aborted): up to three distinct messages each, masked.
+  std::array<Samples, static_cast<int>(ErrorKind::kCount)> error_samples{};
   std::int64_t bytes_in = 0;
   std::int64_t bytes_out = 0;
   std::int64_t late = 0;    ///< sent after their intended time because the cap or the target held them back
@@ -113,6 +123,10 @@ struct StepMetrics {
   /// intended send, its service time from the actual one, status and bytes.
   void record_exchange(std::chrono::nanoseconds latency, std::chrono::nanoseconds service, int status,
                        std::int64_t bytes_in, std::int64_t bytes_out);
+  /// Counts a request the run's end cut off: a request and an `aborted`
+  /// error, with its bytes, but no time (it had no end of its own, so the
+  /// latency histograms hold only requests that ended).
+  void record_aborted(std::int64_t bytes_in, std::int64_t bytes_out);
 };
 
 }  // namespace tollgate::metrics

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/printable.h"
 #include "harness/http/response_parser.h"
 #include "tests/support/paths.h"
 
@@ -198,10 +199,33 @@ TEST(Verdict, TallyCountsEveryCheckAndErrorOnce) {
   EXPECT_EQ(m.error_count(), 1);
 }
 
-TEST(Excerpt, NeverSplitsAUtf8Sequence) {
-  EXPECT_EQ(excerpt("Tiếng Việt", 4), "Ti");  // 'ế' is three bytes from byte 2
-  EXPECT_EQ(excerpt("Tiếng Việt", 5), "Tiế");
-  EXPECT_EQ(excerpt("abc", 10), "abc");
+TEST(Verdict, TargetBytesThatAreNotUtf8AreEscapedInMessages) {
+  Judged j(step_with("{status: 200, headers: {X-Id: {equals: a}}}"));
+  // A 503 whose body is Latin-1 ("café"), a header with a 0xFF byte.
+  j.judge(json_answer(503, "caf\xE9 indisponible", "X-Id: \xFFz\r\n"));
+  EXPECT_EQ(j.failure(0), "got 503, expected 200: caf\\xE9 indisponible");
+  EXPECT_EQ(j.failure(1), "X-Id is '\\xFFz', expected 'a'");
+}
+
+TEST(Verdict, ALongVietnameseBodyIsCutBetweenCharacters) {
+  Judged j(step_with("{status: 200}"));
+  std::string body;
+  for (int i = 0; i < 40; ++i) body += "Lỗi xác thực ";  // many 2- and 3-byte characters
+  j.judge(json_answer(400, body));
+  const std::string m = j.failure();
+  EXPECT_TRUE(is_utf8(m)) << m;
+  EXPECT_TRUE(m.ends_with("\u2026")) << "a cut says so";
+  EXPECT_LE(m.size(), std::string("got 400, expected 200: ").size() + 160 + 3);
+}
+
+TEST(Verdict, ASecretAtTheCutIsMaskedNotHalfShown) {
+  Judged j(step_with("{status: 200}"));
+  const std::string key = "sk-live-0123456789abcdef";
+  // The cut at 160 falls inside the key; its masked form fits before it.
+  const std::string body = std::string(140, 'x') + key + " was refused";
+  j.judge(json_answer(401, body), nullptr, {key});
+  EXPECT_EQ(j.failure().find("sk-live-01"), std::string::npos) << j.failure();
+  EXPECT_NE(j.failure().find("sk-l****cdef"), std::string::npos) << j.failure();
 }
 
 }  // namespace
