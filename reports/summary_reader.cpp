@@ -40,7 +40,8 @@ struct Reader {
         }
       if (!known) fail(where + "/errors", "unknown error kind '" + it.key() + "'");
     }
-    for (auto& [kind, said] : j.value("error_messages", json::object()).items())
+    const json messages = j.value("error_messages", json::object());
+    for (auto& [kind, said] : messages.items())
       for (int k = 1; k < static_cast<int>(metrics::ErrorKind::kCount); ++k)
         if (kind == metrics::error_kind_name(static_cast<metrics::ErrorKind>(k)))
           for (const auto& s : said) metrics::note_sample(m.error_samples[static_cast<std::size_t>(k)], s.at("message"), s.at("count"));

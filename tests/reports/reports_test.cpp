@@ -344,6 +344,31 @@ TEST_F(Reports, CompareFlagsARegressionAndPassesAnEqualRun) {
   EXPECT_EQ(rc, 1) << "errors.rate 1% fails its threshold: " << out;
 }
 
+TEST_F(Reports, TransportMessagesAreInEveryReportAndReadBack) {
+  Fixture f(fixed_run());
+  auto& m = f.run.scenarios[0].steps[0].metrics;
+  m.errors[static_cast<int>(metrics::ErrorKind::kTimeout)] = 3;
+  metrics::note_sample(m.error_samples[static_cast<int>(metrics::ErrorKind::kTimeout)], "read: timed out", 3);
+  m.errors[static_cast<int>(metrics::ErrorKind::kConnect)] = 1;
+  metrics::note_sample(m.error_samples[static_cast<int>(metrics::ErrorKind::kConnect)],
+                       "connect to 127.0.0.1:9: Connection refused");
+  const auto files = write_reports(f.run, dir_.string());
+  ASSERT_TRUE(files.failed.empty());
+  const LoadedRun loaded = read_summary(dir_.string());
+  const auto& back = loaded.run.scenarios[0].steps[0].metrics;
+  EXPECT_EQ(back.error_samples[static_cast<int>(metrics::ErrorKind::kTimeout)],
+            (metrics::Samples{{"read: timed out", 3}}));
+  EXPECT_EQ(back.error_samples[static_cast<int>(metrics::ErrorKind::kConnect)].size(), 1u);
+  const std::string junit = read(dir_ / "junit.xml");
+  EXPECT_NE(junit.find(R"(<error type="timeout" message="3 request(s): read: timed out">)"), std::string::npos) << junit;
+  EXPECT_NE(junit.find(R"(<error type="connect")"), std::string::npos) << junit;
+  const auto [rc, out] = sh("xmllint --noout --schema " + kSource + "/reports/junit.xsd " + (dir_ / "junit.xml").string());
+  EXPECT_EQ(rc, 0) << out;
+  std::ostringstream text;
+  write_summary_table(f.run, text);
+  EXPECT_NE(text.str().find("timeout: 3x read: timed out"), std::string::npos) << text.str();
+}
+
 TEST_F(Reports, BytesThatAreNotUtf8NeverCostAReport) {
   // The harness makes every message printable (common/printable.h); a
   // string that reaches a report raw anyway must not lose the report.
