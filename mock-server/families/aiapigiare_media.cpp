@@ -103,7 +103,8 @@ std::string plan_media(const ModelSpec& model, const json& config, Task& task) {
   if (!offers(spec.formats, format))
     return "config.output_format " + format + " is not offered by " + model.id + "; use one of " + join(spec.formats);
   const json n = config.value("n", json(1));
-  if (!n.is_number_integer() || n.get<int>() < 1 || n.get<int>() > 4) return "config.n must be an integer from 1 to 4";
+  if (!n.is_number_integer() || n.get<std::int64_t>() < 1 || n.get<std::int64_t>() > 4)
+    return "config.n must be an integer from 1 to 4";
   for (int i = 0; i < n.get<int>(); ++i)
     task.images.push_back({width, height, format == "webp" ? ImageFormat::kWebp : ImageFormat::kPng, 0});
   task.extra = {{"size", std::to_string(width) + "x" + std::to_string(height)}, {"format", format}};

@@ -90,7 +90,7 @@ class AimiChat final : public Pipeline {
 
   net::HttpResponse chat(const json& body, const ModelSpec& model, const ApiKey& key) {
     const json& messages = body["messages"];
-    const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{-1});
+    const std::int64_t max_tokens = integer_field(body, "max_tokens", -1);
     Usage usage;
     usage.prompt_tokens = chat_prompt_tokens(messages);
     if (usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens) > model.context_window)

@@ -39,6 +39,8 @@ std::string context_exceeded(std::int64_t window, std::int64_t requested) {
 }
 
 /// A string or an array of strings (a prompt, an input), as a list.
+constexpr std::size_t kMaxEmbeddingInputs = 2048;
+
 std::vector<std::string> one_or_many(const json& value) {
   if (value.is_string()) return {value.get<std::string>()};
   std::vector<std::string> out;
@@ -172,7 +174,7 @@ class AiProxy final : public Pipeline {
     const auto [model, provider, refused] = resolve(body, "chat");
     if (refused) return *refused;
     const json& messages = body["messages"];
-    const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{-1});
+    const std::int64_t max_tokens = integer_field(body, "max_tokens", -1);
     Usage usage;
     usage.prompt_tokens = chat_prompt_tokens(messages);
     const std::int64_t requested = usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
@@ -200,7 +202,7 @@ class AiProxy final : public Pipeline {
   net::HttpResponse completion(const json& body, const ApiKey& key) {
     const auto [model, provider, refused] = resolve(body, "completion");
     if (refused) return *refused;
-    const std::int64_t max_tokens = body.value("max_tokens", std::int64_t{16});
+    const std::int64_t max_tokens = integer_field(body, "max_tokens", 16);
     const std::vector<std::string> prompts = one_or_many(body["prompt"]);
     Usage usage;
     json choices = json::array();
@@ -232,12 +234,19 @@ class AiProxy final : public Pipeline {
   net::HttpResponse embeddings(const json& body, const ApiKey& key) {
     const auto [model, provider, refused] = resolve(body, "embedding");
     if (refused) return *refused;
-    const int dims = body.value("dimensions", model->dimensions);
-    if (dims > model->dimensions)
+    const std::int64_t dims = integer_field(body, "dimensions", model->dimensions);
+    if (dims < 1 || dims > model->dimensions)
       return openai_error(
-          400, "'dimensions' must be at most " + std::to_string(model->dimensions) + " for " + model->id + ".", "",
+          400, "'dimensions' must be from 1 to " + std::to_string(model->dimensions) + " for " + model->id + ".", "",
           "dimensions");
     const bool base64 = body.value("encoding_format", "float") == "base64";
+    // OpenAI's limit, which also bounds the answer: 2,048 vectors of the
+    // model's dimensions at most.
+    if (body["input"].is_array() && body["input"].size() > kMaxEmbeddingInputs)
+      return openai_error(400,
+                          "'input' may hold at most " + std::to_string(kMaxEmbeddingInputs) + " items; it holds " +
+                              std::to_string(body["input"].size()) + ".",
+                          "", "input");
     const std::vector<std::string> inputs = one_or_many(body["input"]);
     Usage usage;
     json data = json::array();
@@ -249,7 +258,7 @@ class AiProxy final : public Pipeline {
                                 " tokens, however input " + std::to_string(i) + " has " + std::to_string(tokens) + ".",
                             "context_length_exceeded", "input");
       usage.prompt_tokens += tokens;
-      const auto vector = embed(model->id, inputs[i], dims);
+      const auto vector = embed(model->id, inputs[i], static_cast<int>(dims));
       data.push_back({{"object", "embedding"},
                       {"index", i},
                       {"embedding", base64 ? json(floats_base64(vector)) : json(vector)}});

@@ -76,6 +76,18 @@ std::string bearer_token(const net::HttpRequest& request) {
   return std::string(auth);
 }
 
+std::int64_t integer_field(const nlohmann::json& body, const char* key, std::int64_t fallback) {
+  constexpr std::int64_t kLimit = std::int64_t{1} << 53;
+  if (!body.is_object()) return fallback;
+  const auto it = body.find(key);
+  if (it == body.end() || !it->is_number()) return fallback;
+  if (it->is_number_unsigned()) return it->get<std::uint64_t>() > std::uint64_t(kLimit) ? kLimit : it->get<std::int64_t>();
+  if (it->is_number_integer()) return std::clamp(it->get<std::int64_t>(), -kLimit, kLimit);
+  const double d = it->get<double>();
+  if (!(d == d)) return fallback;  // NaN cannot come from JSON, but be sure
+  return d >= static_cast<double>(kLimit) ? kLimit : d <= -static_cast<double>(kLimit) ? -kLimit : static_cast<std::int64_t>(d);
+}
+
 std::string rfc3339(std::int64_t unix_s) {
   const std::time_t t = static_cast<std::time_t>(unix_s);
   std::tm tm{};

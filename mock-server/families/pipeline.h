@@ -96,6 +96,12 @@ net::HttpResponse rate_limited(net::HttpResponse response, const RateDecision& r
 /// "2024-01-19T00:00:00Z" for Unix seconds.
 std::string rfc3339(std::int64_t unix_s);
 
+/// The integer at `key` of a JSON body, clamped to ±2^53 so that sums and
+/// comparisons stay exact (a float is cut toward zero, so `max_tokens: 1e30`
+/// is 2^53 and fails its range check instead of wrapping); `fallback` when
+/// the key is absent or not a number. Never a 32-bit truncation.
+std::int64_t integer_field(const nlohmann::json& body, const char* key, std::int64_t fallback);
+
 /// What a call billed by its tokens charges: the model's prices for `usage`.
 Charge token_charge(const ModelSpec& model, const Usage& usage, std::string what);
 

@@ -122,6 +122,32 @@ TEST_F(AiProxy, EmbeddingsAreDeterministicUnitVectors) {
   EXPECT_EQ(post("/v1/embeddings", {{"model", "text-embedding-3-small"}, {"input", "x"}, {"dimensions", 99999}}).status, 400);
 }
 
+// Hostile numbers and sizes: range-checked as the integers they are, and
+// bounded before any work (no 32-bit wrap, no 100 MB answer).
+TEST_F(AiProxy, IntegersOutOfRangeAndHugeInputsAreRefused) {
+  const auto embed = [&](json extra) {
+    json body = {{"model", "text-embedding-3-small"}, {"input", "x"}};
+    body.update(extra);
+    return post("/v1/embeddings", body);
+  };
+  const auto wrapped = embed({{"dimensions", (std::uint64_t{1} << 32) + 5}});
+  EXPECT_EQ(wrapped.status, 400) << "2^32+5 is not 5: " << wrapped.body;
+  EXPECT_NE(wrapped.body.find("'dimensions' must be from 1 to 1536"), std::string::npos) << wrapped.body;
+  EXPECT_EQ(embed({{"dimensions", 0}}).status, 400);
+  EXPECT_EQ(embed({{"dimensions", 8}}).status, 200);
+  const auto many = embed({{"input", std::vector<std::string>(2049, "a")}});
+  EXPECT_EQ(many.status, 400);
+  EXPECT_NE(many.body.find("at most 2048 items; it holds 2049"), std::string::npos) << many.body;
+  EXPECT_EQ(embed({{"input", std::vector<std::string>(2048, "a")}, {"dimensions", 4}}).status, 200);
+  json chat = chat_body();
+  chat["max_tokens"] = 1e30;
+  const auto huge = post("/v1/chat/completions", chat);
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_NE(huge.body.find("context"), std::string::npos) << huge.body;
+  chat["max_tokens"] = (std::uint64_t{1} << 63) + 1;
+  EXPECT_EQ(post("/v1/chat/completions", chat).status, 400);
+}
+
 TEST_F(AiProxy, DocumentedErrors) {
   // invalid_api_key 401
   auto r = post("/v1/chat/completions", chat_body(), {{"Authorization", "Bearer sk-nope-nope-nope"}});
