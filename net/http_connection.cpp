@@ -8,6 +8,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "common/text.h"
+
 namespace tollgate::net::detail {
 namespace {
 
@@ -17,10 +19,22 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
+// An absolute-form target ("http://host:port/path?q", RFC 9112 §3.2.2,
+// which a server must accept) as its origin form ("/path?q").
+std::string origin_form(std::string_view target) {
+  const auto scheme = target.find("://");
+  if (target.empty() || target.front() == '/' || scheme == std::string_view::npos) return std::string(target);
+  const std::string_view name = target.substr(0, scheme);
+  if (!iequals_lower(name, "http") && !iequals_lower(name, "https")) return std::string(target);
+  const auto path = target.find_first_of("/?", scheme + 3);
+  if (path == std::string_view::npos) return "/";
+  return (target[path] == '?' ? "/" : "") + std::string(target.substr(path));
+}
+
 HttpRequest to_request(http::request<http::string_body>&& req, const std::string& remote) {
   HttpRequest out;
   out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
+  out.target = origin_form(req.target());
   const auto q = out.target.find('?');
   out.path = out.target.substr(0, q);
   if (q != std::string::npos) out.query = out.target.substr(q + 1);
@@ -83,10 +97,15 @@ class Connection {
       first = false;
       if (ec_ && is_disconnect(ec_)) break;
       if (ec_) {
-        co_await refuse();
+        co_await refuse(refusal_status(), refusal_reason());
         break;
       }
-      if (!co_await answer(parser.release())) break;
+      auto req = parser.release();
+      if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
+        co_await refuse(400, "an HTTP/1.1 request must carry a Host header (RFC 9112 section 3.2)");
+        break;
+      }
+      if (!co_await answer(std::move(req))) break;
     }
   }
 
@@ -106,14 +125,20 @@ class Connection {
     co_await http::async_read(stream_, buffer_, parser, use_ec(ec_));
   }
 
-  // A request we cannot accept: answered once, then the connection closes.
-  Awaitable<void> refuse() {
+  // What a read that failed with ec_ is refused with, and why.
+  int refusal_status() const {
+    return ec_ == http::error::body_limit ? 413 : ec_ == http::error::header_limit ? 431 : 400;
+  }
+  std::string refusal_reason() const {
     const auto& o = shared_.options;
-    const int status = ec_ == http::error::body_limit ? 413 : ec_ == http::error::header_limit ? 431 : 400;
-    const std::string what = status == 413 ? "request body larger than " + std::to_string(o.body_limit) + " bytes"
-                             : status == 431
-                                 ? "request headers larger than " + std::to_string(o.header_limit) + " bytes"
-                                 : "malformed HTTP request: " + ec_.message();
+    const int status = refusal_status();
+    return status == 413   ? "request body larger than " + std::to_string(o.body_limit) + " bytes"
+           : status == 431 ? "request headers larger than " + std::to_string(o.header_limit) + " bytes"
+                           : "malformed HTTP request: " + ec_.message();
+  }
+
+  // A request we cannot accept: answered once, then the connection closes.
+  Awaitable<void> refuse(int status, const std::string& what) {
     const std::string res = serialize(shared_.refusal(status, what), 11, false);
     co_await asio::async_write(stream_, asio::buffer(res), use_ec(ec_));
     // Lingering close: the client may still be sending the body we refused;

@@ -77,6 +77,28 @@ TEST(HttpServer, GarbageGets400) {
   EXPECT_TRUE(client.closed_by_peer());
 }
 
+TEST(HttpServer, AnAbsoluteFormTargetIsServedAsItsPath) {
+  HttpServer server(small_options(), echo);
+  TestClient client(server.start());
+  client.send_raw("GET http://127.0.0.1:1/healthz?x=1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n"
+                  "GET HTTP://example.test HTTP/1.1\r\nHost: example.test\r\n\r\n");
+  EXPECT_EQ(client.read_response().body, "GET /healthz?x=1 0");
+  EXPECT_EQ(client.read_response().body, "GET / 0");
+}
+
+TEST(HttpServer, AnHttp11RequestWithoutHostIs400) {
+  HttpServer server(small_options(), echo);
+  const auto port = server.start();
+  TestClient client(port);
+  client.send_raw("GET /healthz HTTP/1.1\r\n\r\n");
+  const auto res = client.read_response();
+  EXPECT_EQ(res.status, 400);
+  EXPECT_NE(res.body.find("must carry a Host header"), std::string::npos) << res.body;
+  TestClient old(port);
+  old.send_raw("GET /healthz HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.read_response().status, 200) << "HTTP/1.0 has no Host requirement";
+}
+
 TEST(HttpServer, SlowLorisIsCutOffByTheReadDeadline) {
   HttpServer server(small_options(), echo);
   TestClient client(server.start(), std::chrono::seconds(10));
