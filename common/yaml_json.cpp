@@ -79,13 +79,25 @@ nlohmann::json resolve_plain(const std::string& s) {
   return s;
 }
 
+// What aliases may expand a document to: values and scalar bytes in
+// proportion to its text (a document without aliases stays far below),
+// so that a few hundred bytes of nested aliases (a "billion laughs") are
+// refused after a few milliseconds instead of taking seconds and
+// gigabytes.
+struct Budget {
+  std::size_t values, bytes;
+  explicit Budget(std::size_t text) : values(10'000 + 16 * text), bytes((1 << 20) + 16 * text) {}
+};
+
 class Converter {
  public:
-  Converter(const std::string& file, SourceMap& sources) : file_(file), sources_(sources) {}
+  Converter(const std::string& file, SourceMap& sources, Budget budget)
+      : file_(file), sources_(sources), budget_(budget) {}
 
   nlohmann::json convert(const YAML::Node& node, std::string& pointer, int depth) {
     if (depth > kMaxDepth)
       throw SourceError(location_of(file_, node.Mark()), "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    spend(node, 1, node.IsScalar() ? node.Scalar().size() : 0);
     const YAML::Mark mark = node.Mark();
     if (!mark.is_null()) sources_.add(pointer, mark.line + 1, mark.column + 1);
 
@@ -131,8 +143,21 @@ class Converter {
   }
 
  private:
+  void spend(const YAML::Node& node, std::size_t values, std::size_t bytes) {
+    values_ += values;
+    bytes_ += bytes;
+    if (values_ > budget_.values || bytes_ > budget_.bytes)
+      throw SourceError(location_of(file_, node.Mark()),
+                        "the document expands to more than " +
+                            (values_ > budget_.values ? std::to_string(budget_.values) + " values"
+                                                      : std::to_string(budget_.bytes) + " bytes") +
+                            " (aliases repeated too often)");
+  }
+
   const std::string& file_;
   SourceMap& sources_;
+  Budget budget_;
+  std::size_t values_ = 0, bytes_ = 0;
 };
 
 }  // namespace
@@ -175,7 +200,7 @@ YamlDocument parse_yaml(const std::string& text, const std::string& file_name) {
   }
   std::string pointer;
   try {
-    doc.value = Converter(file_name, doc.sources).convert(root, pointer, 0);
+    doc.value = Converter(file_name, doc.sources, Budget(text.size())).convert(root, pointer, 0);
   } catch (const YAML::Exception& e) {
     throw SourceError(location_of(file_name, e.mark), e.msg);
   }

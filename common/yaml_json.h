@@ -40,7 +40,9 @@ struct YamlDocument {
 /// Parses YAML text into JSON with the YAML 1.2 core schema: plain scalars
 /// become null, booleans, integers or floats when they look like one, quoted
 /// scalars stay strings. Duplicate mapping keys, non-scalar keys and nesting
-/// deeper than 256 levels are errors.
+/// deeper than 256 levels are errors, and so are aliases that expand the
+/// document past 10,000 + 16 values per byte of text (or 1 MiB + 16 bytes
+/// per byte of scalars): a bounded cost for any input.
 /// Throws SourceError naming `file_name`, the line and column, and the reason.
 YamlDocument parse_yaml(const std::string& text, const std::string& file_name);
 

@@ -38,6 +38,7 @@ struct HitFlags {
   std::string timeout;          ///< a whole request at most ("2s"); empty: the scenario default
   std::string connect_timeout;  ///< connecting at most; empty: the scenario default
   std::uint64_t max_body = 0;   ///< bytes of an answer's body at most; 0: the scenario default
+  std::uint64_t max_event = 0;  ///< bytes of an event-stream event at most; 0: the scenario default
 };
 
 /// Adds --threshold expressions to a plan; throws SourceError for a bad one.

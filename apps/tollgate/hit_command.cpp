@@ -53,6 +53,7 @@ int hit(const HitFlags& h, const RunFlags& flags) {
       plan.timeouts.tls = *t;
     }
     if (h.max_body > 0) plan.max_body = h.max_body;
+    if (h.max_event > 0) plan.max_event = h.max_event;
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& header : h.headers) {
       const auto colon = header.find(':');

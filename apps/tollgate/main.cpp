@@ -82,6 +82,8 @@ struct Commands {
     cmd->add_option("--connect-timeout", hit_flags.connect_timeout, "connecting at most, e.g. 1s (default 5s)");
     cmd->add_option("--max-body", hit_flags.max_body, "an answer's body at most, e.g. 1MiB (default 64MiB)")
         ->transform(CLI::AsSizeValue(false));
+    cmd->add_option("--max-event", hit_flags.max_event, "an event-stream event at most, e.g. 64KiB (default 1MiB)")
+        ->transform(CLI::AsSizeValue(false));
     add_run_flags(cmd, true);
     cmd->callback([this] { code = hit(hit_flags, flags); });
   }

@@ -62,6 +62,12 @@ class StepChecks {
   /// analysis of an event-stream answer, nullptr for any other.
   void evaluate(const Response& response, const StreamReport* stream, CheckResults& out) const;
 
+  /// Bytes of an answer's body the step reads: all of it (npos) when a
+  /// body, contract or stream check, an extract or a poll reads it, else
+  /// enough for a failure message to quote (kExcerpt).
+  static constexpr std::size_t kExcerpt = 1024;
+  std::size_t body_kept() const { return needs_body_ || stream_ != npos || extract_ != npos || poll_ != npos ? npos : kExcerpt; }
+
   /// The stream expectations for this step's answers.
   StreamExpectations stream_expectations(bool complete) const;
 

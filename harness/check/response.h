@@ -21,6 +21,7 @@ namespace tollgate::check {
 using ArrivalMarks = std::vector<std::pair<std::size_t, std::chrono::nanoseconds>>;
 
 struct Response {
+  static constexpr std::size_t kKeptCapacity = 256 * 1024;
   /// One header field: where its name and value sit in `head`.
   struct Field {
     std::uint32_t name, name_size, value, value_size;
@@ -33,7 +34,10 @@ struct Response {
   std::string error_message;
   std::string head;           ///< the status line and header lines, as received
   std::vector<Field> fields;  ///< the header fields, in order
-  std::string body;           ///< decoded (chunked framing removed)
+  /// Decoded (chunked framing removed); only its first bytes when no check
+  /// reads it (ResponseParser::Limits::keep), body_size counts them all.
+  std::string body;
+  std::uint64_t body_size = 0;
   bool event_stream = false;  ///< Content-Type text/event-stream: read as it arrived, with marks
   ArrivalMarks marks;
   std::int64_t bytes_in = 0, bytes_out = 0;
@@ -66,7 +70,12 @@ struct Response {
     error_message.clear();
     head.clear();
     fields.clear();
+    // A buffer grown by one large answer is given back, not kept for the
+    // rest of the run: memory follows what is being read.
+    if (body.capacity() > kKeptCapacity) std::string().swap(body);
     body.clear();
+    body_size = 0;
+    if (marks.capacity() > kKeptCapacity / sizeof(marks[0])) ArrivalMarks().swap(marks);
     event_stream = false;
     marks.clear();
     bytes_in = bytes_out = 0;

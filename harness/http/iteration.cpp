@@ -84,7 +84,7 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     if (step.poll)
       co_await poll_step(s, r, i, *req, poll);
     else
-      co_await s.pool->send(*req, r.response);
+      co_await s.pool->send(*req, r.response, s.checks[i].body_kept());
     if (r.response.aborted) {  // cut off by the run's end: counted, not timed, not judged
       s.steps[i].record_aborted(r.response.bytes_in, r.response.bytes_out);
       break;

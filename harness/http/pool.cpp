@@ -283,7 +283,7 @@ void ConnectionPool::finish(Connection& c, check::Response& out) {
 
 // One request: a connection (a kept-alive one, or a new one), the request
 // written, the answer read; all in this one coroutine.
-Task<void> ConnectionPool::send(const Request& request, check::Response& out) {
+Task<void> ConnectionPool::send(const Request& request, check::Response& out, std::size_t keep) {
   // Requests are serialized once per step ahead of the run; one without
   // its bytes is serialized here.
   std::string local;
@@ -321,7 +321,7 @@ Task<void> ConnectionPool::send(const Request& request, check::Response& out) {
     if (ec) {
       fail(out, *c, ec, classify(ec));
     } else {
-      c->parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body});
+      c->parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body, keep, options_.max_event});
       watch(*c, "read", within(options_.timeouts.first_byte));
       if (c->start < c->end) feed(*c);  // bytes that came after the previous answer
       bool read_ok = true;

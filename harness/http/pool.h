@@ -25,6 +25,7 @@ struct PoolOptions {
   scenario::Timeouts timeouts;
   scenario::TlsOptions tls;
   std::size_t max_body = 64 * 1024 * 1024;
+  std::size_t max_event = 1024 * 1024;
   int max_connections = 64;
 };
 
@@ -41,10 +42,12 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  /// Sends one request and reads the whole answer (bounded by max_body)
-  /// into `out`, which is cleared first. Failures are data: out.error and
-  /// out.error_message; a request cut by close_all() is out.aborted.
-  Task<void> send(const Request& request, check::Response& out);
+  /// Sends one request and reads the whole answer (bounded by max_body,
+  /// an event stream's events by max_event) into `out`, which is cleared
+  /// first; of a body that is not an event stream only the first `keep`
+  /// bytes are kept. Failures are data: out.error and out.error_message; a
+  /// request cut by close_all() is out.aborted.
+  Task<void> send(const Request& request, check::Response& out, std::size_t keep = static_cast<std::size_t>(-1));
   /// Closes every connection and ends every wait; requests in flight end
   /// as aborted. Idempotent.
   void close_all();

@@ -51,6 +51,10 @@ void ResponseParser::start(check::Response& out, bool head_request, Limits limit
   error_.clear();
   line_.clear();
   remaining_ = 0;
+  body_bytes_ = 0;
+  event_bytes_ = 0;
+  line_empty_ = true;
+  after_cr_ = false;
   keep_alive_ = true;
   http10_ = false;
   seen_any_ = false;
@@ -238,12 +242,46 @@ void ResponseParser::frame_body() {
   state_ = State::kUntilClose;
 }
 
+// Counts the body's bytes against max_body and keeps what the checks read:
+// all of an event stream, at most limits_.keep of any other body.
 bool ResponseParser::append_body(const char* data, std::size_t n) {
-  if (out_->body.size() + n > limits_.body) {
+  body_bytes_ += n;
+  if (body_bytes_ > limits_.body) {
     fail(Failure::kTooLarge, "the body is larger than " + std::to_string(limits_.body) + " bytes");
     return false;
   }
-  out_->body.append(data, n);
+  std::string& body = out_->body;
+  if (out_->event_stream) {
+    if (!track_events(data, n)) return false;
+    body.append(data, n);
+  } else if (body.size() < limits_.keep) {
+    body.append(data, std::min(n, limits_.keep - body.size()));
+  }
+  out_->body_size = body_bytes_;
+  return true;
+}
+
+// An event stream's events, bounded: a blank line (after CR, LF or CRLF)
+// ends one; an event longer than limits_.event fails the answer before it
+// is buffered any further.
+bool ResponseParser::track_events(const char* data, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = data[i];
+    if (c == '\n' || c == '\r') {
+      const bool crlf = c == '\n' && after_cr_;
+      after_cr_ = c == '\r';
+      if (crlf) continue;
+      if (line_empty_) event_bytes_ = 0;
+      line_empty_ = true;
+      continue;
+    }
+    after_cr_ = false;
+    line_empty_ = false;
+    if (++event_bytes_ > limits_.event) {
+      fail(Failure::kTooLarge, "an event of the stream is larger than " + std::to_string(limits_.event) + " bytes");
+      return false;
+    }
+  }
   return true;
 }
 

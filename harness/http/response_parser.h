@@ -27,7 +27,12 @@ class ResponseParser {
   };
   struct Limits {
     std::size_t head = 64 * 1024;
-    std::size_t body = 64 * 1024 * 1024;
+    std::size_t body = 64 * 1024 * 1024;  ///< a longer body fails (as soon as that is known)
+    /// Bytes of a body kept in the answer: those past it are counted and
+    /// dropped, so an answer whose body no check reads costs no memory.
+    /// An event stream is always kept whole (its events are measured).
+    std::size_t keep = static_cast<std::size_t>(-1);
+    std::size_t event = 1024 * 1024;  ///< an event-stream event at most (larger: kTooLarge)
   };
 
   /// Starts reading an answer into `out` (cleared beforehand by the
@@ -64,6 +69,7 @@ class ResponseParser {
   bool take_line(const char* data, std::size_t size, std::size_t& used);  ///< into line_, true when whole
   bool chunk_size_line();
   bool append_body(const char* data, std::size_t n);
+  bool track_events(const char* data, std::size_t n);
   void fail(Failure f, std::string why);
 
   check::Response* out_ = nullptr;
@@ -74,6 +80,10 @@ class ResponseParser {
   std::string error_;
   std::string line_;  ///< a chunk size or trailer line in the making
   std::uint64_t remaining_ = 0;
+  std::uint64_t body_bytes_ = 0;  ///< of the body so far, kept or not
+  std::size_t event_bytes_ = 0;   ///< of the stream's event in the making
+  bool line_empty_ = true;        ///< no byte yet on the stream's current line
+  bool after_cr_ = false;         ///< the stream's last byte was a CR
   bool keep_alive_ = true;
   bool http10_ = false;
   bool seen_any_ = false;  ///< any byte of this answer arrived

@@ -57,7 +57,7 @@ void Worker::add_scenario(const scenario::Scenario& spec, std::size_t index, std
   const auto share = [&](int total) { return std::max(1, (total + n - 1 - i) / n); };
   const auto& plan = shared_.plan;
   s->pool = std::make_unique<ConnectionPool>(ioc_, PoolOptions{plan.target, plan.timeouts, plan.tls, plan.max_body,
-                                                               share(conns)},
+                                                               plan.max_event, share(conns)},
                                              shared_.clock);
   s->rng.seed(0x5eed'0000ULL + index * 977 + index_);
   for (const auto& step : spec.steps) {

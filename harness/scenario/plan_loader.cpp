@@ -101,6 +101,7 @@ void Loader::defaults(const json& root, Plan& plan) const {
     plan.tls.server_name = t.value("server_name", "");
   }
   plan.max_body = defaults.value("max_body", plan.max_body);
+  plan.max_event = defaults.value("max_event", plan.max_event);
 }
 
 // ${NAME} and ${NAME:-default} in every string value.

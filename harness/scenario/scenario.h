@@ -219,6 +219,7 @@ struct Plan {
   Timeouts timeouts;
   TlsOptions tls;
   std::size_t max_body = 64 * 1024 * 1024;
+  std::size_t max_event = 1024 * 1024;  ///< an event-stream event at most
   std::vector<Scenario> scenarios;
   std::vector<Threshold> thresholds;
   std::string text_hash;  ///< of the scenario file, for reports

@@ -65,6 +65,38 @@ TEST(YamlJson, HugeScalarsParse) {
   EXPECT_EQ(doc.value["s"].get<std::string>().size(), 200000u);
 }
 
+// Nested aliases: each level repeats the one before ten times, so six
+// levels in a few hundred bytes would expand to 10^6 values.
+std::string laughs(int levels, int width) {
+  std::string text = "l0: &l0 [lol]\n";
+  for (int i = 1; i <= levels; ++i) {
+    text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < width; ++j) text += (j ? ", *l" : "*l") + std::to_string(i - 1);
+    text += "]\n";
+  }
+  return text;
+}
+
+TEST(YamlJson, AliasesThatExplodeAreRefusedWithTheirPlace) {
+  const std::string bomb = laughs(6, 10);
+  ASSERT_LT(bomb.size(), 400u);
+  try {
+    parse_yaml(bomb, "bomb.yaml");
+    FAIL() << "10^6 values from " << bomb.size() << " bytes were accepted";
+  } catch (const SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("bomb.yaml:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("aliases repeated too often"), std::string::npos) << e.what();
+  }
+  // A long scalar repeated by aliases: bounded by bytes too.
+  std::string wide = "s: &s " + std::string(100000, 'x') + "\nl: [";
+  for (int j = 0; j < 200; ++j) wide += (j ? ", *s" : "*s");
+  EXPECT_THROW(parse_yaml(wide + "]\n", "wide.yaml"), SourceError);
+  // Ordinary use of aliases (shared headers, a few levels) is fine.
+  const auto ok = parse_yaml(laughs(2, 10), "ok.yaml");
+  EXPECT_EQ(ok.value["l2"].size(), 10u);
+  EXPECT_EQ(ok.value["l2"][9][9][0], "lol");
+}
+
 TEST(YamlJson, MissingFileIsAnError) {
   try {
     load_yaml_file("/nonexistent/contract.yaml");

@@ -78,6 +78,24 @@ awaitable<bool> answer(tcp::socket& s, const std::string& path) {
     s.set_option(asio::socket_base::linger(true, 0));
     co_return false;
   } else if (path == "/after-garbage") co_await send(s, kOk + "GARBAGE\r\n\r\n");
+  else if (path == "/short-body") {
+    co_await send(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b");
+    co_return false;
+  } else if (path == "/bad-chunk") co_await send(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+  else if (path == "/endless-head") {
+    co_await send(s, "HTTP/1.1 200 OK\r\n");
+    const std::string line = "X-Filler: " + std::string(1000, 'h') + "\r\n";
+    for (;;) co_await send(s, line);
+  } else if (path == "/sse-endless-event") {  // one event that never ends
+    co_await send(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: ");
+    const std::string more(0x10000, 'x');
+    for (;;) co_await send(s, more);
+  } else if (path == "/sse-endless") {  // small events, forever
+    co_await send(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n");
+    std::string events;
+    while (events.size() < 0x10000) events += "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\n";
+    for (;;) co_await send(s, events);
+  }
   else co_await send(s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   co_return true;
 }

@@ -18,6 +18,11 @@
 //   /close          closes without a byte
 //   /reset          resets the connection (RST)
 //   /after-garbage  200 "ok", then garbage on the kept-alive connection
+//   /short-body     a head promising 100 bytes, 10 of them, then the close
+//   /bad-chunk      a chunk size that is not hexadecimal
+//   /endless-head   header lines that never end
+//   /sse-endless-event  an event stream whose first event never ends
+//   /sse-endless    an event stream of small events that never ends
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,16 +85,21 @@ class Child {
     close(pidfd);
     if (ready <= 0) return -1;
     int status = 0;
-    waitpid(pid_, &status, 0);
+    rusage usage{};
+    wait4(pid_, &status, 0, &usage);
+    max_rss_kb_ = usage.ru_maxrss;
     pid_ = -1;
     return status;
   }
 
   pid_t pid() const { return pid_; }
+  /// The child's peak resident memory (KiB), once wait_exit has seen it exit.
+  long max_rss_kb() const { return max_rss_kb_; }
 
  private:
   pid_t pid_ = -1;
   int out_ = -1;
+  long max_rss_kb_ = 0;
 };
 
 }  // namespace tollgate::test

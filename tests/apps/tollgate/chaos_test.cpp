@@ -4,6 +4,7 @@
 // report is written and readable.
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@ struct Outcome {
   int exit_code = -1;
   std::string output;
   json summary;  ///< the step's figures
+  long max_rss_kb = 0;
 };
 
 class Chaos : public ::testing::Test {
@@ -34,15 +36,18 @@ class Chaos : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // One closed-model second with two users (and `extra` flags); the run
-  // must end by itself within 30 s and write all four reports.
-  Outcome hit(const std::string& path, const std::string& extra = "") {
-    Child c({"/bin/sh", "-c", std::string(TOLLGATE_BINARY) + " hit " + target_.url(path) +
-                                  " --vus 2 --duration 1s --quiet --out " + dir_.string() + " " + extra + " 2>&1"});
+  // One closed-model second with two users (or `load`), with `extra`
+  // flags; the run must end by itself within 30 s and write all four
+  // reports.
+  // `exec`: the shell becomes tollgate, so the child's peak memory is its.
+  Outcome hit(const std::string& path, const std::string& extra = "", const std::string& load = "--vus 2 --duration 1s") {
+    Child c({"/bin/sh", "-c", "exec " + std::string(TOLLGATE_BINARY) + " hit " + target_.url(path) + " " + load +
+                                  " --quiet --out " + dir_.string() + " " + extra + " 2>&1"});
     Outcome o;
     o.output = c.all_output(std::chrono::seconds(30));
     const int status = c.wait_exit(std::chrono::seconds(5));
     o.exit_code = status == -1 ? -1 : WEXITSTATUS(status);
+    o.max_rss_kb = c.max_rss_kb();
     for (const char* f : {"summary.json", "junit.xml", "metrics.prom", "report.html"})
       EXPECT_TRUE(fs::is_regular_file(dir_ / f)) << f << " not written: " << o.output;
     std::ifstream in(dir_ / "summary.json");
@@ -96,6 +101,51 @@ TEST_F(Chaos, AnEndlessBodyFailsAtMaxBody) {
   EXPECT_EQ(o.exit_code, 3) << o.output;
   expect_all_failed_as(o, "protocol");
   EXPECT_NE(o.output.find("larger than 1048576 bytes"), std::string::npos) << o.output;
+}
+
+// A body no check reads is counted, not kept: 100 connections on an
+// endless body stay in bounded memory (when every connection buffered up
+// to max_body, 16 MiB here, this was over 1.6 GB; 4.5-4.9 GB at 64 MiB).
+TEST_F(Chaos, MemoryStaysBoundedAgainstEndlessBodiesOnManyConnections) {
+  const auto o = hit("/endless", "--max-body 16MiB", "--vus 100 --connections 100 --duration 2s");
+  EXPECT_EQ(o.exit_code, 3) << o.output;
+  // Those the end cuts off (on a busy machine, maybe all) are aborted.
+  const std::int64_t requests = o.summary["requests"];
+  EXPECT_EQ(o.summary["errors"].value("protocol", 0) + o.summary["errors"].value("aborted", 0), requests) << o.output;
+  EXPECT_GT(o.summary["bytes"]["in"].get<std::int64_t>(), 100LL << 20) << "the bodies were read: " << o.output;
+  EXPECT_LT(o.max_rss_kb, 200 * 1024) << "peak RSS " << o.max_rss_kb / 1024 << " MiB";
+  std::cout << "peak RSS of tollgate: " << o.max_rss_kb / 1024 << " MiB, " << requests << " requests\n";
+}
+
+TEST_F(Chaos, EndlessHeadsAndEventsAreBoundedProtocolErrors) {
+  for (const std::string path : {"/endless-head", "/sse-endless-event"}) {
+    const auto o = hit(path, "", "--vus 20 --connections 20 --duration 1s");
+    expect_all_failed_as(o, "protocol");
+    EXPECT_LT(o.max_rss_kb, 200 * 1024) << path << ": peak RSS " << o.max_rss_kb / 1024 << " MiB";
+  }
+  const auto head = hit("/endless-head");
+  EXPECT_NE(head.output.find("head is larger than 65536 bytes"), std::string::npos) << head.output;
+  const auto event = hit("/sse-endless-event", "--max-event 64KiB");
+  EXPECT_NE(event.output.find("an event of the stream is larger than 65536 bytes"), std::string::npos) << event.output;
+}
+
+// A stream of small events that never ends: its events are kept (they are
+// measured), so max_body ends it.
+TEST_F(Chaos, AnEndlessStreamOfSmallEventsEndsAtMaxBody) {
+  const auto o = hit("/sse-endless", "--max-body 4MiB");
+  expect_all_failed_as(o, "protocol");
+  EXPECT_NE(o.output.find("requests failed (100.00%)"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("larger than 4194304 bytes"), std::string::npos) << o.output;
+}
+
+TEST_F(Chaos, ShortBodiesAndBadChunksAreNamed) {
+  const auto short_body = hit("/short-body");
+  EXPECT_EQ(short_body.exit_code, 3) << short_body.output;
+  expect_all_failed_as(short_body, "protocol");
+  EXPECT_NE(short_body.output.find("closed in the middle of the answer"), std::string::npos) << short_body.output;
+  const auto bad = hit("/bad-chunk");
+  expect_all_failed_as(bad, "protocol");
+  EXPECT_NE(bad.output.find("a malformed chunk size"), std::string::npos) << bad.output;
 }
 
 TEST_F(Chaos, BytesThatAreNotUtf8AreQuotedEscapedAndTheReportsWritten) {

@@ -147,5 +147,43 @@ TEST(ResponseParser, LimitsBoundHeadAndBody) {
   EXPECT_EQ(parse("HTTP/1.1 200 OK\r\n\r\n0123456789", 0, false, false, small)->p.failure(), Failure::kTooLarge);
 }
 
+TEST(ResponseParser, KeepsOnlyWhatTheChecksRead) {
+  ResponseParser::Limits keep4{64 * 1024, 1024, 4};
+  const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n";
+  for (std::size_t piece : {0, 1, 3}) {
+    const auto p = parse(chunked, piece, false, false, keep4);
+    ASSERT_TRUE(p->p.done()) << piece;
+    EXPECT_EQ(p->r.body, "1234") << "the first bytes, for a message to quote";
+    EXPECT_EQ(p->r.body_size, 10u) << "all of them counted";
+  }
+  // Dropped bytes still count against max_body: an endless body ends.
+  ResponseParser::Limits small{64 * 1024, 8, 4};
+  const auto endless = parse("HTTP/1.1 200 OK\r\n\r\n" + std::string(100, 'x'), 7, false, false, small);
+  EXPECT_EQ(endless->p.failure(), Failure::kTooLarge);
+  EXPECT_LE(endless->r.body.size(), 4u);
+  // An event stream is kept whole: its events are measured.
+  const auto sse = parse("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 15\r\n\r\ndata: {}\n\ndata:", 0, false,
+                         false, {64 * 1024, 1024, 4});
+  ASSERT_TRUE(sse->p.done());
+  EXPECT_EQ(sse->r.body, "data: {}\n\ndata:");
+}
+
+TEST(ResponseParser, AnEventLargerThanMaxEventFails) {
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+  ResponseParser::Limits limits{64 * 1024, 1 << 20, static_cast<std::size_t>(-1), 16};
+  // Many small events, each ended by LF, CRLF or CR: fine, however many.
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += i % 3 == 0 ? "data: 0123456\n\n" : i % 3 == 1 ? "data: 0123456\r\n\r\n" : "data: 0123456\r\r";
+  for (std::size_t piece : {0, 1, 5}) {
+    const auto ok = parse(head + many, piece, true, false, limits);
+    EXPECT_TRUE(ok->p.done()) << piece << ": " << ok->p.error();
+  }
+  // One event of two lines over 16 bytes: a protocol error, named.
+  const auto big = parse(head + "data: 0123456\ndata: 0123456\n\n", 1, true, false, limits);
+  ASSERT_EQ(big->p.failure(), Failure::kTooLarge);
+  EXPECT_NE(big->p.error().find("an event of the stream is larger than 16 bytes"), std::string::npos) << big->p.error();
+  EXPECT_LE(big->r.body.size(), 30u) << "not buffered past the limit";
+}
+
 }  // namespace
 }  // namespace tollgate::http
