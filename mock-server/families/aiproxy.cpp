@@ -40,6 +40,11 @@ std::string context_exceeded(std::int64_t window, std::int64_t requested) {
 
 /// A string or an array of strings (a prompt, an input), as a list.
 constexpr std::size_t kMaxEmbeddingInputs = 2048;
+// OpenAI's bound on the tokens of one embeddings request, summed over its inputs.
+constexpr std::int64_t kMaxEmbeddingTokens = 300'000;
+// The mock's own bound on an embeddings answer: inputs x dimensions numbers
+// (about 20 MB of JSON), so that a small request cannot make a huge answer.
+constexpr std::int64_t kMaxEmbeddingValues = 1 << 20;
 
 std::vector<std::string> one_or_many(const json& value) {
   if (value.is_string()) return {value.get<std::string>()};
@@ -248,6 +253,20 @@ class AiProxy final : public Pipeline {
                               std::to_string(body["input"].size()) + ".",
                           "", "input");
     const std::vector<std::string> inputs = one_or_many(body["input"]);
+    if (static_cast<std::int64_t>(inputs.size()) * dims > kMaxEmbeddingValues)
+      return openai_error(400,
+                          std::to_string(inputs.size()) + " inputs of " + std::to_string(dims) + " dimensions make " +
+                              std::to_string(static_cast<std::int64_t>(inputs.size()) * dims) +
+                              " numbers; the mock answers at most " + std::to_string(kMaxEmbeddingValues) +
+                              " per request (fewer inputs or 'dimensions').",
+                          "", "input");
+    std::int64_t requested = 0;
+    for (const auto& in : inputs) requested += count_tokens(in);
+    if (requested > kMaxEmbeddingTokens)
+      return openai_error(400,
+                          "Requested " + std::to_string(requested) + " tokens, max " +
+                              std::to_string(kMaxEmbeddingTokens) + " tokens per request",
+                          "max_tokens_per_request", "input");
     Usage usage;
     json data = json::array();
     for (std::size_t i = 0; i < inputs.size(); ++i) {

@@ -1,5 +1,8 @@
 #include "mock-server/store/log_book.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "mock-server/state/state_db.h"
 
 namespace tollgate::mock {
@@ -48,7 +51,10 @@ bool LogBook::matches(const StoredLog& e, std::int64_t account, const LogQuery& 
 
 LogPage LogBook::page(std::int64_t account, const LogQuery& q) const {
   LogPage page;
-  const std::int64_t skip = (q.page - 1) * q.page_size;
+  // Pages past any possible log (page x page_size beyond 64 bits) are empty.
+  const std::int64_t skip = q.page - 1 > std::numeric_limits<std::int64_t>::max() / std::max<std::int64_t>(q.page_size, 1)
+                                ? std::numeric_limits<std::int64_t>::max() - q.page_size
+                                : (q.page - 1) * q.page_size;
   for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {  // newest first
     if (!matches(*it, account, q)) continue;
     if (page.total >= skip && page.total < skip + q.page_size) page.items.push_back(expand(*it));

@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "tests/support/mock_server.h"
@@ -105,6 +107,13 @@ TEST_F(Aiapigiare, EditAndDeleteChangeTheStoreAndWriteManageLogs) {
   call("PUT", "/AiApiGiaRe/editquota/1", 400, {{"quota", 5}});
   call("DELETE", "/AiApiGiaRe/deletekey/abc", 400);
   call("DELETE", "/AiApiGiaRe/deletekey/999", 404);
+  // Hostile numbers: beyond int64, fractional, or a key id past 64 bits.
+  call("PUT", "/AiApiGiaRe/editquota/1", 400, {{"remain_quota", 1e30}});
+  call("PUT", "/AiApiGiaRe/editquota/1", 400, {{"remain_quota", std::uint64_t{1} << 63}});
+  call("PUT", "/AiApiGiaRe/editquota/1", 400, {{"remain_quota", 5.5}});
+  call("PUT", "/AiApiGiaRe/editquota/99999999999999999999", 400, {{"remain_quota", 5}});
+  call("PUT", "/AiApiGiaRe/editquota/1", 200, {{"remain_quota", std::numeric_limits<std::int64_t>::max()}});
+  EXPECT_EQ(key("demo")["remain_quota"], std::numeric_limits<std::int64_t>::max());
 }
 
 TEST_F(Aiapigiare, AnotherAccountsKeysAreOutOfReach) {
@@ -142,6 +151,13 @@ TEST_F(Aiapigiare, LogsComeFromTrafficWithFiltersPagesAndTimeRange) {
   EXPECT_EQ(page2["page"], 2);
   call("GET", "/AiApiGiaRe/logs?page_size=0", 400);
   call("GET", "/AiApiGiaRe/logs?type=9", 400);
+  // Hostile numbers: past 64 bits, out of range, or a page beyond any log.
+  call("GET", "/AiApiGiaRe/logs?page_size=10001", 400);
+  call("GET", "/AiApiGiaRe/logs?p=99999999999999999999", 400);
+  call("GET", "/AiApiGiaRe/logs?start_timestamp=1e99", 400);
+  const json far = call("GET", "/AiApiGiaRe/logs?p=9223372036854775807&page_size=10000", 200)["data"];
+  EXPECT_EQ(far["total"], 3);
+  EXPECT_TRUE(far["items"].empty());
 }
 
 TEST_F(Aiapigiare, TasksAndModels) {

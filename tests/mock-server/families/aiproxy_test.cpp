@@ -139,6 +139,18 @@ TEST_F(AiProxy, IntegersOutOfRangeAndHugeInputsAreRefused) {
   EXPECT_EQ(many.status, 400);
   EXPECT_NE(many.body.find("at most 2048 items; it holds 2049"), std::string::npos) << many.body;
   EXPECT_EQ(embed({{"input", std::vector<std::string>(2048, "a")}, {"dimensions", 4}}).status, 200);
+  // 2,048 inputs at 1,536 dimensions would be 3.1 million numbers (~60 MB of
+  // JSON from a 10 KB request): the answer is bounded, and the 400 says how.
+  const auto wide = embed({{"input", std::vector<std::string>(2048, "a")}});
+  EXPECT_EQ(wide.status, 400) << wide.body.substr(0, 200);
+  EXPECT_NE(wide.body.find("make 3145728 numbers; the mock answers at most 1048576"), std::string::npos) << wide.body;
+  EXPECT_EQ(embed({{"input", std::vector<std::string>(682, "a")}}).status, 200) << "682 x 1536 is within";
+  // OpenAI's 300,000 tokens per request, summed over the inputs.
+  std::string words;
+  for (int i = 0; i < 8000; ++i) words += "tok ";
+  const auto tokens = embed({{"input", std::vector<std::string>(40, words)}, {"dimensions", 8}});
+  EXPECT_EQ(tokens.status, 400) << tokens.body.substr(0, 200);
+  EXPECT_NE(tokens.body.find("max 300000 tokens per request"), std::string::npos) << tokens.body.substr(0, 300);
   json chat = chat_body();
   chat["max_tokens"] = 1e30;
   const auto huge = post("/v1/chat/completions", chat);

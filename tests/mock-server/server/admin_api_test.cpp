@@ -68,5 +68,27 @@ TEST_F(AdminApi, ResetLoadCountersAndClock) {
   EXPECT_EQ(json::parse(models.body)["data"].size(), 1u);
 }
 
+// A 331-byte fixture whose nested aliases would expand to a million
+// values: refused at once with its line, and the mock keeps its state.
+TEST_F(AdminApi, AFixtureOfExplodingAliasesIsRefusedFast) {
+  std::string bomb = "version: 1\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 5; ++i) {
+    bomb += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) bomb += (j ? ", *l" : "*l") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  ASSERT_LT(bomb.size(), 400u);
+  net::HttpRequest r;
+  r.method = "PUT";
+  r.path = r.target = "/_mock/fixture";
+  r.remote_address = "127.0.0.1";
+  r.body = bomb;
+  const auto refused = mock_.app().handle(r);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("aliases repeated too often"), std::string::npos) << refused.body;
+  EXPECT_EQ(mock_.local("GET", "/aiproxy/v1/models", nullptr, {{"Authorization", "Bearer sk-demo"}}).status, 200)
+      << "the state it had is kept";
+}
+
 }  // namespace
 }  // namespace tollgate::test
