@@ -128,15 +128,19 @@ SubmitResult Store::submit_task(Task task, const std::string& what) {
   return SubmitResult::kAccepted;
 }
 
-std::vector<Task> Store::advance_locked() {
-  return tasks_.advance(clock_.now_ms(), [this](const Task& t) {
+void Store::advance_locked() {
+  auto done = tasks_.advance(clock_.now_ms(), [this](const Task& t) {
     if (t.state == TaskState::kFailed && t.quota > 0) ledger_.refund(t);
   });
+  // A read that crosses a task's finish time used to drop this list, and
+  // with it the task's callback (issue 13: the lost callback).
+  for (auto& t : done) finished_.push_back(std::move(t));
 }
 
 std::vector<Task> Store::advance_tasks() {
   std::lock_guard lock(mutex_);
-  return advance_locked();
+  advance_locked();
+  return std::exchange(finished_, {});
 }
 
 std::optional<Task> Store::task(std::string_view id) {

@@ -99,7 +99,9 @@ class Store {
   /// stores it, all or nothing.
   SubmitResult submit_task(Task task, const std::string& what);
   /// Moves every task whose transition time has come; a task that fails is
-  /// refunded (refund log). Returns the tasks that finished just now.
+  /// refunded (refund log). Returns every task that finished since the
+  /// last call, whichever call moved it: reads move tasks too, and a task
+  /// a read finished must still get its callback.
   std::vector<Task> advance_tasks();
   /// The task as of now, or nothing.
   std::optional<Task> task(std::string_view id);
@@ -117,12 +119,14 @@ class Store {
  private:
   void seed(const Fixture& fixture);
   void load(StateDb& db);
-  /// advance_tasks() under the ledger lock.
-  std::vector<Task> advance_locked();
+  /// Moves the tasks under the ledger lock; those that finish wait in
+  /// finished_ for advance_tasks().
+  void advance_locked();
 
   const Clock& clock_;
   StateDb* db_;
   mutable std::mutex mutex_;  ///< the ledger lock
+  std::vector<Task> finished_;  ///< finished and not yet returned by advance_tasks()
   Accounts accounts_;
   LogBook logs_;
   Ledger ledger_;

@@ -3,6 +3,7 @@
 // allow-list that keeps the mock from calling anywhere but loopback.
 #include <atomic>
 #include <mutex>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -126,6 +127,37 @@ TEST_F(Callbacks, RetriedWithExponentialBackoffUntilTheReceiverAccepts) {
   const auto admin = json::parse(mock_.call("GET", "/_mock/callbacks").body)["callbacks"];
   EXPECT_EQ(admin.back()["delivered"], true);
   EXPECT_EQ(admin.back()["attempts"], 3);
+}
+
+// The lost callback (issue 13): whatever moves a task to its end - the
+// background tick, a poll of its status, another task's submit counting
+// the key's unfinished tasks - its callback goes out. A read that crossed
+// the finish time used to keep the news to itself, and the callback was
+// never sent.
+TEST_F(Callbacks, ATaskFinishedByAReadStillCallsBack) {
+  Receiver receiver(0);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(submit(receiver.url(), "lighthouse " + std::to_string(i)));
+  std::int64_t last = 0;
+  for (const auto& id : ids) last = std::max(last, mock_.context().store().task(id)->finish_ms);
+  mock_.clock().set_ms(last);
+  // Reads of every kind cross the finish times before any tick does.
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i % 3 == 0)
+      mock_.call("GET", "/apixo/api/v1/statusTask/gpt-image-1?taskId=" + ids[i], nullptr,
+                 {{"Authorization", "Bearer apixo-demo"}});
+    else if (i % 3 == 1)
+      mock_.call("POST", "/apixo/api/v1/generateTask/gpt-image-1",
+                 {{"request_type", "async"}, {"input", {{"prompt", "a submit counts the unfinished tasks"}}}},
+                 {{"Authorization", "Bearer apixo-demo"}});
+    else
+      mock_.context().store().task(ids[i]);
+  }
+  mock_.app().tick();
+  std::set<std::string> called;
+  for (const auto& b : receiver.bodies()) called.insert(json::parse(b)["data"].value("taskId", ""));
+  for (const auto& id : ids) EXPECT_TRUE(called.count(id)) << id << " was never called back";
+  EXPECT_EQ(receiver.bodies().size(), ids.size()) << "each exactly once";
 }
 
 TEST_F(Callbacks, FailedTasksAreCalledBackToo) {
