@@ -15,12 +15,17 @@ StepMetrics ScenarioResult::total() const {
 
 namespace {
 
-// A count summed over every step of the run.
-std::int64_t sum(const RunResult& run, std::int64_t StepMetrics::*field) {
+// A figure summed over every step of the run.
+template <typename F>
+std::int64_t sum_steps(const RunResult& run, F of) {
   std::int64_t n = 0;
   for (const auto& s : run.scenarios)
-    for (const auto& st : s.steps) n += st.metrics.*field;
+    for (const auto& st : s.steps) n += of(st.metrics);
   return n;
+}
+
+std::int64_t sum(const RunResult& run, std::int64_t StepMetrics::*field) {
+  return sum_steps(run, [field](const StepMetrics& m) { return m.*field; });
 }
 
 }  // namespace
@@ -28,22 +33,16 @@ std::int64_t sum(const RunResult& run, std::int64_t StepMetrics::*field) {
 std::int64_t RunResult::unsupported() const { return sum(*this, &StepMetrics::unsupported); }
 std::int64_t RunResult::checks_passed() const { return sum(*this, &StepMetrics::checks_passed); }
 std::int64_t RunResult::checks_failed() const { return sum(*this, &StepMetrics::checks_failed); }
-
 std::int64_t RunResult::requests() const { return sum(*this, &StepMetrics::requests); }
-
 std::int64_t RunResult::failed_requests() const {
-  std::int64_t n = 0;
-  for (const auto& s : scenarios)
-    for (const auto& st : s.steps) n += st.metrics.error_count();
-  return n;
+  return sum_steps(*this, [](const StepMetrics& m) { return m.error_count(); });
 }
-
 std::int64_t RunResult::answered() const {
-  std::int64_t n = 0;
-  for (const auto& s : scenarios)
-    for (const auto& st : s.steps)
-      for (const auto c : st.metrics.status) n += c;
-  return n;
+  return sum_steps(*this, [](const StepMetrics& m) {
+    std::int64_t n = 0;
+    for (const auto c : m.status) n += c;
+    return n;
+  });
 }
 
 ThresholdResult::Unit unit_of_metric(const std::string& metric) {

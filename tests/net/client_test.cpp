@@ -68,12 +68,7 @@ TEST(Fetch, RefusedConnectionIsAnErrorNotAStatus) {
 }
 
 TEST(Fetch, ASilentServerTimesOutWithinTheDeadline) {
-  test::RawServer silent([](asio::ip::tcp::socket& s) {
-    test::RawServer::read_head(s);
-    char c;
-    boost::system::error_code ec;
-    s.read_some(asio::buffer(&c, 1), ec);  // never answers; waits for the client to leave
-  });
+  test::RawServer silent(test::RawServer::silent());
   ClientRequest req = to(silent.port());
   req.timeout = milliseconds(200);
   const ClientResponse res = fetch(req);

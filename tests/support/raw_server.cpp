@@ -42,4 +42,13 @@ std::string RawServer::read_head(tcp::socket& socket) {
   return {asio::buffers_begin(buf.data()), asio::buffers_end(buf.data())};
 }
 
+RawServer::Script RawServer::silent() {
+  return [](tcp::socket& s) {
+    read_head(s);
+    char c;
+    boost::system::error_code ec;
+    s.read_some(asio::buffer(&c, 1), ec);
+  };
+}
+
 }  // namespace tollgate::test

@@ -23,6 +23,9 @@ class RawServer {
 
   /// Reads one request head (up to the blank line) from the socket.
   static std::string read_head(boost::asio::ip::tcp::socket& socket);
+  /// A script that reads the request and never answers: it waits for the
+  /// client to leave.
+  static Script silent();
 
  private:
   boost::asio::io_context ioc_;

@@ -74,12 +74,7 @@ TEST(Pool, ConnectionRefusedIsConnect) {
 }
 
 TEST(Pool, FirstByteTimeout) {
-  test::RawServer silent([](asio::ip::tcp::socket& s) {
-    test::RawServer::read_head(s);
-    char c;
-    boost::system::error_code ec;
-    s.read_some(asio::buffer(&c, 1), ec);  // never answers; waits for the client to leave
-  });
+  test::RawServer silent(test::RawServer::silent());
   asio::io_context ioc;
   ConnectionPool pool(ioc, options_for(silent.port()));
   const auto r = send_all(pool, ioc, get(), 1).front();
