@@ -217,7 +217,14 @@ Env process_env(const std::vector<std::string>& overrides) {
 
 Plan parse_plan(const std::string& text, const std::string& name, const Env& env, const std::string& base_dir) {
   const YamlDocument doc = parse_yaml(text, name);
-  Plan plan = Loader(name, doc, env, base_dir).run(doc.value);
+  Plan plan;
+  try {
+    plan = Loader(name, doc, env, base_dir).run(doc.value);
+  } catch (const nlohmann::json::exception& e) {
+    // The last defence: a shape the schema let through and the loader did
+    // not expect is a refusal naming the file, never an abort.
+    throw SourceError({name, 0, 0}, std::string("cannot be read: ") + e.what());
+  }
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   static const char* kHex = "0123456789abcdef";

@@ -161,6 +161,24 @@ TEST(ScenarioLoader, BrokenYamlAndMissingFile) {
   }
 }
 
+// Found by fuzz/scenario_load: a request body is the user's JSON, sent as
+// written; `stream: "yes"` aborted the loader (exit 134).
+TEST(ScenarioLoader, ARequestBodyOfAnyShapeLoads) {
+  const std::string text =
+      "version: 1\ntarget: http://127.0.0.1:9\nscenarios:\n  s:\n    executor: iterations\n    iterations: 1\n"
+      "    steps:\n      - {method: POST, path: /x, body: {stream: \"yes\", stream_options: {include_usage: 1}}}\n"
+      "      - {method: POST, path: /y, body: {stream: true, stream_options: {include_usage: true}}}\n";
+  const Plan plan = parse_plan(text, "s.yaml", kEnv, test::spec_dir().string());
+  EXPECT_FALSE(plan.scenarios[0].steps[0].asks_stream) << "only true asks for a stream";
+  EXPECT_TRUE(plan.scenarios[0].steps[1].asks_stream);
+  EXPECT_TRUE(plan.scenarios[0].steps[1].asks_usage);
+  // Bytes that are not UTF-8 in a body: a located refusal (it aborted).
+  const std::string latin1 = "version: 1\ntarget: http://127.0.0.1:9\nscenarios:\n  s:\n    executor: iterations\n"
+                             "    iterations: 1\n    steps:\n      - {method: POST, path: /x, body: {q: \"caf\xE9\"}}\n";
+  EXPECT_NE(error_of(latin1).find("s.yaml:8:"), std::string::npos) << error_of(latin1);
+  EXPECT_NE(error_of(latin1).find("not UTF-8"), std::string::npos) << error_of(latin1);
+}
+
 TEST(Thresholds, ParseAndEvaluate) {
   EXPECT_THROW(parse_threshold("latency.p77 < 5ms", {}), SourceError);
   EXPECT_THROW(parse_threshold("errors.rate < lots", {}), SourceError);

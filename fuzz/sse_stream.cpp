@@ -1,0 +1,76 @@
+// Bytes as a text/event-stream body: check::parse_event_stream and
+// check::analyze_stream (the streaming checks and LLM timings) against
+// aiproxy's chat-completions stream (its x-sse chunk schema, loaded once),
+// with fake arrival marks: one read ending at each line feed, 1 ms apart.
+// Neither function throws; what a stream breaks is reported as problems.
+#include "contract/contract.h"
+#include "fuzz/fuzz_common.h"
+#include "harness/check/stream.h"
+
+using namespace tollgate;
+using std::chrono::nanoseconds;
+
+namespace {
+
+struct Chat {
+  std::shared_ptr<const contract::Contract> contract;
+  const contract::MediaType* media = nullptr;
+};
+
+const Chat& chat() {
+  static const Chat c = [] {
+    Chat out;
+    out.contract = contract::Contract::load(TOLLGATE_FUZZ_SPEC_DIR "/aiproxy.yaml");
+    for (const auto& op : out.contract->operations())
+      for (const auto& r : op.responses)
+        if (const auto* m = contract::find_media_type(r.content, "text/event-stream"); m && m->sse_chunk && !out.media)
+          out.media = m;
+    if (!out.media) fuzz::broken(__FILE__, __LINE__, "aiproxy.yaml has an event stream", "");
+    return out;
+  }();
+  return c;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size > 256 * 1024) return -1;
+  const std::string body = fuzz::text_of(data, size);
+  check::ArrivalMarks marks;
+  for (std::size_t i = 0; i < body.size() && marks.size() < 2048; ++i)
+    if (body[i] == '\n') marks.emplace_back(i + 1, std::chrono::milliseconds(marks.size() + 1));
+  marks.emplace_back(body.size(), std::chrono::milliseconds(marks.size() + 1));
+  const nanoseconds end = marks.back().second + std::chrono::milliseconds(1);
+
+  bool incomplete = false;
+  const auto events = check::parse_event_stream(body, marks, &incomplete);
+  std::size_t data_bytes = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    FUZZ_CHECK(i == 0 || events[i].arrived >= events[i - 1].arrived, "arrival times go back");
+    FUZZ_CHECK(events[i].arrived <= marks.back().second, "");
+    data_bytes += events[i].data.size();
+  }
+  FUZZ_CHECK(data_bytes <= body.size(), "events hold more data than the body");
+  if (incomplete) FUZZ_CHECK(!events.empty(), "incomplete without an event");
+
+  const Chat& c = chat();
+  for (int variant = 0; variant < 3; ++variant) {
+    check::StreamExpectations x;
+    x.contract = variant == 2 ? nullptr : c.contract.get();
+    x.media = variant == 2 ? nullptr : c.media;
+    x.done = variant == 2 ? std::string(c.media->sse_done.empty() ? "[DONE]" : c.media->sse_done) : "[DONE]";
+    x.usage = variant == 1;
+    x.complete = variant != 1;
+    const auto r = check::analyze_stream(body, marks, end, x);
+    FUZZ_CHECK(r.events == static_cast<std::int64_t>(events.size()), "");
+    FUZZ_CHECK(r.problems.size() <= 8, "");
+    FUZZ_CHECK(r.content_chunks <= r.events, "");
+    FUZZ_CHECK(r.itl.size() == static_cast<std::size_t>(r.content_chunks > 0 ? r.content_chunks - 1 : 0), "");
+    FUZZ_CHECK(r.ttft.has_value() == (r.content_chunks > 0), "");
+    if (r.ttft) FUZZ_CHECK(*r.ttft >= nanoseconds{0} && *r.ttft <= end, "");
+    for (const auto& gap : r.itl) FUZZ_CHECK(gap >= nanoseconds{0}, "a negative inter-token gap");
+    if (!x.complete) FUZZ_CHECK(!r.problems.empty(), "a cut stream reported as conforming");
+    if (r.problems.empty()) FUZZ_CHECK(r.events > 0, "");
+  }
+  return 0;
+}
