@@ -20,6 +20,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// Peak RSS the harness may reach against endless input: 200 MB as the
+// issue asks, for the Release binary. Under AddressSanitizer the shadow
+// memory and its 256 MB quarantine of freed blocks come on top, so the
+// bound there only catches unbounded growth (1.6 GB and more here).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRssLimitKb = 1024 * 1024;
+#else
+constexpr long kRssLimitKb = 200 * 1024;
+#endif
+
 struct Outcome {
   int exit_code = -1;
   std::string output;
@@ -113,7 +123,7 @@ TEST_F(Chaos, MemoryStaysBoundedAgainstEndlessBodiesOnManyConnections) {
   const std::int64_t requests = o.summary["requests"];
   EXPECT_EQ(o.summary["errors"].value("protocol", 0) + o.summary["errors"].value("aborted", 0), requests) << o.output;
   EXPECT_GT(o.summary["bytes"]["in"].get<std::int64_t>(), 100LL << 20) << "the bodies were read: " << o.output;
-  EXPECT_LT(o.max_rss_kb, 200 * 1024) << "peak RSS " << o.max_rss_kb / 1024 << " MiB";
+  EXPECT_LT(o.max_rss_kb, kRssLimitKb) << "peak RSS " << o.max_rss_kb / 1024 << " MiB";
   std::cout << "peak RSS of tollgate: " << o.max_rss_kb / 1024 << " MiB, " << requests << " requests\n";
 }
 
@@ -121,7 +131,7 @@ TEST_F(Chaos, EndlessHeadsAndEventsAreBoundedProtocolErrors) {
   for (const std::string path : {"/endless-head", "/sse-endless-event"}) {
     const auto o = hit(path, "", "--vus 20 --connections 20 --duration 1s");
     expect_all_failed_as(o, "protocol");
-    EXPECT_LT(o.max_rss_kb, 200 * 1024) << path << ": peak RSS " << o.max_rss_kb / 1024 << " MiB";
+    EXPECT_LT(o.max_rss_kb, kRssLimitKb) << path << ": peak RSS " << o.max_rss_kb / 1024 << " MiB";
   }
   const auto head = hit("/endless-head");
   EXPECT_NE(head.output.find("head is larger than 65536 bytes"), std::string::npos) << head.output;
