@@ -70,6 +70,17 @@ DocumentSet DocumentSet::parse(const std::string& text, const std::string& name,
   return set;
 }
 
+DocumentSet DocumentSet::from_json(nlohmann::json value, const std::string& name) {
+  DocumentSet set;
+  set.local_only_ = true;
+  auto doc = std::make_unique<Document>();
+  doc->path = name;
+  doc->name = name;
+  doc->value = std::move(value);
+  set.add(std::move(doc));
+  return set;
+}
+
 void DocumentSet::add(std::unique_ptr<Document> doc) {
   docs_.push_back(std::move(doc));
   check_refs(*docs_.back());
@@ -90,6 +101,9 @@ void DocumentSet::check_refs(const Document& doc) {
     if (!ref->is_string()) throw SourceError(doc.sources.locate(doc.path, ref_pointer), "$ref must be a string");
     const std::string text = ref->get<std::string>();
     const auto [file, frag] = split_ref(text);
+    if (local_only_ && (text.empty() || text.front() != '#'))
+      throw SourceError(doc.sources.locate(doc.path, ref_pointer),
+                        "$ref '" + text + "': only references inside the schema ('#/...') are followed");
     const std::string target_path = sibling_path(doc, file);
     const Document* target = find_file(target_path);
     if (!target) {

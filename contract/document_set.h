@@ -49,6 +49,11 @@ class DocumentSet {
   static DocumentSet parse(const std::string& text, const std::string& name,
                            const std::filesystem::path& base_dir = ".");
 
+  /// A document already parsed, such as a schema a client sent: `name`
+  /// names it in messages. Its `$ref`s must point inside it ("#/..."); none
+  /// is allowed to reach a file.
+  static DocumentSet from_json(nlohmann::json value, const std::string& name);
+
   const Document& root() const { return *docs_.front(); }
   /// Every loaded file, the root first.
   const std::vector<std::unique_ptr<Document>>& documents() const { return docs_; }
@@ -65,6 +70,7 @@ class DocumentSet {
   void check_refs(const Document& doc);
 
   std::vector<std::unique_ptr<Document>> docs_;
+  bool local_only_ = false;  ///< from_json: no reference may leave the document
 };
 
 }  // namespace tollgate::contract

@@ -22,13 +22,29 @@ void expect(const NodeRef& s, const char* key, bool (json::*is)() const noexcept
     fail(v, std::string("'") + key + "' must be " + what + found(*v.node));
 }
 
-void check_type(const NodeRef& s) {
+void check_type_name(const NodeRef& at, const json& name, Dialect dialect) {
+  const std::string t = name.get<std::string>();
+  if (dialect == Dialect::kJsonSchema && t == "null") return;
+  if (std::find(std::begin(kTypes), std::end(kTypes), t) == std::end(kTypes))
+    fail(at, "unknown type '" + t + "': expected string, number, integer, boolean, array, object" +
+                 (dialect == Dialect::kJsonSchema ? " or null" : ""));
+}
+
+void check_type(const NodeRef& s, Dialect dialect) {
   NodeRef type = s.child("type");
   if (!type) return;
-  if (!type.node->is_string()) fail(type, "'type' must be a single string in OpenAPI 3.0 (use nullable for null)");
-  const std::string t = type.node->get<std::string>();
-  if (std::find(std::begin(kTypes), std::end(kTypes), t) == std::end(kTypes))
-    fail(type, "unknown type '" + t + "': expected string, number, integer, boolean, array or object");
+  if (dialect == Dialect::kJsonSchema && type.node->is_array()) {
+    if (type.node->empty()) fail(type, "'type' must not be an empty list");
+    for (std::size_t i = 0; i < type.node->size(); ++i) {
+      if (!(*type.node)[i].is_string()) fail(type.item(i), "each 'type' must be a string" + found((*type.node)[i]));
+      check_type_name(type.item(i), (*type.node)[i], dialect);
+    }
+    return;
+  }
+  if (!type.node->is_string())
+    fail(type, dialect == Dialect::kJsonSchema ? "'type' must be a string or a list of strings" + found(*type.node)
+                                               : "'type' must be a single string in OpenAPI 3.0 (use nullable for null)");
+  check_type_name(type, *type.node, dialect);
 }
 
 void check_lists(const NodeRef& s) {
@@ -44,16 +60,25 @@ void check_lists(const NodeRef& s) {
   expect(s, "enum", &json::is_array, "a list");
 }
 
-void check_keywords(const NodeRef& s) {
-  for (const char* key : {"nullable", "readOnly", "writeOnly", "exclusiveMinimum", "exclusiveMaximum", "uniqueItems", "deprecated"})
+void check_keywords(const NodeRef& s, Dialect dialect) {
+  for (const char* key : {"nullable", "readOnly", "writeOnly", "uniqueItems", "deprecated"})
     expect(s, key, &json::is_boolean, "true or false");
+  for (const char* key : {"exclusiveMinimum", "exclusiveMaximum"}) {
+    NodeRef v = s.child(key);
+    if (!v || v.node->is_boolean() || (dialect == Dialect::kJsonSchema && v.node->is_number())) continue;
+    fail(v, std::string("'") + key + "' must be " + (dialect == Dialect::kJsonSchema ? "a number or " : "") +
+                "true or false" + found(*v.node));
+  }
   for (const char* key : {"minimum", "maximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems",
                           "minProperties", "maxProperties"})
     expect(s, key, &json::is_number, "a number");
   for (const char* key : {"format", "pattern", "title", "description"}) expect(s, key, &json::is_string, "a string");
   expect(s, "properties", &json::is_object, "a mapping of property names to schemas");
-  expect(s, "items", &json::is_object, "a schema (a mapping)");
-  expect(s, "not", &json::is_object, "a schema (a mapping)");
+  for (const char* key : {"items", "not"}) {
+    NodeRef v = s.child(key);
+    if (!v || v.node->is_object() || (dialect == Dialect::kJsonSchema && v.node->is_boolean())) continue;
+    fail(v, std::string("'") + key + "' must be a schema (a mapping)" + found(*v.node));
+  }
   if (NodeRef extra = s.child("additionalProperties"); extra && !extra.node->is_boolean() && !extra.node->is_object())
     fail(extra, "'additionalProperties' must be true, false or a schema" + found(*extra.node));
   if (NodeRef d = s.child("discriminator")) {
@@ -72,15 +97,16 @@ void check_keywords(const NodeRef& s) {
 
 }  // namespace
 
-void check_schema_shape(const NodeRef& s) {
+void check_schema_shape(const NodeRef& s, Dialect dialect) {
+  if (dialect == Dialect::kJsonSchema && s.node->is_boolean()) return;  // true: anything; false: nothing
   if (!s.node->is_object()) fail(s, "a schema must be a mapping" + found(*s.node));
   if (NodeRef ref = s.child("$ref")) {
     if (!ref.node->is_string()) fail(ref, "'$ref' must be a string");
     return;
   }
-  check_type(s);
+  check_type(s, dialect);
   check_lists(s);
-  check_keywords(s);
+  check_keywords(s, dialect);
 }
 
 }  // namespace tollgate::contract

@@ -7,8 +7,14 @@
 
 namespace tollgate::contract {
 
+/// Which schema language a document speaks: a contract's OpenAPI 3.0
+/// Schema Objects, or the JSON Schema clients send in requests (tool
+/// parameters, response formats: `type` lists with "null", numeric
+/// exclusive bounds, `true`/`false` schemas, `const`).
+enum class Dialect { kOpenApi30, kJsonSchema };
+
 /// Throws SourceError at the first keyword of `schema` (a node reached as a
 /// schema) that has the wrong shape. Does not look into subschemas.
-void check_schema_shape(const NodeRef& schema);
+void check_schema_shape(const NodeRef& schema, Dialect dialect = Dialect::kOpenApi30);
 
 }  // namespace tollgate::contract

@@ -140,6 +140,7 @@ bool SchemaValidator::validate(const NodeRef& schema, const json& instance, Dire
 
 void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, const json& v, const Loc& vl,
                             Ctx& c) const {
+  if (s.is_boolean() && !s.get<bool>()) return c.report(vl, sl, "no value is allowed here (the schema is false)");
   const std::uint32_t k = keywords_of(s);
   if (!s.is_object()) return;
   if (c.depth >= kMaxDepth) {
@@ -161,13 +162,22 @@ void SchemaValidator::check(const Document& doc, const json& s, const Loc& sl, c
   }
 
   auto type = find_kw(s, k, 1, "type");
-  if (v.is_null()) {
-    if ((k & (1u << 2)) && s.value("nullable", false)) return;  // nullable admits null before any other keyword
-    if (type != s.end()) return c.report(vl, sl.key("nullable"), "null is not allowed (the schema is not nullable)");
+  if (type != s.end() && type->is_array()) {  // JSON Schema: one of several types, "null" among them
+    const bool fits = std::any_of(type->begin(), type->end(),
+                                  [&](const json& t) { return t.is_string() && type_matches(t.get<std::string>(), v); });
+    if (!fits) return c.report(vl, sl.key("type"), "expected one of " + brief(*type) + ", got " + json_type_name(v));
+  } else if (v.is_null()) {
+    const auto nullable = find_kw(s, k, 2, "nullable");
+    if (nullable != s.end() && nullable->is_boolean() && nullable->get<bool>())
+      return;  // nullable admits null before any other keyword
+    if (type != s.end() && !(type->is_string() && *type == "null"))
+      return c.report(vl, sl.key("nullable"), "null is not allowed (the schema is not nullable)");
   } else if (type != s.end() && type->is_string() && !type_matches(type->get_ref<const std::string&>(), v)) {
     return c.report(vl, sl.key("type"),
                     "expected " + type->get<std::string>() + ", got " + json_type_name(v));
   }
+  if (auto e = find_kw(s, k, 26, "const"); e != s.end() && *e != v)
+    c.report(vl, sl.key("const"), brief(v) + " is not " + brief(*e));
 
   if (auto e = find_kw(s, k, 3, "enum"); e != s.end() && e->is_array()) {
     bool found = false;
@@ -208,14 +218,24 @@ void SchemaValidator::check_scalar(const json& s, const Loc& sl, const json& v, 
   }
   if (!v.is_number()) return;
   const double d = v.get<double>();
+  // OpenAPI 3.0 (and draft 4): a boolean beside the bound; JSON Schema
+  // draft 6 on: the exclusive bound is a number of its own.
+  const auto flag = [&](int bit, const char* key) {
+    const auto it = find_kw(s, k, bit, key);
+    return it != s.end() && it->is_boolean() && it->get<bool>();
+  };
+  if (auto m = find_kw(s, k, 9, "exclusiveMinimum"); m != s.end() && m->is_number() && !(d > m->get<double>()))
+    c.report(vl, sl.key("exclusiveMinimum"), number_text(v) + " is not greater than " + m->dump());
+  if (auto m = find_kw(s, k, 11, "exclusiveMaximum"); m != s.end() && m->is_number() && !(d < m->get<double>()))
+    c.report(vl, sl.key("exclusiveMaximum"), number_text(v) + " is not less than " + m->dump());
   if (auto m = find_kw(s, k, 8, "minimum"); m != s.end() && m->is_number()) {
-    const bool exclusive = s.value("exclusiveMinimum", false);
+    const bool exclusive = flag(9, "exclusiveMinimum");
     if (exclusive ? !(d > m->get<double>()) : d < m->get<double>())
       c.report(vl, sl.key("minimum"), number_text(v) + " is less than " + (exclusive ? "or equal to " : "") +
                                           "the minimum " + m->dump());
   }
   if (auto m = find_kw(s, k, 10, "maximum"); m != s.end() && m->is_number()) {
-    const bool exclusive = s.value("exclusiveMaximum", false);
+    const bool exclusive = flag(11, "exclusiveMaximum");
     if (exclusive ? !(d < m->get<double>()) : d > m->get<double>())
       c.report(vl, sl.key("maximum"), number_text(v) + " is greater than " + (exclusive ? "or equal to " : "") +
                                           "the maximum " + m->dump());
@@ -234,7 +254,7 @@ void SchemaValidator::check_array(const Document& doc, const json& s, const Loc&
     c.report(vl, sl.key("minItems"), "array has " + std::to_string(v.size()) + " items, fewer than " + m->dump());
   if (auto m = find_kw(s, k, 14, "maxItems"); m != s.end() && m->is_number() && v.size() > m->get<double>())
     c.report(vl, sl.key("maxItems"), "array has " + std::to_string(v.size()) + " items, more than " + m->dump());
-  if ((k & (1u << 15)) && s.value("uniqueItems", false)) {
+  if (auto u = find_kw(s, k, 15, "uniqueItems"); u != s.end() && u->is_boolean() && u->get<bool>()) {
     for (std::size_t i = 0; i < v.size(); ++i)
       for (std::size_t j = i + 1; j < v.size(); ++j)
         if (v[i] == v[j]) {
@@ -243,7 +263,7 @@ void SchemaValidator::check_array(const Document& doc, const json& s, const Loc&
           break;
         }
   }
-  if (auto items = find_kw(s, k, 16, "items"); items != s.end() && items->is_object()) {
+  if (auto items = find_kw(s, k, 16, "items"); items != s.end() && (items->is_object() || items->is_boolean())) {
     const Loc isl = sl.key("items");
     for (std::size_t i = 0; i < v.size(); ++i) check(doc, *items, isl, v[i], vl.at(i), c);
   }
@@ -320,7 +340,7 @@ void SchemaValidator::check_composition(const Document& doc, const json& s, cons
     const Loc al = sl.key("allOf");
     for (std::size_t i = 0; i < all->size(); ++i) check(doc, (*all)[i], al.at(i), v, vl, c);
   }
-  if (auto n = find_kw(s, k, 23, "not"); n != s.end() && n->is_object()) {
+  if (auto n = find_kw(s, k, 23, "not"); n != s.end() && (n->is_object() || n->is_boolean())) {
     std::vector<Violation> scratch;
     Ctx sub{c.direction, &scratch, c.depth};
     check(doc, *n, sl.key("not"), v, vl, sub);

@@ -45,6 +45,7 @@ bool type_matches(const std::string& type, const json& v) {
   if (type == "boolean") return v.is_boolean();
   if (type == "array") return v.is_array();
   if (type == "object") return v.is_object();
+  if (type == "null") return v.is_null();  // JSON Schema; OpenAPI 3.0 says nullable
   return false;
 }
 
@@ -175,6 +176,7 @@ int keyword_bit(std::string_view key) {
     {"not", 23},
     {"oneOf", 24},
     {"anyOf", 25},
+    {"const", 26},
   };
   auto it = kBits.find(key);
   return it == kBits.end() ? -1 : it->second;
