@@ -1,6 +1,7 @@
 #include "harness/check/stream.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/printable.h"
 
@@ -17,24 +18,40 @@ nanoseconds arrival_of(std::size_t end_offset, const ArrivalMarks& marks) {
   return marks.empty() ? nanoseconds{0} : marks.back().second;
 }
 
-// The text a chunk adds: chat `delta.content`, or completion `text`.
-std::string chunk_content(const json& chunk) {
-  std::string out;
+// What one entry of a chunk's `choices` adds: chat `delta.content` or
+// completion `text`, tool-call fragments (`delta.tool_calls`), and whether
+// it sets finish_reason.
+struct ChoiceDelta {
+  std::int64_t index = 0;
+  std::string content;
+  std::vector<std::pair<std::int64_t, std::string>> arguments;   ///< call index -> arguments fragment
+  bool finish = false;
+};
+
+std::vector<ChoiceDelta> choice_deltas(const json& chunk) {
+  std::vector<ChoiceDelta> out;
   if (!chunk.is_object() || !chunk.contains("choices") || !chunk["choices"].is_array()) return out;
   for (const auto& c : chunk["choices"]) {
     if (!c.is_object()) continue;
-    if (c.contains("delta") && c["delta"].is_object() && c["delta"].contains("content") && c["delta"]["content"].is_string())
-      out += c["delta"]["content"].get<std::string>();
-    if (c.contains("text") && c["text"].is_string()) out += c["text"].get<std::string>();
+    ChoiceDelta d;
+    if (auto i = c.find("index"); i != c.end() && i->is_number_integer()) d.index = i->get<std::int64_t>();
+    if (auto delta = c.find("delta"); delta != c.end() && delta->is_object()) {
+      if (auto t = delta->find("content"); t != delta->end() && t->is_string()) d.content += t->get<std::string>();
+      if (auto calls = delta->find("tool_calls"); calls != delta->end() && calls->is_array())
+        for (const auto& call : *calls) {
+          if (!call.is_object()) continue;
+          const auto k = call.contains("index") && call["index"].is_number_integer() ? call["index"].get<std::int64_t>() : 0;
+          std::string fragment;
+          if (auto f = call.find("function"); f != call.end() && f->is_object())
+            if (auto a = f->find("arguments"); a != f->end() && a->is_string()) fragment = a->get<std::string>();
+          d.arguments.emplace_back(k, std::move(fragment));
+        }
+    }
+    if (auto t = c.find("text"); t != c.end() && t->is_string()) d.content += t->get<std::string>();
+    d.finish = c.contains("finish_reason") && !c["finish_reason"].is_null();
+    out.push_back(std::move(d));
   }
   return out;
-}
-
-bool has_finish_reason(const json& chunk) {
-  if (!chunk.is_object() || !chunk.contains("choices") || !chunk["choices"].is_array()) return false;
-  for (const auto& c : chunk["choices"])
-    if (c.is_object() && c.contains("finish_reason") && !c["finish_reason"].is_null()) return true;
-  return false;
 }
 
 }  // namespace
@@ -95,7 +112,8 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
   };
   bool done = false, usage_seen = false;
   std::int64_t usage_tokens = -1;
-  std::optional<std::size_t> finish_at;
+  std::map<std::int64_t, std::size_t> finish_at;  ///< choice index -> the event that finished it
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> calls;  ///< (choice, call) -> arguments so far
   std::optional<nanoseconds> last_content;
   const std::string where =
       expect.media && expect.media->where ? " [" + expect.media->where.uri() + "/x-sse/chunk]" : "";
@@ -128,17 +146,26 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
       expect.contract->validator().validate(expect.media->sse_chunk, chunk, contract::Direction::kResponse, found);
       for (const auto& v : found) problem(name + " " + v.instance_pointer + ": " + v.message + where);
     }
-    const std::string content = chunk_content(chunk);
-    if (!content.empty()) {
-      if (finish_at)
-        problem(name + " carries content after finish_reason was set in event " + std::to_string(*finish_at) +
-                " (finish_reason must stay null until the final content chunk)");
+    // Content or a tool-call delta is output: the first one is TTFT.
+    bool output = false;
+    for (const auto& d : choice_deltas(chunk)) {
+      const bool adds = !d.content.empty() || !d.arguments.empty();
+      if (adds) {
+        if (auto f = finish_at.find(d.index); f != finish_at.end())
+          problem(name + " carries " + (d.content.empty() ? "a tool call" : "content") + " for choice " +
+                  std::to_string(d.index) + " after its finish_reason was set in event " + std::to_string(f->second) +
+                  " (finish_reason must stay null until the choice's final chunk)");
+        output = true;
+      }
+      for (const auto& [k, fragment] : d.arguments) calls[{d.index, k}] += fragment;
+      if (d.finish && !finish_at.count(d.index)) finish_at[d.index] = i;
+    }
+    if (output) {
       ++r.content_chunks;
       if (!r.ttft) r.ttft = e.arrived;
       if (last_content) r.itl.push_back(e.arrived - *last_content);
       last_content = e.arrived;
     }
-    if (has_finish_reason(chunk) && !finish_at) finish_at = i;
     if (chunk.is_object() && chunk.contains("usage") && chunk["usage"].is_object()) {
       usage_seen = true;
       if (chunk["usage"].contains("completion_tokens") && chunk["usage"]["completion_tokens"].is_number_integer())
@@ -149,7 +176,12 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
     problem("the stream was cut short after " + std::to_string(events.size()) + " event(s), before data: " + expect.done);
   else if (!done)
     problem("the stream ended after " + std::to_string(events.size()) + " event(s) without data: " + expect.done);
-  if (done && !finish_at) problem("no chunk set finish_reason before " + expect.done);
+  if (done && finish_at.empty()) problem("no chunk set finish_reason before " + expect.done);
+  // Streamed tool calls: each call's fragments join into JSON arguments.
+  for (const auto& [key, arguments] : calls)
+    if (json::parse(arguments, nullptr, false).is_discarded())
+      problem("tool call " + std::to_string(key.second) + " of choice " + std::to_string(key.first) +
+              ": the streamed arguments do not join into JSON: " + printable(arguments, 80));
   if (expect.usage && !usage_seen)
     problem("stream_options.include_usage was asked but no chunk carried usage before " + expect.done);
   if (events.empty()) problem("the stream has no events");

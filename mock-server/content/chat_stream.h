@@ -1,12 +1,14 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "mock-server/content/chat_answer.h"
+#include "mock-server/content/textgen.h"
 #include "mock-server/model/fixture.h"
 #include "net/http_types.h"
-#include "mock-server/content/textgen.h"
 
 namespace tollgate::mock {
 
@@ -20,26 +22,34 @@ struct Usage {
   }
 };
 
-/// A chat completion as Server-Sent Events, OpenAI style: one
-/// `chat.completion.chunk` per token (the first also carrying the role),
-/// `finish_reason` null until the last content chunk, an optional usage
-/// chunk with empty `choices`, then `data: [DONE]`. The first token comes
-/// after the profile's TTFT, each next one after its inter-token latency.
+/// An answer of one text choice (what the families without tools and
+/// response formats send).
+ChatAnswer single_choice(Generation generation);
+
+/// A chat completion as Server-Sent Events, OpenAI style. For each choice
+/// in turn: a text choice sends one `chat.completion.chunk` per token (the
+/// first also carrying the role), `finish_reason` null until its last
+/// content chunk; a tool-call choice sends, per call, a chunk with its
+/// `index`, `id`, `type` and `function.name` and empty arguments, then the
+/// arguments in fragments, then an empty delta with `finish_reason:
+/// "tool_calls"`. Then an optional usage chunk with empty `choices`, then
+/// `data: [DONE]`. The first chunk comes after the profile's TTFT, each
+/// next one after its inter-token latency.
 class ChatStream final : public net::StreamSource {
  public:
   /// `base` holds the fields every chunk repeats (id, object, created,
   /// model, provider).
-  ChatStream(nlohmann::json base, Generation generation, Usage usage, bool include_usage, LatencyProfile latency);
+  ChatStream(nlohmann::json base, const ChatAnswer& answer, Usage usage, bool include_usage, LatencyProfile latency);
   bool next(net::StreamChunk& out) override;
 
  private:
   nlohmann::json base_;
-  Generation generation_;
+  std::vector<nlohmann::json> choices_;  ///< one `choices[0]` entry per chunk, in order
   Usage usage_;
   bool include_usage_;
   LatencyProfile latency_;
   std::size_t index_ = 0;
-  enum class Phase { kTokens, kUsage, kDone, kEnd } phase_ = Phase::kTokens;
+  enum class Phase { kChunks, kUsage, kDone, kEnd } phase_ = Phase::kChunks;
 };
 
 /// `data: <payload>\n\n`
@@ -47,12 +57,13 @@ std::string sse_event(const std::string& payload);
 
 /// A whole (non-streamed) chat completion's body: `head` (the id, created,
 /// model and provider fields as the family has them) with the object type,
-/// one assistant choice holding the answer, and the usage.
-nlohmann::json chat_completion_body(nlohmann::json head, const Generation& generation, const Usage& usage);
+/// one assistant choice per answer choice (content, or null and
+/// `tool_calls`; `logprobs` when asked), and the usage.
+nlohmann::json chat_completion_body(nlohmann::json head, const ChatAnswer& answer, const Usage& usage);
 
 /// A streamed chat completion answer: text/event-stream, not cached, the
 /// chunks of a ChatStream each repeating `head` (as above).
-net::HttpResponse chat_stream_response(nlohmann::json head, Generation generation, Usage usage, bool include_usage,
+net::HttpResponse chat_stream_response(nlohmann::json head, const ChatAnswer& answer, Usage usage, bool include_usage,
                                        LatencyProfile latency);
 
 }  // namespace tollgate::mock

@@ -123,13 +123,70 @@ std::string floats_base64(const std::vector<float>& values) {
   return out;
 }
 
+std::vector<std::string> split_tokens(std::string_view text) {
+  // The pieces follow count_tokens' rule; spaces ride with the token after
+  // them (the last piece keeps trailing spaces), so the pieces join to text.
+  std::vector<std::string> pieces;
+  std::string pending;  // spaces before the next token
+  bool in_word = false;
+  for (unsigned char c : text) {
+    if (is_word_byte(c)) {
+      if (in_word) {
+        pieces.back() += static_cast<char>(c);
+      } else {
+        pieces.push_back(std::move(pending) + static_cast<char>(c));
+        pending.clear();
+      }
+      in_word = true;
+    } else if (std::isspace(c)) {
+      in_word = false;
+      pending += static_cast<char>(c);
+    } else {
+      in_word = false;
+      pieces.push_back(std::move(pending) + static_cast<char>(c));
+      pending.clear();
+    }
+  }
+  if (!pending.empty()) {
+    if (pieces.empty()) pieces.emplace_back();
+    pieces.back() += pending;
+  }
+  return pieces;
+}
+
+std::string message_text(const nlohmann::json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array())
+    for (const auto& part : content)
+      if (part.is_object()) {
+        auto text = part.find("text");
+        if (text != part.end() && text->is_string()) out += (out.empty() ? "" : "\n") + text->get<std::string>();
+      } else if (part.is_string()) {
+        out += (out.empty() ? "" : "\n") + part.get<std::string>();
+      }
+  return out;
+}
+
+namespace {
+// What a message says, for counting and seeding: its text, and the calls
+// an assistant message made.
+std::string message_words(const nlohmann::json& m) {
+  std::string out = message_text(m.value("content", nlohmann::json()));
+  if (auto calls = m.find("tool_calls"); calls != m.end() && calls->is_array())
+    for (const auto& call : *calls)
+      if (call.is_object() && call.contains("function") && call["function"].is_object()) {
+        const auto& f = call["function"];
+        out += " " + f.value("name", std::string()) + " " + f.value("arguments", std::string());
+      }
+  return out;
+}
+}  // namespace
+
 std::int64_t chat_prompt_tokens(const nlohmann::json& messages) {
   std::int64_t n = 3;
   if (messages.is_array())
-    for (const auto& m : messages)
-      n += 3 + (m.is_object() && m.contains("content") && m["content"].is_string()
-                    ? count_tokens(m["content"].get_ref<const std::string&>())
-                    : 0);
+    for (const auto& m : messages) n += 3 + (m.is_object() ? count_tokens(message_words(m)) : 0);
   return n;
 }
 
@@ -138,7 +195,7 @@ std::string joined_text(const nlohmann::json& value) {
   std::string out;
   if (value.is_array())
     for (const auto& item : value) {
-      if (item.is_object()) out += item.value("role", "") + ":" + joined_text(item.value("content", nlohmann::json()));
+      if (item.is_object()) out += item.value("role", "") + ":" + message_words(item);
       else out += joined_text(item);
       out += "\n";
     }

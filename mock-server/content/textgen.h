@@ -32,6 +32,15 @@ std::vector<float> embed(std::string_view model, std::string_view input, int dim
 /// Little-endian float32 bytes in base64 (OpenAI's `encoding_format: base64`).
 std::string floats_base64(const std::vector<float>& values);
 
+/// `text` cut into tokens by count_tokens' rule, each carrying the spaces
+/// before it: the pieces join back to `text`.
+std::vector<std::string> split_tokens(std::string_view text);
+
+/// A message's `content` as text: a string, or the `text` of each part of
+/// an array of content parts (OpenAI's `[{type: "text", text: ...}]`),
+/// joined by newlines; null (an assistant message with tool calls) is "".
+std::string message_text(const nlohmann::json& content);
+
 /// Prompt tokens of chat messages: each message's content tokens plus 3
 /// for its role and framing, plus 3 priming the reply.
 std::int64_t chat_prompt_tokens(const nlohmann::json& messages);

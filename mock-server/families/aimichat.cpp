@@ -103,10 +103,11 @@ class AimiChat final : public Pipeline {
 
     const std::string id = new_id("aimi-");
     if (body.value("stream", false))
-      return chat_stream_response({{"id", id}, {"model", model.id}}, std::move(gen), usage, false,
+      return chat_stream_response({{"id", id}, {"model", model.id}}, single_choice(std::move(gen)), usage, false,
                                   ctx_.latency(model));
     net::HttpResponse r = net::HttpResponse::json(
-        200, chat_completion_body({{"id", id}, {"created", ctx_.clock().now_s()}, {"model", model.id}}, gen, usage));
+        200, chat_completion_body({{"id", id}, {"created", ctx_.clock().now_s()}, {"model", model.id}},
+                                  single_choice(std::move(gen)), usage));
     r.delay = ctx_.answer_delay(model, usage.completion_tokens);
     return r;
   }

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "common/secrets.h"
+#include "mock-server/content/chat_answer.h"
 #include "mock-server/content/chat_stream.h"
 #include "mock-server/content/textgen.h"
 #include "mock-server/families/pipeline.h"
@@ -146,7 +147,9 @@ class AiProxy final : public Pipeline {
     r.model = ctx_.model(id, "aiproxy");
     if (!r.model) {
       r.refused = openai_error(404, "The model '" + id + "' does not exist.", "model_not_found", "model");
-    } else if (r.model->type != type) {
+    } else if (r.model->type != type && !(type == "completion" && r.model->type == "chat")) {
+      // (A chat model also serves /v1/completions: seed 002's own example
+      // sends gpt-4-turbo there, as OpenAI-compatible proxies allow.)
       r.refused = openai_error(
           400, "The model '" + id + "' is a " + r.model->type + " model, not a " + type + " model.", "", "model");
     } else {
@@ -179,7 +182,8 @@ class AiProxy final : public Pipeline {
     const auto [model, provider, refused] = resolve(body, "chat");
     if (refused) return *refused;
     const json& messages = body["messages"];
-    const std::int64_t max_tokens = integer_field(body, "max_tokens", -1);
+    // max_completion_tokens is OpenAI's newer name; it wins when both are sent.
+    const std::int64_t max_tokens = integer_field(body, "max_completion_tokens", integer_field(body, "max_tokens", -1));
     Usage usage;
     usage.prompt_tokens = chat_prompt_tokens(messages);
     const std::int64_t requested = usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
@@ -188,18 +192,20 @@ class AiProxy final : public Pipeline {
                           context_exceeded(model->context_window, requested) + " (" +
                               std::to_string(usage.prompt_tokens) + " in the messages).",
                           "context_length_exceeded", "messages");
-    Generation gen = generate_text(model->id, joined_text(messages), max_tokens);
-    usage.completion_tokens = static_cast<std::int64_t>(gen.pieces.size());
+    ChatPlan plan = plan_chat(body, model->id, max_tokens);
+    if (plan.refused) return openai_error(400, plan.refused->message, plan.refused->code, plan.refused->param);
+    const ChatAnswer& answer = *plan.answer;
+    usage.completion_tokens = answer.completion_tokens;
     if (auto r = bill(key, *model, usage, "chat completion")) return *r;
 
     const json head = {
         {"id", new_id("chatcmpl-")}, {"created", ctx_.clock().now_s()}, {"model", model->id}, {"provider", provider}};
-    if (body.value("stream", false)) {
-      const bool include_usage = body.contains("stream_options") && body["stream_options"].is_object() &&
-                                 body["stream_options"].value("include_usage", false);
-      return chat_stream_response(head, std::move(gen), usage, include_usage, ctx_.latency(*model));
+    if (boolean_field(body, "stream", false)) {
+      const bool include_usage =
+          body.contains("stream_options") && boolean_field(body["stream_options"], "include_usage", false);
+      return chat_stream_response(head, answer, usage, include_usage, ctx_.latency(*model));
     }
-    net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, gen, usage));
+    net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, answer, usage));
     r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
     return r;
   }

@@ -76,6 +76,12 @@ std::string bearer_token(const net::HttpRequest& request) {
   return std::string(auth);
 }
 
+bool boolean_field(const nlohmann::json& body, const char* key, bool fallback) {
+  if (!body.is_object()) return fallback;
+  const auto it = body.find(key);
+  return it != body.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
 std::int64_t integer_field(const nlohmann::json& body, const char* key, std::int64_t fallback) {
   constexpr std::int64_t kLimit = std::int64_t{1} << 53;
   if (!body.is_object()) return fallback;

@@ -101,6 +101,8 @@ std::string rfc3339(std::int64_t unix_s);
 /// is 2^53 and fails its range check instead of wrapping); `fallback` when
 /// the key is absent or not a number. Never a 32-bit truncation.
 std::int64_t integer_field(const nlohmann::json& body, const char* key, std::int64_t fallback);
+/// A boolean field, or `fallback` when it is absent or null.
+bool boolean_field(const nlohmann::json& body, const char* key, bool fallback);
 
 /// What a call billed by its tokens charges: the model's prices for `usage`.
 Charge token_charge(const ModelSpec& model, const Usage& usage, std::string what);

@@ -120,3 +120,60 @@ TEST(Operations, SecurityAndStreamsAreDescribed) {
 
 }  // namespace
 }  // namespace tollgate::contract
+
+namespace tollgate::contract {
+namespace {
+
+// What OpenAI itself answers must pass our conformance: a tool call
+// (content null, finish_reason tool_calls), a filtered answer, logprobs and
+// usage details, and the same shapes streamed.
+TEST(AiProxyContract, RealOpenAiAnswersConform) {
+  const auto c = Contract::load(test::spec("aiproxy.yaml"));
+  const Operation* op = c->find("createChatCompletion");
+  ASSERT_NE(op, nullptr);
+  const auto violations = [&](const char* text) {
+    const nlohmann::json body = nlohmann::json::parse(text);
+    std::string out;
+    for (const auto& v : c->validate_response(*op, 200, "application/json", &body)) out += v.to_string() + "\n";
+    return out;
+  };
+  EXPECT_EQ(violations(R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o","system_fingerprint":"fp_1",
+    "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":null,"annotations":[],
+      "tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},
+      "logprobs":null,"finish_reason":"tool_calls"}],
+    "usage":{"prompt_tokens":80,"completion_tokens":17,"total_tokens":97,
+      "prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},
+      "completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},
+    "service_tier":"default"})"),
+            "");
+  EXPECT_EQ(violations(R"({"id":"chatcmpl-2","object":"chat.completion","created":1,"model":"gpt-4o",
+    "choices":[{"index":0,"message":{"role":"assistant","content":null},"logprobs":{"content":[{"token":"Hi","logprob":-0.1,
+      "bytes":[72,105],"top_logprobs":[{"token":"Hi","logprob":-0.1,"bytes":[72,105]}]}],"refusal":null},
+      "finish_reason":"content_filter"}],
+    "usage":{"prompt_tokens":5,"completion_tokens":0,"total_tokens":5}})"),
+            "");
+  // A finish reason OpenAI does not send is still caught.
+  EXPECT_NE(violations(R"({"id":"x","object":"chat.completion","created":1,"model":"m",
+    "choices":[{"index":0,"message":{"role":"assistant","content":"a"},"finish_reason":"tired"}],
+    "usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})"),
+            "");
+
+  // The request shapes clients send: content null with tool_calls, content
+  // parts, the developer role.
+  const nlohmann::json request = nlohmann::json::parse(R"({"model":"gpt-4o","messages":[
+    {"role":"developer","content":"Be brief."},
+    {"role":"user","content":[{"type":"text","text":"What is this?"},{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]},
+    {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},
+    {"role":"tool","tool_call_id":"call_1","content":"42"}],
+    "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{}},"strict":true}}],
+    "tool_choice":"auto","parallel_tool_calls":true,"response_format":{"type":"json_schema","json_schema":{"name":"r","schema":{"type":"object"},"strict":true}},
+    "n":1,"logprobs":true,"top_logprobs":2,"stop":["\n"],"max_completion_tokens":50,"seed":1,"presence_penalty":0,"frequency_penalty":0,
+    "logit_bias":{"50256":-100},"user":"u","metadata":{"k":"v"},"store":false,"reasoning_effort":"low",
+    "stream":false,"stream_options":null,"a_provider_extension":{"x":1}})");
+  std::string problems;
+  for (const auto& v : c->validate_request(*op, "application/json", request)) problems += v.to_string() + "\n";
+  EXPECT_EQ(problems, "");
+}
+
+}  // namespace
+}  // namespace tollgate::contract

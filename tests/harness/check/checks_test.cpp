@@ -98,7 +98,7 @@ std::vector<Case> cases() {
        "without data: [DONE]"},
       {"CutStream", cut_stream(sse({kChunk1})), kStreamStep, "stream", "cut short"},
       {"FinishReasonTooEarly", response(200, "text/event-stream", sse({kChunkEarlyStop, kChunk2, kUsage, "[DONE]"})),
-       kStreamStep, "stream", "content after finish_reason"},
+       kStreamStep, "stream", "after its finish_reason was set"},
       {"NoFinishReason", response(200, "text/event-stream", sse({kChunk1, kChunk2NoStop, kUsage, "[DONE]"})), kStreamStep,
        "stream", "no chunk set finish_reason"},
       {"UsageMissing", response(200, "text/event-stream", sse({kChunk1, kChunk2, "[DONE]"})), kStreamStep, "stream",

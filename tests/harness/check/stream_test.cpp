@@ -46,6 +46,55 @@ TEST(StreamMetrics, FormulasOnAKnownTimeline) {
   EXPECT_EQ(r.e2e, 260ms);
 }
 
+// A streamed tool call as OpenAI sends it: the first delta names the call,
+// the next ones carry fragments of its arguments, an empty delta finishes.
+std::string call_delta(int index, const std::string& fields, const char* finish = "null") {
+  return R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)" + std::to_string(index) + "," + fields +
+         R"(}]},"finish_reason":)" + finish + "}]}\n\n";
+}
+
+TEST(StreamMetrics, AToolCallStreamPassesAndItsFirstDeltaIsTtft) {
+  Scripted s;
+  s.at(30ms, R"(data: {"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]},"finish_reason":null}]})" "\n\n");
+  s.at(60ms, call_delta(0, R"("function":{"arguments":"{\"city\":"})"));
+  s.at(90ms, call_delta(0, R"("function":{"arguments":"\"Paris\"}"})"));
+  s.at(100ms, call_delta(1, R"("id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"})"));
+  s.at(110ms, R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})" "\n\n");
+  s.at(120ms, "data: [DONE]\n\n");
+  const auto r = analyze_stream(s.body, s.marks, 130ms, {});
+  EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+  ASSERT_TRUE(r.ttft);
+  EXPECT_EQ(*r.ttft, 30ms);  // the delta naming the call is the first output
+  EXPECT_EQ(r.content_chunks, 4);
+
+  // Fragments that do not join into JSON are a problem of the stream.
+  Scripted bad;
+  bad.at(10ms, call_delta(0, R"("id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":"})"));
+  bad.at(20ms, R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})" "\n\n");
+  bad.at(30ms, "data: [DONE]\n\n");
+  const auto b = analyze_stream(bad.body, bad.marks, 40ms, {});
+  ASSERT_EQ(b.problems.size(), 1u);
+  EXPECT_EQ(b.problems[0], "tool call 0 of choice 0: the streamed arguments do not join into JSON: {\"a\":");
+}
+
+TEST(StreamMetrics, SeveralChoicesFinishEachOnTheirOwn) {
+  const auto of = [](int index, const std::string& content, const char* finish = "null") {
+    return R"(data: {"choices":[{"index":)" + std::to_string(index) + R"(,"delta":{"content":")" + content +
+           R"("},"finish_reason":)" + finish + "}]}\n\n";
+  };
+  Scripted s;
+  s.at(10ms, of(0, "A"));
+  s.at(20ms, of(0, "B", "\"stop\""));
+  s.at(30ms, of(1, "C"));  // n: 2, the second choice after the first finished
+  s.at(40ms, of(1, "D", "\"length\""));
+  s.at(50ms, of(1, "E"));  // but not after its own finish
+  s.at(60ms, "data: [DONE]\n\n");
+  const auto r = analyze_stream(s.body, s.marks, 70ms, {});
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0], "event 4 carries content for choice 1 after its finish_reason was set in event 3 "
+                           "(finish_reason must stay null until the choice's final chunk)");
+}
+
 TEST(StreamMetrics, TokensAreCountedWithoutUsage) {
   Scripted s;
   s.at(10ms, chunk("a"));
