@@ -34,6 +34,7 @@ struct Flags {
   std::string spec_dir = TOLLGATE_SPEC_DIR;
   std::string fixture = TOLLGATE_DEFAULT_FIXTURE;
   std::string latency = "fast";
+  bool strict_params = false;
   std::string family;
   std::size_t body_limit = 10 * 1024 * 1024;
   std::string tls_cert, tls_key;
@@ -66,6 +67,8 @@ struct Flags {
         ->check(CLI::IsMember({"fast", "realistic"}))
         ->capture_default_str();
     app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
+    app.add_flag("--strict-params", strict_params,
+                 "refuse request-body fields the contract does not list (400 unknown_parameter); default: accepted");
     app.add_option("--provider-down", providers_down,
                    "mark an upstream provider unhealthy (repeatable): its models fail over to the next one");
     app.add_option("--max-logs", max_logs, "logs kept in memory; the oldest are dropped beyond it")
@@ -104,6 +107,7 @@ struct Flags {
     o.spec_dir = spec_dir;
     o.fixture = fixture;
     o.latency = latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast;
+    o.strict_params = strict_params;
     o.family = family;
     o.max_logs = max_logs;
     o.max_tasks = max_tasks;

@@ -94,7 +94,9 @@ class AiProxy final : public Pipeline {
                         "rate_limit_exceeded");
   }
   net::HttpResponse bad_request(const Problem& p) const override {
-    return openai_error(p.status, p.message, "", p.param);
+    // OpenAI sends code null for an invalid value and "unknown_parameter"
+    // for a field it does not know (--strict-params).
+    return openai_error(p.status, p.message, p.code == "unknown_parameter" ? p.code : "", p.param);
   }
 
   net::HttpResponse operation(const Call& call) override {

@@ -40,8 +40,28 @@ std::optional<Problem> ContractRoutes::check_parameters(const Routed& routed, co
   return std::nullopt;
 }
 
-std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const net::HttpRequest& request,
-                                                  json& body) const {
+namespace {
+
+// The first top-level field of `body` that the JSON request schema of `op`
+// does not list, as OpenAI refuses it.
+std::optional<Problem> unknown_field(const contract::Contract& c, const contract::Operation& op, const json& body) {
+  if (!body.is_object()) return std::nullopt;
+  for (const auto& media : op.request_body) {
+    if (media.content_type != "application/json" || !media.schema) continue;
+    const contract::NodeRef schema = c.documents().deref(media.schema);
+    const contract::NodeRef props = schema.child("properties");
+    if (!props || !props.node->is_object()) return std::nullopt;
+    for (auto it = body.begin(); it != body.end(); ++it)
+      if (!props.node->contains(it.key()))
+        return Problem{400, "Unrecognized request argument supplied: " + it.key(), "unknown_parameter", it.key()};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const net::HttpRequest& request, json& body,
+                                                  bool strict) const {
   const contract::Operation& op = *routed.match.operation;
   if (request.body.empty()) {
     if (op.body_required) return Problem{400, "the request body is required (a JSON object)", "invalid_request", ""};
@@ -54,7 +74,7 @@ std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const ne
   // A body that parses as JSON is taken as JSON whatever its Content-Type
   // says (curl -d sends form encoding), as the providers do.
   const auto violations = routed.contract->validate_request(op, "application/json", body);
-  if (violations.empty()) return std::nullopt;
+  if (violations.empty()) return strict ? unknown_field(*routed.contract, op, body) : std::nullopt;
   const auto& v = violations.front();
   std::string param = param_path(v.instance_pointer);
   const std::string missing = "missing required property '";

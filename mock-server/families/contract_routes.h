@@ -36,7 +36,10 @@ class ContractRoutes {
   /// Checks query and path parameters (required ones present, each valid).
   std::optional<Problem> check_parameters(const Routed& routed, const net::HttpRequest& request) const;
   /// Parses the JSON body and checks it against the operation's schema.
-  std::optional<Problem> parse_body(const Routed& routed, const net::HttpRequest& request, nlohmann::json& body) const;
+  /// With `strict`, a top-level body field the request schema does not
+  /// list is refused (`unknown_parameter`, naming it).
+  std::optional<Problem> parse_body(const Routed& routed, const net::HttpRequest& request, nlohmann::json& body,
+                                    bool strict = false) const;
 
  private:
   std::vector<std::shared_ptr<const contract::Contract>> contracts_;

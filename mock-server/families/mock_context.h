@@ -43,6 +43,9 @@ class MockContext {
   /// Why the mock will not call `url` back, or "" when it may.
   std::string callback_problem(std::string_view url) const;
   void set_callback_allow(std::vector<std::string> hosts) { callback_allow_ = std::move(hosts); }
+  /// Whether request-body fields the contract does not list are refused.
+  bool strict_params() const { return strict_params_; }
+  void set_strict_params(bool on) { strict_params_ = on; }
 
   const LatencyProfile& latency(const ModelSpec& model) const {
     return latency_ == LatencyMode::kRealistic ? model.realistic : model.fast;
@@ -63,6 +66,7 @@ class MockContext {
   std::map<std::string, bool> healthy_;
   std::vector<std::string> moderation_words_;
   std::vector<std::string> callback_allow_;  ///< hosts allowed besides loopback
+  bool strict_params_ = false;
   FaultProfile faults_;
 };
 

@@ -49,7 +49,7 @@ net::HttpResponse Pipeline::key_refused(const KeyAuth&, const std::string&) {
 net::HttpResponse Pipeline::over_rate(const RateDecision&) { return fault(429, "Rate limit exceeded", ""); }
 
 std::optional<net::HttpResponse> Pipeline::parse_body(const Call& call, nlohmann::json& body) const {
-  auto problem = routes_.parse_body(call.routed, call.request, body);
+  auto problem = routes_.parse_body(call.routed, call.request, body, ctx_.strict_params());
   if (!problem) return std::nullopt;
   return bad_request(*problem);
 }

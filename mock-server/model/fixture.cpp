@@ -171,6 +171,7 @@ Fixture parse_fixture(const std::string& text, const std::string& name) {
   if (j.contains("providers"))
     for (auto it = j["providers"].begin(); it != j["providers"].end(); ++it)
       f.provider_healthy[it.key()] = it.value().value("healthy", true);
+  if (j.contains("strict_params")) f.strict_params = j["strict_params"].get<bool>();
   if (j.contains("moderation") && j["moderation"].contains("words")) f.moderation_words = strings(j["moderation"]["words"]);
   if (j.contains("faults")) {
     f.faults = j["faults"];

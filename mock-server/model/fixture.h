@@ -83,6 +83,9 @@ struct Fixture {
   std::map<std::string, bool> provider_healthy;  ///< absent: healthy
   std::vector<std::string> moderation_words{"forbidden"};  ///< a prompt holding one fails moderation
   nlohmann::json faults = nlohmann::json::array();        ///< the fault profile (see faults.h)
+  /// Refuse request-body fields the contract does not list (OpenAI's
+  /// `unknown_parameter` 400); off: accepted, as providers add their own.
+  bool strict_params = false;
 };
 
 /// Loads a fixture file. Unknown keys, wrong types, duplicate ids or keys

@@ -105,6 +105,7 @@ void MockApp::build(const Fixture& fixture, bool from_db) {
   context_ = std::make_unique<MockContext>(fixture, clock_, options_.latency, options_.max_logs, options_.max_tasks,
                                            db_.get(), from_db);
   context_->set_callback_allow(options_.callbacks.allow);
+  context_->set_strict_params(options_.strict_params || fixture.strict_params);
   services_.clear();
   services_.push_back(make_aiapigiare(*context_, options_.spec_dir));
   services_.push_back(make_aimichat(*context_, options_.spec_dir));

@@ -43,6 +43,9 @@ struct MockOptions {
   std::filesystem::path state_file;
   CallbackOptions callbacks;
   std::string admin_token;  ///< lets non-loopback clients use /_mock/ with Authorization: Bearer
+  /// Refuse request-body fields the contract does not list, whatever the
+  /// fixture says (--strict-params).
+  bool strict_params = false;
   /// Moves the mock's clock forward (POST /_mock/clock); unset: refused.
   std::function<void(std::chrono::milliseconds)> advance_clock;
   /// Where the mock's log lines go (callback outcomes); default stderr.

@@ -35,10 +35,14 @@ class Cli : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("tollgate-cli-" + std::to_string(getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
-    mock_ = std::make_unique<Child>(std::vector<std::string>{TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1"});
+    std::vector<std::string> argv{TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1"};
+    for (auto& a : mock_flags()) argv.push_back(std::move(a));
+    mock_ = std::make_unique<Child>(argv);
     const std::string first = mock_->first_line(std::chrono::seconds(10));
     target_ = first.substr(first.find("http://"));
   }
+  /// More flags for the mock this fixture starts.
+  virtual std::vector<std::string> mock_flags() const { return {}; }
   void TearDown() override {
     mock_.reset();
     fs::remove_all(dir_);
@@ -166,10 +170,18 @@ TEST_F(Cli, HitOneLiner) {
 // them: every check passes (async tasks polled to their end, callbacks
 // received and validated) and every operation and documented status of
 // each contract is covered at run time.
-class Conformance : public Cli, public ::testing::WithParamInterface<const char*> {};
+// The second parameter runs the mock with --strict-params: the suites send
+// no field the contracts do not list.
+class Conformance : public Cli, public ::testing::WithParamInterface<std::tuple<const char*, bool>> {
+ protected:
+  std::vector<std::string> mock_flags() const override {
+    if (std::get<1>(GetParam())) return {"--strict-params"};
+    return {};
+  }
+};
 
 TEST_P(Conformance, BundledSuitePassesAgainstTheMock) {
-  const std::string family = GetParam();
+  const std::string family = std::get<0>(GetParam());
   const std::string file = std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/conformance/" + family + ".yaml";
   const std::string out = (dir_ / "out").string();
   auto o = run("run " + file + " -q --env TARGET=" + target_ + "/" + family + " --out " + out);
@@ -184,8 +196,30 @@ TEST_P(Conformance, BundledSuitePassesAgainstTheMock) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Suites, Conformance, ::testing::Values("aiproxy", "aimichat", "aiapigiare", "apixo"),
-                         [](const auto& info) { return std::string(info.param); });
+INSTANTIATE_TEST_SUITE_P(Suites, Conformance,
+                         ::testing::Combine(::testing::Values("aiproxy", "aimichat", "aiapigiare", "apixo"),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param)) + (std::get<1>(info.param) ? "_strict" : "");
+                         });
+
+// The client-shapes suite: the bodies the OpenAI SDK, LangChain, the
+// Vercel AI SDK, LlamaIndex and agent loops send, all served and
+// conforming, also by a mock that refuses unknown fields.
+class ClientShapes : public Cli {
+ protected:
+  std::vector<std::string> mock_flags() const override { return {"--strict-params"}; }
+};
+
+TEST_F(ClientShapes, EveryClientsRequestIsServedAndConforms) {
+  const std::string file = std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/conformance/openai-clients.yaml";
+  auto o = run("run " + file + " -q --env TARGET=" + target_ + "/aiproxy --out " + (dir_ / "out").string());
+  const json j = summary();
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_EQ(j["totals"]["checks"]["failed"], 0) << o.output;
+  EXPECT_EQ(j["totals"]["requests"], 9);
+  EXPECT_EQ(j["totals"]["checks"]["passed"], 28) << o.output;
+}
 
 // A target that answers an undocumented 501 does not implement the
 // operation: its checks do not run, the steps that depend on it are not

@@ -5,6 +5,9 @@
 // the contract too (EXPECT_CONFORMS).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "contract/client_schema.h"
 #include "mock-server/content/textgen.h"
 #include "tests/support/mock_server.h"
@@ -259,6 +262,47 @@ TEST_F(AiProxyOpenAi, TheSeedsCompletionExampleWithAChatModelIsServed) {
   EXPECT_EQ(res.status, 200) << res.body;
   res = mock_.call("POST", "/aiproxy/v1/completions", {{"model", "text-embedding-3-small"}, {"prompt", "x"}}, kDemo);
   EXPECT_EQ(res.status, 400);  // an embedding model still is not a completion model
+}
+
+}  // namespace
+}  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+// --strict-params (or `strict_params: true` in the fixture): a field the
+// contract does not list is OpenAI's unknown_parameter 400; without it,
+// accepted.
+TEST(AiProxyStrictParams, UnknownFieldsAreRefusedOnlyWhenAsked) {
+  const json body = {{"model", "gpt-4-turbo"}, {"messages", {{{"role", "user"}, {"content", "hi"}}}}, {"foo", 1}};
+  MockServer lenient;
+  EXPECT_EQ(lenient.call("POST", "/aiproxy/v1/chat/completions", body, kDemo).status, 200);
+
+  MockServer strict(default_fixture(), mock::LatencyMode::kFast, [](mock::MockOptions& o) { o.strict_params = true; });
+  const auto res = strict.call("POST", "/aiproxy/v1/chat/completions", body, kDemo);
+  EXPECT_CONFORMS(strict, "aiproxy", "POST", "/aiproxy/v1/chat/completions", res);
+  ASSERT_EQ(res.status, 400);
+  const json error = json::parse(res.body)["error"];
+  EXPECT_EQ(error["code"], "unknown_parameter");
+  EXPECT_EQ(error["param"], "foo");
+  EXPECT_EQ(error["message"], "Unrecognized request argument supplied: foo");
+  json known = body;
+  known.erase("foo");
+  known["n"] = 1;
+  known["seed"] = 3;
+  EXPECT_EQ(strict.call("POST", "/aiproxy/v1/chat/completions", known, kDemo).status, 200);
+
+  // The fixture switch, loaded through the admin API.
+  std::ifstream in(default_fixture());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text += "\nstrict_params: true\n";
+  net::HttpRequest put;
+  put.method = "PUT";
+  put.path = put.target = "/_mock/fixture";
+  put.remote_address = "127.0.0.1";
+  put.body = text;
+  ASSERT_EQ(lenient.app().handle(put).status, 200);
+  EXPECT_EQ(lenient.call("POST", "/aiproxy/v1/chat/completions", body, kDemo).status, 400);
 }
 
 }  // namespace
