@@ -101,3 +101,119 @@ test('errors are the SDK exception classes', async () => {
   assert.ok(error instanceof OpenAI.RateLimitError, String(error));
   assert.equal(error.code, 'rate_limit_exceeded');
 });
+
+const weatherTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'The weather of a city',
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] } },
+      required: ['city', 'unit'],
+      additionalProperties: false,
+    },
+    strict: true,
+  },
+};
+
+test('a forced tool call, its arguments valid JSON for the schema', async () => {
+  const r = await client().chat.completions.create({
+    model: 'gpt-4-turbo',
+    messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    tools: [weatherTool],
+    tool_choice: { type: 'function', function: { name: 'get_weather' } },
+  });
+  const choice = r.choices[0];
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.content, null);
+  const args = JSON.parse(choice.message.tool_calls[0].function.arguments);
+  assert.equal(typeof args.city, 'string');
+  assert.ok(['c', 'f'].includes(args.unit));
+});
+
+test('streamed tool calls assemble in the SDK stream helper', async () => {
+  const stream = client().chat.completions.stream({
+    model: 'gpt-4-turbo',
+    messages: [{ role: 'user', content: 'Use get_weather for Paris' }],
+    tools: [weatherTool],
+    stream_options: { include_usage: true },
+  });
+  const done = [];
+  stream.on('tool_calls.function.arguments.done', (e) => done.push(e));
+  const final = await stream.finalChatCompletion();
+  const call = final.choices[0].message.tool_calls[0];
+  assert.equal(call.function.name, 'get_weather');
+  assert.deepEqual(call.function.parsed_arguments ?? JSON.parse(call.function.arguments), JSON.parse(call.function.arguments));
+  assert.equal(done.length, 1);
+  assert.equal(final.choices[0].finish_reason, 'tool_calls');
+});
+
+test('runTools: the agent loop calls the tool and ends with text', async () => {
+  const calls = [];
+  const runner = client().chat.completions.runTools({
+    model: 'gpt-4-turbo',
+    messages: [{ role: 'user', content: 'What is the weather in Paris? Use get_weather.' }],
+    tools: [{
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        parameters: weatherTool.function.parameters,
+        parse: JSON.parse,
+        function: (args) => { calls.push(args); return '18 C and sunny'; },
+      },
+    }],
+  });
+  const text = await runner.finalContent();
+  assert.equal(calls.length, 1);
+  assert.equal(typeof text, 'string');
+  assert.ok(text.length > 0);
+});
+
+test('chat.completions.parse with a json_schema response format', async () => {
+  const r = await client().chat.completions.parse({
+    model: 'gpt-4-turbo',
+    messages: [{ role: 'user', content: 'Extract: Alice meets Bob on Friday' }],
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'event',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { name: { type: 'string' }, participants: { type: 'array', items: { type: 'string' } } },
+          required: ['name', 'participants'],
+          additionalProperties: false,
+        },
+      },
+    },
+  });
+  const parsed = r.choices[0].message.parsed;
+  assert.equal(typeof parsed.name, 'string');
+  assert.ok(Array.isArray(parsed.participants));
+});
+
+test('n, logprobs, stop and max_completion_tokens', async () => {
+  const r = await client().chat.completions.create({
+    model: 'gpt-4-turbo',
+    messages: [{ role: 'developer', content: 'Be brief' }, { role: 'user', content: [{ type: 'text', text: 'Hello' }] }],
+    n: 2,
+    logprobs: true,
+    top_logprobs: 2,
+    max_completion_tokens: 5,
+  });
+  assert.equal(r.choices.length, 2);
+  assert.equal(r.choices[0].finish_reason, 'length');
+  assert.equal(r.choices[0].logprobs.content.length, 5);
+  assert.equal(r.choices[0].logprobs.content[0].top_logprobs.length, 2);
+  const s = await client().chat.completions.create({
+    model: 'gpt-4-turbo', messages: [{ role: 'user', content: 'Hello' }], stop: [' '],
+  });
+  assert.equal(s.choices[0].finish_reason, 'stop');
+  assert.ok(!s.choices[0].message.content.includes(' '));
+});
+
+test('the seed example: a chat model on the completions endpoint', async () => {
+  const r = await client().completions.create({ model: 'gpt-4-turbo', prompt: 'Once upon a time', max_tokens: 20 });
+  assert.equal(r.object, 'text_completion');
+});
