@@ -44,6 +44,8 @@ class Generator {
     }
     if (!schema.is_object()) return json::object();
     if (depth > options_.max_depth + 16) throw GenerateError("the schema nests too deep (a reference cycle?)");
+    if (++nodes_ > options_.max_nodes)
+      throw GenerateError("the value would hold more than " + std::to_string(options_.max_nodes) + " JSON values");
     if (auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string())
       return value(resolve(ref->get<std::string>()), seed, depth + 1);
     if (auto c = schema.find("const"); c != schema.end()) return *c;
@@ -260,6 +262,15 @@ class Generator {
   }
 
   json string(const json& s, std::uint64_t seed) {
+    std::string v = plain_string(s, seed);
+    string_bytes_ += v.size();
+    if (string_bytes_ > options_.max_string_bytes)
+      throw GenerateError("the value's strings would be longer than " + std::to_string(options_.max_string_bytes) +
+                          " bytes");
+    return v;
+  }
+
+  std::string plain_string(const json& s, std::uint64_t seed) {
     if (auto f = s.find("format"); f != s.end() && f->is_string()) {
       if (auto v = formatted(f->get<std::string>(), seed); !v.empty()) return v;
     }
@@ -476,6 +487,8 @@ class Generator {
 
   const json& root_;
   const GenerateOptions& options_;
+  std::size_t nodes_ = 0;
+  std::size_t string_bytes_ = 0;
 };
 
 }  // namespace

@@ -17,10 +17,15 @@ struct GenerateOptions {
   int max_depth = 12;          ///< past it, only required properties and minItems items
   std::size_t max_items = 2;   ///< items in an array without minItems (never fewer than minItems)
   bool optional_properties = true;  ///< also fill the properties an object does not require
+  /// Bounds on the value, so that a small hostile schema (minItems nested
+  /// in minItems) cannot make a huge one: past either, a GenerateError.
+  std::size_t max_nodes = 10'000;        ///< JSON values in all
+  std::size_t max_string_bytes = 1 << 20;  ///< bytes of all strings together
 };
 
 /// A schema the generator cannot serve: a `$ref` that does not resolve or
-/// leaves the document, a `false` schema, a `not` at the top.
+/// leaves the document, a `false` schema, a required reference cycle, a
+/// value past the options' bounds.
 struct GenerateError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

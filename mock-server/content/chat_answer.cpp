@@ -13,6 +13,10 @@ namespace {
 using nlohmann::json;
 using contract::ClientSchema;
 
+// The mock's bound on one chat answer's generated text (every choice's
+// content and tool arguments): n x a large schema could be hundreds of MB.
+constexpr std::size_t kMaxAnswerBytes = 8 << 20;
+
 bool flag(const json& body, const char* key, bool fallback) {
   auto it = body.find(key);
   return it != body.end() && it->is_boolean() ? it->get<bool>() : fallback;
@@ -264,6 +268,14 @@ ChatPlan plan_chat(const json& body, const std::string& model, std::int64_t max_
   const std::string prompt = joined_text(messages);
   const std::vector<const Tool*> calls = tools_to_call(messages, r);
   ChatAnswer answer;
+  std::size_t bytes = 0;  // of every choice's content and arguments
+  const auto too_large = [&] {
+    if (bytes <= kMaxAnswerBytes) return false;
+    plan.refused = ChatRefusal{"The answer would be larger than " + std::to_string(kMaxAnswerBytes) +
+                                   " bytes; ask for fewer choices ('n') or a smaller schema.",
+                               "n", ""};
+    return true;
+  };
   for (int i = 0; i < r.n; ++i) {
     // The first choice answers as a single-choice request does.
     const std::string seed_text = i == 0 ? prompt : prompt + "\n#choice " + std::to_string(i);
@@ -278,8 +290,10 @@ ChatPlan plan_chat(const json& body, const std::string& model, std::int64_t max_
           ToolCall call{"call_" + hex24(call_seed, seed), t.name,
                         t.parameters ? t.parameters->generate(call_seed).dump() : "{}"};
           answer.completion_tokens += 1 + count_tokens(call.name) + count_tokens(call.arguments);
+          bytes += call.arguments.size();
           c.tool_calls.push_back(std::move(call));
         }
+        if (too_large()) return plan;
         c.finish_reason = "tool_calls";
         answer.choices.push_back(std::move(c));
         continue;
@@ -298,6 +312,8 @@ ChatPlan plan_chat(const json& body, const std::string& model, std::int64_t max_
     }
     cut(c.text, r.stops, max_tokens);
     c.finish_reason = c.text.finish_reason;
+    for (const auto& piece : c.text.pieces) bytes += piece.size();
+    if (too_large()) return plan;
     answer.completion_tokens += static_cast<std::int64_t>(c.text.pieces.size());
     answer.choices.push_back(std::move(c));
   }

@@ -141,6 +141,19 @@ TEST(ValueGenerator, RecursiveSchemasEndAndBoundsAreKept) {
       R"({"$defs": {"n": {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/n"}}}},
           "$ref": "#/$defs/n"})"));
   EXPECT_THROW(endless.generate(0), GenerateError);
+  // minItems nested in minItems would be 10^12 values from 120 bytes: refused.
+  const ClientSchema huge = ClientSchema::parse(json::parse(R"({"type": "array", "minItems": 1000, "items":
+      {"type": "array", "minItems": 1000, "items": {"type": "array", "minItems": 1000, "items":
+      {"type": "array", "minItems": 1000, "items": {"type": "string"}}}}})"));
+  try {
+    huge.generate(0);
+    ADD_FAILURE() << "a 10^12-item value was generated";
+  } catch (const GenerateError& e) {
+    EXPECT_STREQ(e.what(), "the value would hold more than 10000 JSON values");
+  }
+  const ClientSchema wide = ClientSchema::parse(json::parse(
+      R"({"type": "array", "minItems": 1000, "items": {"type": "string", "minLength": 4000}})"));
+  EXPECT_THROW(wide.generate(0), GenerateError);
   // Numbers inside their bounds, integers on their multiple.
   const ClientSchema numbers = ClientSchema::parse(json::parse(R"({"type": "object", "properties": {
       "a": {"type": "integer", "minimum": 10, "exclusiveMaximum": 12},

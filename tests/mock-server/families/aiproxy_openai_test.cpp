@@ -255,6 +255,24 @@ TEST_F(AiProxyOpenAi, BadToolsAreRefusedNamingTheParameter) {
   EXPECT_NE(chat(body, 400)["error"]["message"].get<std::string>().find("only references inside"), std::string::npos);
 }
 
+TEST_F(AiProxyOpenAi, HostileSchemasCannotMakeHugeAnswers) {
+  // 150 bytes of schema asking for 10^12 values: a 400, at once.
+  json body = {{"model", "gpt-4-turbo"}, {"messages", {{{"role", "user"}, {"content", "x"}}}}};
+  json nested = {{"type", "string"}};
+  for (int i = 0; i < 4; ++i) nested = {{"type", "array"}, {"minItems", 1000}, {"items", nested}};
+  body["response_format"] = {{"type", "json_schema"}, {"json_schema", {{"name", "big"}, {"schema", nested}}}};
+  const json refused = chat(body, 400)["error"];
+  EXPECT_NE(refused["message"].get<std::string>().find("more than 10000 JSON values"), std::string::npos);
+  // About 1 MB per choice is allowed; 10 choices of it (10 MB) are not.
+  body["response_format"]["json_schema"]["schema"] = {
+      {"type", "array"}, {"minItems", 250}, {"items", {{"type", "string"}, {"minLength", 4000}}}};
+  body["max_completion_tokens"] = nullptr;
+  body["n"] = 10;
+  EXPECT_EQ(chat(body, 400)["error"]["param"], "n");
+  body["n"] = 1;
+  EXPECT_GT(chat(body)["choices"][0]["message"]["content"].get<std::string>().size(), 1'000'000u);
+}
+
 TEST_F(AiProxyOpenAi, TheSeedsCompletionExampleWithAChatModelIsServed) {
   auto res = mock_.call("POST", "/aiproxy/v1/completions",
                         {{"model", "gpt-4-turbo"}, {"prompt", "Once upon a time"}, {"max_tokens", 500}}, kDemo);
