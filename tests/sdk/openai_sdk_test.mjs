@@ -2,10 +2,10 @@
 // against tollgate-mock's AIProxy family: it must just work, and errors
 // must surface as the SDK's own exception classes.
 // Usage: node openai_sdk_test.mjs PATH/TO/tollgate-mock
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+
+import { useMock } from './start_mock.mjs';
 
 let OpenAI;
 try {
@@ -15,25 +15,9 @@ try {
   process.exit(77);
 }
 
-const binary = process.argv[2];
-let mock;
-let baseURL;
+const mock = useMock(process.argv[2]);
 
-before(async () => {
-  mock = spawn(binary, ['--listen', '127.0.0.1:0', '--threads', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: mock.stdout });
-  let timer;
-  const first = await Promise.race([
-    new Promise((resolve) => lines.once('line', resolve)),
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('mock did not start in 10 s')), 10000); }),
-  ]);
-  clearTimeout(timer);
-  baseURL = first.replace('listening on ', '') + '/aiproxy/v1';
-});
-
-after(() => mock?.kill('SIGTERM'));
-
-const client = (apiKey = 'sk-demo') => new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 10000 });
+const client = (apiKey = 'sk-demo') => new OpenAI({ apiKey, baseURL: mock.baseURL, maxRetries: 0, timeout: 10000 });
 
 test('lists models', async () => {
   const ids = [];
