@@ -347,8 +347,8 @@ void SchemaValidator::check_composition(const Document& doc, const json& s, cons
     if (scratch.empty()) c.report(vl, sl.key("not"), "matches the schema in 'not'");
   }
 
-  for (const char* keyword : {"oneOf", "anyOf"}) {
-    auto list = has_kw(k, keyword) ? s.find(keyword) : s.end();
+  for (const auto& [keyword, bit] : {std::pair{"oneOf", 24}, std::pair{"anyOf", 25}}) {
+    auto list = find_kw(s, k, bit, keyword);
     if (list == s.end() || !list->is_array()) continue;
     const Loc ll = sl.key(keyword);
     const bool one = keyword[0] == 'o';

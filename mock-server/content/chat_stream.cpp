@@ -24,46 +24,16 @@ json tool_calls_json(const std::vector<ToolCall>& calls) {
   return out;
 }
 
-// The `choices[0]` entry of every chunk of one choice, in order.
-void stream_entries(const ChatChoice& c, std::size_t index, std::vector<json>& out) {
-  const auto entry = [&](json delta, json finish) {
-    return json{{"index", index}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", std::move(finish)}};
-  };
-  if (!c.tool_calls.empty()) {
-    for (std::size_t k = 0; k < c.tool_calls.size(); ++k) {
-      const ToolCall& call = c.tool_calls[k];
-      json first = {{"tool_calls", json::array({{{"index", k},
-                                                 {"id", call.id},
-                                                 {"type", "function"},
-                                                 {"function", {{"name", call.name}, {"arguments", ""}}}}})}};
-      if (k == 0) {
-        first["role"] = "assistant";
-        first["content"] = nullptr;
-      }
-      out.push_back(entry(std::move(first), nullptr));
-      // Fragments end on character boundaries: each one is valid UTF-8.
-      for (std::size_t at = 0, end = 0; at < call.arguments.size(); at = end) {
-        end = std::min(call.arguments.size(), at + kArgumentFragment);
-        while (end < call.arguments.size() && (static_cast<unsigned char>(call.arguments[end]) & 0xC0) == 0x80) ++end;
-        json fragment = {{"index", k}, {"function", {{"arguments", call.arguments.substr(at, end - at)}}}};
-        out.push_back(entry({{"tool_calls", json::array({std::move(fragment)})}}, nullptr));
-      }
-    }
-    out.push_back(entry(json::object(), c.finish_reason));
-    return;
-  }
-  const auto& pieces = c.text.pieces;
-  if (pieces.empty()) {  // cut to nothing (max tokens 0, a stop at the start)
-    out.push_back(entry({{"role", "assistant"}, {"content", ""}}, c.finish_reason));
-    return;
-  }
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    json delta = {{"content", pieces[i]}};
-    if (i == 0) delta["role"] = "assistant";
-    json e = entry(std::move(delta), i + 1 == pieces.size() ? json(c.finish_reason) : json());
-    e["logprobs"] = choice_logprobs(c, {pieces[i]});
-    out.push_back(std::move(e));
-  }
+json entry(std::size_t index, json delta, json finish) {
+  return json{{"index", index}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", std::move(finish)}};
+}
+
+// The end of the next arguments fragment from `at`: about
+// kArgumentFragment bytes, on a character boundary (each one valid UTF-8).
+std::size_t fragment_end(const std::string& arguments, std::size_t at) {
+  std::size_t end = std::min(arguments.size(), at + kArgumentFragment);
+  while (end < arguments.size() && (static_cast<unsigned char>(arguments[end]) & 0xC0) == 0x80) ++end;
+  return end;
 }
 
 }  // namespace
@@ -102,35 +72,93 @@ json chat_completion_body(json head, const ChatAnswer& answer, const Usage& usag
   return head;
 }
 
-net::HttpResponse chat_stream_response(json head, const ChatAnswer& answer, Usage usage, bool include_usage,
+net::HttpResponse chat_stream_response(json head, ChatAnswer answer, Usage usage, bool include_usage,
                                        LatencyProfile latency) {
   head["object"] = "chat.completion.chunk";
   net::HttpResponse r;
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = std::make_shared<ChatStream>(std::move(head), answer, usage, include_usage, latency);
+  r.stream = std::make_shared<ChatStream>(std::move(head), std::move(answer), usage, include_usage, latency);
   return r;
 }
 
-ChatStream::ChatStream(json base, const ChatAnswer& answer, Usage usage, bool include_usage, LatencyProfile latency)
-    : base_(std::move(base)), usage_(usage), include_usage_(include_usage), latency_(latency) {
-  for (std::size_t i = 0; i < answer.choices.size(); ++i) stream_entries(answer.choices[i], i, choices_);
+ChatStream::ChatStream(json base, ChatAnswer answer, Usage usage, bool include_usage, LatencyProfile latency)
+    : base_(std::move(base)), answer_(std::move(answer)), usage_(usage), include_usage_(include_usage), latency_(latency) {}
+
+// The `choices[0]` entry of the next chunk, built when it is sent (10,000
+// streams in flight hold their answers, not their chunks). Per choice: its
+// text tokens, or per tool call a naming delta and the argument fragments,
+// then an empty delta with the finish reason.
+bool ChatStream::next_entry(json& out) {
+  while (choice_ < answer_.choices.size()) {
+    const ChatChoice& c = answer_.choices[choice_];
+    if (!c.tool_calls.empty()) {
+      if (call_ < c.tool_calls.size()) {
+        const ToolCall& call = c.tool_calls[call_];
+        if (!named_) {
+          json first = {{"tool_calls", json::array({{{"index", call_},
+                                                     {"id", call.id},
+                                                     {"type", "function"},
+                                                     {"function", {{"name", call.name}, {"arguments", ""}}}}})}};
+          if (call_ == 0) {
+            first["role"] = "assistant";
+            first["content"] = nullptr;
+          }
+          named_ = true;
+          out = entry(choice_, std::move(first), nullptr);
+          return true;
+        }
+        if (at_ < call.arguments.size()) {
+          const std::size_t end = fragment_end(call.arguments, at_);
+          json fragment = {{"index", call_}, {"function", {{"arguments", call.arguments.substr(at_, end - at_)}}}};
+          at_ = end;
+          out = entry(choice_, {{"tool_calls", json::array({std::move(fragment)})}}, nullptr);
+          return true;
+        }
+        ++call_;
+        named_ = false;
+        at_ = 0;
+        continue;
+      }
+      out = entry(choice_, json::object(), c.finish_reason);
+    } else if (c.text.pieces.empty()) {  // cut to nothing (a stop at the start)
+      out = entry(choice_, {{"role", "assistant"}, {"content", ""}}, c.finish_reason);
+    } else {
+      const auto& pieces = c.text.pieces;
+      json delta = {{"content", pieces[at_]}};
+      if (at_ == 0) delta["role"] = "assistant";
+      const bool last = at_ + 1 == pieces.size();
+      out = entry(choice_, std::move(delta), last ? json(c.finish_reason) : json());
+      out["logprobs"] = choice_logprobs(c, {pieces[at_]});
+      if (!last) {
+        ++at_;
+        return true;
+      }
+    }
+    ++choice_;  // this choice's last chunk
+    call_ = 0;
+    named_ = false;
+    at_ = 0;
+    return true;
+  }
+  return false;
 }
 
 bool ChatStream::next(net::StreamChunk& out) {
   out.delay = std::chrono::microseconds(0);
   switch (phase_) {
     case Phase::kChunks: {
-      if (index_ >= choices_.size()) {
+      json e;
+      if (!next_entry(e)) {
         phase_ = include_usage_ ? Phase::kUsage : Phase::kDone;
         return next(out);
       }
       json chunk = base_;
-      chunk["choices"] = json::array({std::move(choices_[index_])});
+      chunk["choices"] = json::array({std::move(e)});
       out.delay = std::chrono::microseconds(
-          static_cast<std::int64_t>((index_ == 0 ? latency_.ttft_ms : latency_.itl_ms) * 1000.0));
+          static_cast<std::int64_t>((sent_ == 0 ? latency_.ttft_ms : latency_.itl_ms) * 1000.0));
       out.data = sse_event(chunk.dump());
-      ++index_;
+      ++sent_;
       return true;
     }
     case Phase::kUsage: {

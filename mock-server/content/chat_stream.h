@@ -39,16 +39,22 @@ class ChatStream final : public net::StreamSource {
  public:
   /// `base` holds the fields every chunk repeats (id, object, created,
   /// model, provider).
-  ChatStream(nlohmann::json base, const ChatAnswer& answer, Usage usage, bool include_usage, LatencyProfile latency);
+  ChatStream(nlohmann::json base, ChatAnswer answer, Usage usage, bool include_usage, LatencyProfile latency);
   bool next(net::StreamChunk& out) override;
 
  private:
+  bool next_entry(nlohmann::json& out);
+
   nlohmann::json base_;
-  std::vector<nlohmann::json> choices_;  ///< one `choices[0]` entry per chunk, in order
+  ChatAnswer answer_;
   Usage usage_;
   bool include_usage_;
   LatencyProfile latency_;
-  std::size_t index_ = 0;
+  std::size_t sent_ = 0;    ///< chunks sent
+  std::size_t choice_ = 0;  ///< the choice being streamed
+  std::size_t call_ = 0;    ///< its tool call being streamed
+  bool named_ = false;      ///< that call's naming delta is sent
+  std::size_t at_ = 0;      ///< the next token, or the next arguments byte
   enum class Phase { kChunks, kUsage, kDone, kEnd } phase_ = Phase::kChunks;
 };
 
@@ -63,7 +69,7 @@ nlohmann::json chat_completion_body(nlohmann::json head, const ChatAnswer& answe
 
 /// A streamed chat completion answer: text/event-stream, not cached, the
 /// chunks of a ChatStream each repeating `head` (as above).
-net::HttpResponse chat_stream_response(nlohmann::json head, const ChatAnswer& answer, Usage usage, bool include_usage,
+net::HttpResponse chat_stream_response(nlohmann::json head, ChatAnswer answer, Usage usage, bool include_usage,
                                        LatencyProfile latency);
 
 }  // namespace tollgate::mock

@@ -172,7 +172,8 @@ namespace {
 // What a message says, for counting and seeding: its text, and the calls
 // an assistant message made.
 std::string message_words(const nlohmann::json& m) {
-  std::string out = message_text(m.value("content", nlohmann::json()));
+  const auto content = m.find("content");
+  std::string out = content == m.end() ? std::string() : message_text(*content);
   if (auto calls = m.find("tool_calls"); calls != m.end() && calls->is_array())
     for (const auto& call : *calls)
       if (call.is_object() && call.contains("function") && call["function"].is_object()) {

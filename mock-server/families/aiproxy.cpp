@@ -196,7 +196,7 @@ class AiProxy final : public Pipeline {
                           "context_length_exceeded", "messages");
     ChatPlan plan = plan_chat(body, model->id, max_tokens);
     if (plan.refused) return openai_error(400, plan.refused->message, plan.refused->code, plan.refused->param);
-    const ChatAnswer& answer = *plan.answer;
+    ChatAnswer& answer = *plan.answer;
     usage.completion_tokens = answer.completion_tokens;
     if (auto r = bill(key, *model, usage, "chat completion")) return *r;
 
@@ -205,7 +205,7 @@ class AiProxy final : public Pipeline {
     if (boolean_field(body, "stream", false)) {
       const bool include_usage =
           body.contains("stream_options") && boolean_field(body["stream_options"], "include_usage", false);
-      return chat_stream_response(head, answer, usage, include_usage, ctx_.latency(*model));
+      return chat_stream_response(head, std::move(answer), usage, include_usage, ctx_.latency(*model));
     }
     net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, answer, usage));
     r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
