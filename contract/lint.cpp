@@ -1,5 +1,7 @@
 #include "contract/lint.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -105,6 +107,12 @@ class Linter {
 
 }  // namespace
 
+std::string join_types(const std::vector<std::string>& types) {
+  std::string out;
+  for (std::size_t i = 0; i < types.size(); ++i) out += (i == 0 ? "" : i + 1 == types.size() ? " or " : ", ") + types[i];
+  return out;
+}
+
 std::vector<std::string> sse_data_payloads(const std::string& stream) {
   std::vector<std::string> out;
   std::istringstream in(stream);
@@ -125,17 +133,25 @@ std::vector<Violation> validate_event_stream(const Contract& contract, const Med
   const std::string where = media.where ? media.where.uri() + "/x-sse" : "";
   const auto payloads = sse_data_payloads(stream);
   if (payloads.empty()) out.push_back({"", where, "the stream has no data events"});
+  std::optional<std::size_t> ended;  ///< the event whose type is in x-sse.end
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     const std::string event = "stream event " + std::to_string(i);
-    if (payloads[i] == media.sse_done) {
+    if (!media.sse_done.empty() && payloads[i] == media.sse_done) {
       if (i + 1 != payloads.size()) out.push_back({"", where, event + " follows the terminator " + media.sse_done});
       continue;
+    }
+    if (ended) {
+      out.push_back({"", where, event + " follows the final event " + std::to_string(*ended)});
+      break;
     }
     const json chunk = json::parse(payloads[i], nullptr, false);
     if (chunk.is_discarded()) {
       out.push_back({"", where, event + " is not JSON"});
       continue;
     }
+    if (!media.sse_end.empty() && chunk.is_object() && chunk.contains("type") && chunk["type"].is_string() &&
+        std::find(media.sse_end.begin(), media.sse_end.end(), chunk["type"].get<std::string>()) != media.sse_end.end())
+      ended = i;
     std::vector<Violation> found;
     contract.validator().validate(media.sse_chunk, chunk, direction, found);
     for (auto& v : found) {
@@ -145,6 +161,8 @@ std::vector<Violation> validate_event_stream(const Contract& contract, const Med
   }
   if (!media.sse_done.empty() && (payloads.empty() || payloads.back() != media.sse_done))
     out.push_back({"", where, "the stream does not end with data: " + media.sse_done});
+  if (!media.sse_end.empty() && !ended && !payloads.empty())
+    out.push_back({"", where, "the stream does not end with an event of type " + join_types(media.sse_end)});
   return out;
 }
 

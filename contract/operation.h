@@ -16,6 +16,9 @@ struct MediaType {
   NodeRef schema;            ///< may be empty
   NodeRef sse_chunk;         ///< for event streams: the `x-sse.chunk` schema of each `data:` event
   std::string sse_done;      ///< the terminating `data:` payload, e.g. "[DONE]"
+  /// `x-sse.end`: for typed event streams without a terminator payload, the
+  /// event types (the data's `type`) one of which ends the stream.
+  std::vector<std::string> sse_end;
   NodeRef where;             ///< the media type object itself (examples live here)
 };
 

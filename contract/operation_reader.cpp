@@ -104,6 +104,13 @@ std::vector<MediaType> OperationReader::media_types(const NodeRef& content) {
       m.sse_chunk = sse.child("chunk");
       if (!m.sse_chunk) fail(sse, "x-sse needs a 'chunk' schema");
       m.sse_done = string_at(sse, "done");
+      if (NodeRef end = sse.child("end")) {
+        if (!end.node->is_array() || end.node->empty()) fail(end, "x-sse 'end' must be a non-empty list of event types");
+        for (const auto& t : *end.node) {
+          if (!t.is_string()) fail(end, "x-sse 'end' must list event types as strings");
+          m.sse_end.push_back(t.get<std::string>());
+        }
+      }
       schema_roots_.push_back(m.sse_chunk);
     }
     out.push_back(std::move(m));

@@ -116,11 +116,11 @@ void step_details(json& j, const metrics::StepMetrics& m) {
 }
 
 constexpr const char* kStreamFormulas[] = {
-    "TTFT     = first chunk with content or a tool-call delta - request sent",
+    "TTFT     = first chunk with content or a tool-call delta (typed events: a non-empty delta) - request sent",
     "ITL      = each gap between consecutive output chunks (all gaps pooled)",
     "TPOT     = (end - TTFT) / (output tokens - 1), per response with 2+ tokens",
     "e2e      = end of the response - request sent",
-    "tokens/s = output tokens / e2e, per response; output tokens from usage.completion_tokens, else content chunks counted",
+    "tokens/s = output tokens / e2e, per response; output tokens from usage (completion_tokens, or output_tokens of response.usage), else output chunks counted",
 };
 
 }  // namespace

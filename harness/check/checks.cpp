@@ -78,7 +78,12 @@ StreamExpectations StepChecks::stream_expectations(bool complete) const {
   StreamExpectations e;
   e.contract = contract_;
   e.media = sse_media_;
-  if (sse_media_ && !sse_media_->sse_done.empty()) e.done = sse_media_->sse_done;
+  if (sse_media_ && !sse_media_->sse_done.empty()) {
+    e.done = sse_media_->sse_done;
+  } else if (sse_media_ && !sse_media_->sse_end.empty()) {
+    e.done.clear();
+    e.end = sse_media_->sse_end;
+  }
   e.usage = step_.asks_usage;
   e.complete = complete;
   return e;

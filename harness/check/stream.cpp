@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/printable.h"
+#include "contract/lint.h"
 
 namespace tollgate::check {
 
@@ -100,6 +101,33 @@ std::vector<StreamEvent> parse_event_stream(const std::string& body, const Arriv
   return out;
 }
 
+namespace {
+
+const std::string* string_at(const json& o, const char* key) {
+  if (!o.is_object()) return nullptr;
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+}
+
+// A typed event's output: `X.delta` events with a string `delta` (output
+// text, refusals, function-call arguments) join per item and content part
+// into what the matching `X.done` event carries in full.
+struct TypedJoin {
+  std::string joined;
+  bool done = false;
+  bool arguments = false;  ///< function-call arguments: must be JSON
+};
+
+std::string join_key(const std::string& prefix, const json& e) {
+  std::string key = prefix + '\n';
+  if (const auto* id = string_at(e, "item_id")) key += *id;
+  else if (e.contains("output_index")) key += e["output_index"].dump();
+  if (e.contains("content_index")) key += '\n' + e["content_index"].dump();
+  return key;
+}
+
+}  // namespace
+
 StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, nanoseconds end,
                             const StreamExpectations& expect) {
   StreamReport r;
@@ -110,10 +138,14 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
   auto problem = [&](std::string m) {
     if (r.problems.size() < 8) r.problems.push_back(std::move(m));
   };
-  bool done = false, usage_seen = false;
+  const bool typed = expect.done.empty() && !expect.end.empty();
+  const std::string final_name = typed ? "an event of type " + contract::join_types(expect.end) : "data: " + expect.done;
+  bool done = false, usage_seen = false, saw_choices = false;
   std::int64_t usage_tokens = -1;
+  std::optional<std::int64_t> last_sequence;
   std::map<std::int64_t, std::size_t> finish_at;  ///< choice index -> the event that finished it
   std::map<std::pair<std::int64_t, std::int64_t>, std::string> calls;  ///< (choice, call) -> arguments so far
+  std::map<std::string, TypedJoin> joins;  ///< typed streams: per item and part, the deltas so far
   std::optional<nanoseconds> last_content;
   const std::string where =
       expect.media && expect.media->where ? " [" + expect.media->where.uri() + "/x-sse/chunk]" : "";
@@ -121,14 +153,14 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
     const auto& e = events[i];
     const std::string name = "event " + std::to_string(i);
     if (done) {
-      problem(name + " follows the terminator " + expect.done);
+      problem(name + " follows " + (typed ? "the final event" : "the terminator " + expect.done));
       break;
     }
     if (e.event == "error") {
       problem("in-stream error event: " + printable(e.data, 200));
       continue;
     }
-    if (e.data == expect.done) {
+    if (!expect.done.empty() && e.data == expect.done) {
       done = true;
       continue;
     }
@@ -137,17 +169,33 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
       problem(name + " is not JSON: " + printable(e.data, 80));
       continue;
     }
-    if (chunk.is_object() && chunk.contains("error") && !chunk.contains("choices")) {
+    if (chunk.is_object() && chunk.contains("error") && !chunk["error"].is_null() && !chunk.contains("choices")) {
       problem("in-stream error event: " + printable(chunk["error"].dump(-1, ' ', false, json::error_handler_t::replace), 200));
       continue;
     }
+    const std::string* type = string_at(chunk, "type");
+    if (type && *type == "error") {
+      problem("in-stream error event: " + printable(chunk.dump(-1, ' ', false, json::error_handler_t::replace), 200));
+      continue;
+    }
+    if (type && !e.event.empty() && e.event != *type)
+      problem(name + " is named '" + printable(e.event, 60) + "' but its data's type is '" + printable(*type, 60) + "'");
     if (expect.contract && expect.media && expect.media->sse_chunk) {
       std::vector<contract::Violation> found;
       expect.contract->validator().validate(expect.media->sse_chunk, chunk, contract::Direction::kResponse, found);
       for (const auto& v : found) problem(name + " " + v.instance_pointer + ": " + v.message + where);
     }
+    if (chunk.is_object())
+      if (auto seq = chunk.find("sequence_number"); seq != chunk.end() && seq->is_number_integer()) {
+        const auto n = seq->get<std::int64_t>();
+        if (last_sequence && n <= *last_sequence)
+          problem(name + " has sequence_number " + std::to_string(n) + ", not above the previous event's " +
+                  std::to_string(*last_sequence));
+        last_sequence = n;
+      }
     // Content or a tool-call delta is output: the first one is TTFT.
     bool output = false;
+    if (chunk.is_object() && chunk.contains("choices") && chunk["choices"].is_array()) saw_choices = true;
     for (const auto& d : choice_deltas(chunk)) {
       const bool adds = !d.content.empty() || !d.arguments.empty();
       if (adds) {
@@ -160,30 +208,75 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
       for (const auto& [k, fragment] : d.arguments) calls[{d.index, k}] += fragment;
       if (d.finish && !finish_at.count(d.index)) finish_at[d.index] = i;
     }
+    if (type && type->ends_with(".delta")) {
+      if (const auto* delta = string_at(chunk, "delta")) {
+        const std::string prefix = type->substr(0, type->size() - 6);
+        TypedJoin& j = joins[join_key(prefix, chunk)];
+        if (j.done)
+          problem(name + " (" + printable(*type, 60) + ") comes after its " + printable(prefix, 60) + ".done event");
+        j.joined += *delta;
+        j.arguments = prefix.ends_with("function_call_arguments");
+        if (!delta->empty()) output = true;
+      }
+    } else if (type && type->ends_with(".done")) {
+      const std::string prefix = type->substr(0, type->size() - 5);
+      const std::string* whole = nullptr;
+      for (const char* field : {"text", "arguments", "refusal"})
+        if ((whole = string_at(chunk, field))) break;
+      if (whole) {
+        TypedJoin& j = joins[join_key(prefix, chunk)];
+        j.arguments = prefix.ends_with("function_call_arguments");
+        if (j.joined != *whole)
+          problem(name + " (" + printable(*type, 60) + ") carries \"" + printable(*whole, 60) +
+                  "\" but the deltas before it join into \"" + printable(j.joined, 60) + "\"");
+        j.joined = *whole;
+        j.done = true;
+      }
+    }
     if (output) {
       ++r.content_chunks;
       if (!r.ttft) r.ttft = e.arrived;
       if (last_content) r.itl.push_back(e.arrived - *last_content);
       last_content = e.arrived;
     }
-    if (chunk.is_object() && chunk.contains("usage") && chunk["usage"].is_object()) {
+    // Usage: a chat chunk's `usage` (completion_tokens), or a typed event's
+    // `response.usage` (output_tokens).
+    const json* usage = nullptr;
+    if (chunk.is_object() && chunk.contains("usage") && chunk["usage"].is_object()) usage = &chunk["usage"];
+    else if (chunk.is_object() && chunk.contains("response") && chunk["response"].is_object() &&
+             chunk["response"].contains("usage") && chunk["response"]["usage"].is_object())
+      usage = &chunk["response"]["usage"];
+    if (usage) {
       usage_seen = true;
-      if (chunk["usage"].contains("completion_tokens") && chunk["usage"]["completion_tokens"].is_number_integer())
-        usage_tokens = chunk["usage"]["completion_tokens"].get<std::int64_t>();
+      for (const char* field : {"completion_tokens", "output_tokens"})
+        if (usage->contains(field) && (*usage)[field].is_number_integer()) usage_tokens = (*usage)[field].get<std::int64_t>();
+    }
+    if (typed && type && std::find(expect.end.begin(), expect.end.end(), *type) != expect.end.end()) {
+      done = true;
+      if (*type == "response.failed") {
+        const json* err = chunk.contains("response") && chunk["response"].is_object() && chunk["response"].contains("error")
+                              ? &chunk["response"]["error"] : nullptr;
+        problem("the response failed: " +
+                (err ? printable(err->dump(-1, ' ', false, json::error_handler_t::replace), 200) : std::string("no error given")));
+      }
     }
   }
   if (!expect.complete || (incomplete && !done))
-    problem("the stream was cut short after " + std::to_string(events.size()) + " event(s), before data: " + expect.done);
+    problem("the stream was cut short after " + std::to_string(events.size()) + " event(s), before " + final_name);
   else if (!done)
-    problem("the stream ended after " + std::to_string(events.size()) + " event(s) without data: " + expect.done);
-  if (done && finish_at.empty()) problem("no chunk set finish_reason before " + expect.done);
+    problem("the stream ended after " + std::to_string(events.size()) + " event(s) without " + final_name);
+  if (done && saw_choices && finish_at.empty()) problem("no chunk set finish_reason before " + final_name);
   // Streamed tool calls: each call's fragments join into JSON arguments.
   for (const auto& [key, arguments] : calls)
     if (json::parse(arguments, nullptr, false).is_discarded())
       problem("tool call " + std::to_string(key.second) + " of choice " + std::to_string(key.first) +
               ": the streamed arguments do not join into JSON: " + printable(arguments, 80));
+  for (const auto& [key, j] : joins)
+    if (j.arguments && json::parse(j.joined, nullptr, false).is_discarded())
+      problem("function call " + printable(key.substr(key.find('\n') + 1), 60) +
+              ": the streamed arguments do not join into JSON: " + printable(j.joined, 80));
   if (expect.usage && !usage_seen)
-    problem("stream_options.include_usage was asked but no chunk carried usage before " + expect.done);
+    problem("stream_options.include_usage was asked but no chunk carried usage before " + final_name);
   if (events.empty()) problem("the stream has no events");
   r.tokens_from_usage = usage_tokens >= 0;
   r.output_tokens = usage_tokens >= 0 ? usage_tokens : r.content_chunks;

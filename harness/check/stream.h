@@ -1,8 +1,11 @@
 #pragma once
 // Server-sent-event responses: the events with their arrival times, the
 // streaming checks (every event parses and matches the chunk schema,
-// finish_reason placement, usage when asked, the terminator, cut streams,
-// in-stream errors) and the LLM timings (TTFT, ITL, TPOT, end to end).
+// finish_reason placement, usage when asked, the terminator or final event,
+// cut streams, in-stream errors; for typed event streams such as OpenAI's
+// Responses API also rising sequence numbers, `event:` names matching the
+// data's type, and deltas joining into what the `.done` event says) and the
+// LLM timings (TTFT, ITL, TPOT, end to end).
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -45,7 +48,8 @@ struct StreamReport {
 struct StreamExpectations {
   const contract::Contract* contract = nullptr;  ///< for the chunk schema
   const contract::MediaType* media = nullptr;    ///< text/event-stream of the operation's response
-  std::string done = "[DONE]";
+  std::string done = "[DONE]";    ///< the terminator payload; "" when `end` ends the stream
+  std::vector<std::string> end;   ///< typed streams: the event types one of which ends the stream
   bool usage = false;     ///< the request asked stream_options.include_usage
   bool complete = true;   ///< the body was read to its end (false: the connection broke)
 };

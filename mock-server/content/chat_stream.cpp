@@ -8,10 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-// Tool-call arguments stream in fragments of about this many bytes, as
-// OpenAI's do (a few tokens each).
-constexpr std::size_t kArgumentFragment = 8;
-
 json choice_logprobs(const ChatChoice& c, const std::vector<std::string>& tokens) {
   if (c.top_logprobs < 0) return nullptr;
   return {{"content", token_logprobs(tokens, c.top_logprobs)}, {"refusal", nullptr}};
@@ -28,15 +24,15 @@ json entry(std::size_t index, json delta, json finish) {
   return json{{"index", index}, {"delta", std::move(delta)}, {"logprobs", nullptr}, {"finish_reason", std::move(finish)}};
 }
 
-// The end of the next arguments fragment from `at`: about
-// kArgumentFragment bytes, on a character boundary (each one valid UTF-8).
-std::size_t fragment_end(const std::string& arguments, std::size_t at) {
+}  // namespace
+
+std::size_t argument_fragment_end(const std::string& arguments, std::size_t at) {
+  // About this many bytes, as OpenAI's fragments are (a few tokens each).
+  constexpr std::size_t kArgumentFragment = 8;
   std::size_t end = std::min(arguments.size(), at + kArgumentFragment);
   while (end < arguments.size() && (static_cast<unsigned char>(arguments[end]) & 0xC0) == 0x80) ++end;
   return end;
 }
-
-}  // namespace
 
 ChatAnswer single_choice(Generation generation) {
   ChatAnswer a;
@@ -75,10 +71,15 @@ json chat_completion_body(json head, const ChatAnswer& answer, const Usage& usag
 net::HttpResponse chat_stream_response(json head, ChatAnswer answer, Usage usage, bool include_usage,
                                        LatencyProfile latency) {
   head["object"] = "chat.completion.chunk";
+  return event_stream_response(
+      std::make_shared<ChatStream>(std::move(head), std::move(answer), usage, include_usage, latency));
+}
+
+net::HttpResponse event_stream_response(std::shared_ptr<net::StreamSource> events) {
   net::HttpResponse r;
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = std::make_shared<ChatStream>(std::move(head), std::move(answer), usage, include_usage, latency);
+  r.stream = std::move(events);
   return r;
 }
 
@@ -109,7 +110,7 @@ bool ChatStream::next_entry(json& out) {
           return true;
         }
         if (at_ < call.arguments.size()) {
-          const std::size_t end = fragment_end(call.arguments, at_);
+          const std::size_t end = argument_fragment_end(call.arguments, at_);
           json fragment = {{"index", call_}, {"function", {{"arguments", call.arguments.substr(at_, end - at_)}}}};
           at_ = end;
           out = entry(choice_, {{"tool_calls", json::array({std::move(fragment)})}}, nullptr);

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,11 +62,19 @@ class ChatStream final : public net::StreamSource {
 /// `data: <payload>\n\n`
 std::string sse_event(const std::string& payload);
 
+/// Where the streamed fragment of tool-call arguments starting at `at`
+/// ends: about 8 bytes on, on a character boundary (each fragment is valid
+/// UTF-8).
+std::size_t argument_fragment_end(const std::string& arguments, std::size_t at);
+
 /// A whole (non-streamed) chat completion's body: `head` (the id, created,
 /// model and provider fields as the family has them) with the object type,
 /// one assistant choice per answer choice (content, or null and
 /// `tool_calls`; `logprobs` when asked), and the usage.
 nlohmann::json chat_completion_body(nlohmann::json head, const ChatAnswer& answer, const Usage& usage);
+
+/// A 200 text/event-stream answer, not cached, sending `events`.
+net::HttpResponse event_stream_response(std::shared_ptr<net::StreamSource> events);
 
 /// A streamed chat completion answer: text/event-stream, not cached, the
 /// chunks of a ChatStream each repeating `head` (as above).

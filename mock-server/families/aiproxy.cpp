@@ -1,5 +1,6 @@
 // AIProxy: OpenAI-style models, completions, chat completions (plain and
-// SSE) and embeddings, errors in the OpenAI error object.
+// SSE), the Responses API (plain and typed events, stored responses) and
+// embeddings, errors in the OpenAI error object.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -7,8 +8,11 @@
 #include "common/secrets.h"
 #include "mock-server/content/chat_answer.h"
 #include "mock-server/content/chat_stream.h"
+#include "mock-server/content/response_stream.h"
+#include "mock-server/content/responses_api.h"
 #include "mock-server/content/textgen.h"
 #include "mock-server/families/pipeline.h"
+#include "mock-server/store/response_store.h"
 
 namespace tollgate::mock {
 namespace {
@@ -101,9 +105,11 @@ class AiProxy final : public Pipeline {
 
   net::HttpResponse operation(const Call& call) override {
     if (call.operation() == "listModels") return list_models(call.request);
+    if (call.operation() == "getResponse" || call.operation() == "deleteResponse") return stored_response(call);
     json body;
     if (auto refused = parse_body(call, body)) return *refused;
     if (call.operation() == "createChatCompletion") return chat(body, call.key());
+    if (call.operation() == "createResponse") return create_response(body, call.key());
     if (call.operation() == "createCompletion") return completion(body, call.key());
     return embeddings(body, call.key());
   }
@@ -180,36 +186,122 @@ class AiProxy final : public Pipeline {
     return std::nullopt;
   }
 
-  net::HttpResponse chat(const json& body, const ApiKey& key) {
-    const auto [model, provider, refused] = resolve(body, "chat");
-    if (refused) return *refused;
-    const json& messages = body["messages"];
-    // max_completion_tokens is OpenAI's newer name; it wins when both are sent.
-    const std::int64_t max_tokens = integer_field(body, "max_completion_tokens", integer_field(body, "max_tokens", -1));
+  /// A chat request answered and billed: what chat completions and the
+  /// Responses API share.
+  struct Answered {
+    const ModelSpec* model = nullptr;
+    std::string provider;
+    ChatAnswer answer;
     Usage usage;
-    usage.prompt_tokens = chat_prompt_tokens(messages);
-    const std::int64_t requested = usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
-    if (requested > model->context_window)
-      return openai_error(400,
-                          context_exceeded(model->context_window, requested) + " (" +
-                              std::to_string(usage.prompt_tokens) + " in the messages).",
-                          "context_length_exceeded", "messages");
-    ChatPlan plan = plan_chat(body, model->id, max_tokens);
-    if (plan.refused) return openai_error(400, plan.refused->message, plan.refused->code, plan.refused->param);
-    ChatAnswer& answer = *plan.answer;
-    usage.completion_tokens = answer.completion_tokens;
-    if (auto r = bill(key, *model, usage, "chat completion")) return *r;
+  };
 
+  // `chat` is a chat completion body; `input` names its messages in
+  // refusals ("messages", or "input" for the Responses API); `terms` puts
+  // plan_chat's refusals in the caller's terms.
+  std::optional<net::HttpResponse> answer_chat(const json& chat, const ApiKey& key, const std::string& input,
+                                               const std::string& what, ChatRefusal (*terms)(ChatRefusal),
+                                               Answered& out) {
+    auto resolved = resolve(chat, "chat");
+    if (resolved.refused) return resolved.refused;
+    out.model = resolved.model;
+    out.provider = std::move(resolved.provider);
+    // max_completion_tokens is OpenAI's newer name; it wins when both are sent.
+    const std::int64_t max_tokens = integer_field(chat, "max_completion_tokens", integer_field(chat, "max_tokens", -1));
+    out.usage.prompt_tokens = chat_prompt_tokens(chat["messages"]);
+    const std::int64_t requested = out.usage.prompt_tokens + std::max<std::int64_t>(0, max_tokens);
+    if (requested > out.model->context_window)
+      return openai_error(400,
+                          context_exceeded(out.model->context_window, requested) + " (" +
+                              std::to_string(out.usage.prompt_tokens) + " in the " + input + ").",
+                          "context_length_exceeded", input);
+    ChatPlan plan = plan_chat(chat, out.model->id, max_tokens);
+    if (plan.refused) {
+      const ChatRefusal r = terms ? terms(*plan.refused) : *plan.refused;
+      return openai_error(400, r.message, r.code, r.param);
+    }
+    out.answer = std::move(*plan.answer);
+    out.usage.completion_tokens = out.answer.completion_tokens;
+    return bill(key, *out.model, out.usage, what);
+  }
+
+  net::HttpResponse chat(const json& body, const ApiKey& key) {
+    Answered a;
+    if (auto refused = answer_chat(body, key, "messages", "chat completion", nullptr, a)) return *refused;
     const json head = {
-        {"id", new_id("chatcmpl-")}, {"created", ctx_.clock().now_s()}, {"model", model->id}, {"provider", provider}};
+        {"id", new_id("chatcmpl-")}, {"created", ctx_.clock().now_s()}, {"model", a.model->id}, {"provider", a.provider}};
     if (boolean_field(body, "stream", false)) {
       const bool include_usage =
           body.contains("stream_options") && boolean_field(body["stream_options"], "include_usage", false);
-      return chat_stream_response(head, std::move(answer), usage, include_usage, ctx_.latency(*model));
+      return chat_stream_response(head, std::move(a.answer), a.usage, include_usage, ctx_.latency(*a.model));
     }
-    net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, answer, usage));
-    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
+    net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, a.answer, a.usage));
+    r.delay = ctx_.answer_delay(*a.model, a.usage.completion_tokens);
     return r;
+  }
+
+  // POST /v1/responses: the request read as a chat request (on top of the
+  // stored conversation of previous_response_id), answered, billed and
+  // logged as chat is, stored unless `store: false`.
+  net::HttpResponse create_response(const json& body, const ApiKey& key) {
+    json history;
+    const std::string previous = body.contains("previous_response_id") && body["previous_response_id"].is_string()
+                                     ? body["previous_response_id"].get<std::string>()
+                                     : "";
+    if (!previous.empty()) {
+      auto stored = responses_.get(previous, key.account);
+      if (!stored)
+        return openai_error(400, "Previous response with id '" + previous + "' not found.", "previous_response_not_found",
+                            "previous_response_id");
+      history = stored->conversation;
+    }
+    ResponsesAsChat request = responses_as_chat(body, history, [&](const std::string& id) {
+      return responses_.item(id, key.account);
+    });
+    if (request.refused) return openai_error(400, request.refused->message, request.refused->code, request.refused->param);
+    if (body.contains("provider")) request.chat["provider"] = body["provider"];
+    Answered a;
+    if (auto refused = answer_chat(request.chat, key, "input", "response", in_responses_terms, a)) return *refused;
+    const ResponseHead head{new_id("resp_"), ctx_.clock().now_s(), a.model->id, a.provider};
+    json response = response_object(head, body, a.answer, a.usage);
+    if (boolean_field(body, "store", true)) {
+      StoredResponse stored;
+      stored.account = key.account;
+      stored.conversation = json::array();
+      stored.response = response;
+      // The instructions hold for one request only.
+      for (std::size_t i = request.conversation_from; i < request.chat["messages"].size(); ++i)
+        stored.conversation.push_back(std::move(request.chat["messages"][i]));
+      const json said = answer_messages(a.answer);
+      for (const auto& m : said) stored.conversation.push_back(m);
+      const json& items = response["output"];
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        json message = said.empty() ? json() : said[0];
+        if (items[i]["type"] == "function_call")  // one call of the assistant's turn
+          message["tool_calls"] = json::array({said[0]["tool_calls"][i]});
+        stored.items[items[i]["id"].get<std::string>()] = std::move(message);
+      }
+      responses_.put(head.id, std::move(stored));
+    }
+    if (boolean_field(body, "stream", false))
+      return response_stream_response(std::move(response), std::move(a.answer), ctx_.latency(*a.model));
+    net::HttpResponse r = net::HttpResponse::json(200, response);
+    r.delay = ctx_.answer_delay(*a.model, a.usage.completion_tokens);
+    return r;
+  }
+
+  net::HttpResponse stored_response(const Call& call) {
+    const std::string& id = call.path_param("response_id");
+    if (call.request.method == "DELETE") {
+      if (!responses_.erase(id, call.key().account)) return response_not_found(id);
+      return net::HttpResponse::json(200, {{"id", id}, {"object", "response"}, {"deleted", true}});
+    }
+    auto stored = responses_.get(id, call.key().account);
+    if (!stored) return response_not_found(id);
+    return net::HttpResponse::json(200, stored->response);
+  }
+
+  static net::HttpResponse response_not_found(const std::string& id) {
+    return openai_error(404, "Response with id '" + id + "' not found.");
   }
 
   net::HttpResponse completion(const json& body, const ApiKey& key) {
@@ -301,6 +393,7 @@ class AiProxy final : public Pipeline {
     return r;
   }
 
+  ResponseStore responses_;  ///< the Responses API's stored responses
   std::mutex models_mutex_;
   std::map<std::string, net::HttpResponse> models_cache_;  ///< "provider\ntype" -> answer
 };

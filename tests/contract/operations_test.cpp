@@ -14,7 +14,7 @@ struct Expected {
   const char* template_path;
 };
 
-// The sixteen documented operations, each reached by a concrete request.
+// The nineteen documented operations, each reached by a concrete request.
 const Expected kOperations[] = {
     {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/user", "getUser", "/AiApiGiaRe/user"},
     {"aiapigiare-system.yaml", "GET", "/AiApiGiaRe/apikeylist?keyword=prod", "listApiKeys", "/AiApiGiaRe/apikeylist"},
@@ -30,15 +30,18 @@ const Expected kOperations[] = {
     {"aiproxy.yaml", "POST", "/v1/completions", "createCompletion", "/v1/completions"},
     {"aiproxy.yaml", "POST", "/v1/chat/completions", "createChatCompletion", "/v1/chat/completions"},
     {"aiproxy.yaml", "POST", "/v1/embeddings", "createEmbedding", "/v1/embeddings"},
+    {"aiproxy.yaml", "POST", "/v1/responses", "createResponse", "/v1/responses"},
+    {"aiproxy.yaml", "GET", "/v1/responses/resp_1", "getResponse", "/v1/responses/{response_id}"},
+    {"aiproxy.yaml", "DELETE", "/v1/responses/resp_1", "deleteResponse", "/v1/responses/{response_id}"},
     {"apixo.yaml", "POST", "/api/v1/generateTask/gpt-image-1", "generateTask", "/api/v1/generateTask/{model}"},
     {"apixo.yaml", "GET", "/api/v1/statusTask/gpt-image-1?taskId=task_1", "getTaskStatus", "/api/v1/statusTask/{model}"},
 };
 
-TEST(Operations, TheFiveContractsHoldExactlyTheSixteenOperations) {
+TEST(Operations, TheFiveContractsHoldExactlyTheNineteenOperations) {
   std::size_t total = 0;
   for (const char* file : test::kContracts) total += Contract::load(test::spec(file))->operations().size();
-  EXPECT_EQ(total, 16u);
-  EXPECT_EQ(std::size(kOperations), 16u);
+  EXPECT_EQ(total, 19u);
+  EXPECT_EQ(std::size(kOperations), 19u);
 }
 
 TEST(Operations, EveryOperationIsFoundByMethodAndConcretePath) {

@@ -128,5 +128,82 @@ TEST(StreamMetrics, EventsFollowTheSseGrammar) {
   EXPECT_TRUE(incomplete);
 }
 
+// A Responses API stream: typed events, `event:` named as the data's type,
+// rising sequence numbers, no [DONE]; it ends with response.completed.
+std::string typed(const std::string& type, int seq, const std::string& fields) {
+  return "event: " + type + "\ndata: {\"type\":\"" + type + "\",\"sequence_number\":" + std::to_string(seq) +
+         (fields.empty() ? "" : "," + fields) + "}\n\n";
+}
+
+StreamExpectations typed_expectations() {
+  StreamExpectations e;
+  e.done.clear();
+  e.end = {"response.completed", "response.incomplete", "response.failed"};
+  return e;
+}
+
+Scripted responses_stream(const std::string& first_delta = "Hel", int last_seq = 7) {
+  Scripted s;
+  s.at(5ms, typed("response.created", 0, R"("response":{"status":"in_progress","usage":null})"));
+  s.at(6ms, typed("response.output_item.added", 1, R"("output_index":0,"item":{"type":"message","id":"msg_1"})"));
+  s.at(7ms, typed("response.content_part.added", 2, R"("item_id":"msg_1","output_index":0,"content_index":0)"));
+  s.at(100ms, typed("response.output_text.delta", 3, R"("item_id":"msg_1","output_index":0,"content_index":0,"delta":")" + first_delta + "\""));
+  s.at(150ms, typed("response.output_text.delta", 4, R"("item_id":"msg_1","output_index":0,"content_index":0,"delta":"lo")"));
+  s.at(160ms, typed("response.output_text.done", 5, R"("item_id":"msg_1","output_index":0,"content_index":0,"text":"Hello")"));
+  s.at(161ms, typed("response.output_item.done", 6, R"("output_index":0)"));
+  s.at(170ms, typed("response.completed", last_seq, R"("response":{"status":"completed","usage":{"input_tokens":3,"output_tokens":2,"total_tokens":5}})"));
+  return s;
+}
+
+TEST(StreamMetrics, AResponsesEventStreamPassesAndItsFirstDeltaIsTtft) {
+  const Scripted s = responses_stream();
+  const auto r = analyze_stream(s.body, s.marks, 175ms, typed_expectations());
+  EXPECT_TRUE(r.problems.empty()) << r.problems.front();
+  ASSERT_TRUE(r.ttft);
+  EXPECT_EQ(*r.ttft, 100ms);  // the events before the first delta carry no output
+  ASSERT_EQ(r.itl.size(), 1u);
+  EXPECT_EQ(r.itl[0], 50ms);
+  EXPECT_EQ(r.output_tokens, 2);  // from response.usage.output_tokens
+  EXPECT_TRUE(r.tokens_from_usage);
+}
+
+TEST(StreamMetrics, ResponsesStreamProblemsAreNamed) {
+  const auto problems = [](const Scripted& s) {
+    const auto r = analyze_stream(s.body, s.marks, 200ms, typed_expectations());
+    std::string all;
+    for (const auto& p : r.problems) all += p + "\n";
+    return all;
+  };
+  // Deltas that do not join into what the .done event says.
+  EXPECT_NE(problems(responses_stream("Jel")).find("carries \"Hello\" but the deltas before it join into \"Jello\""),
+            std::string::npos)
+      << problems(responses_stream("Jel"));
+  // A sequence number that does not rise.
+  EXPECT_NE(problems(responses_stream("Hel", 6)).find("has sequence_number 6, not above the previous event's 6"),
+            std::string::npos);
+  // No final event: the stream ended (or was cut) before response.completed.
+  Scripted cut = responses_stream();
+  cut.body.resize(cut.body.rfind("event: response.completed"));
+  cut.marks.back().first = cut.body.size();
+  EXPECT_NE(problems(cut).find("without an event of type response.completed, response.incomplete or response.failed"),
+            std::string::npos)
+      << problems(cut);
+  // An event whose SSE name is not its type, an error event, a failed response.
+  Scripted odd;
+  odd.at(1ms, "event: response.created\ndata: {\"type\":\"response.in_progress\",\"sequence_number\":0}\n\n");
+  odd.at(2ms, typed("error", 1, R"("message":"overloaded","code":"server_error")"));
+  odd.at(3ms, typed("response.failed", 2, R"("response":{"status":"failed","error":{"code":"server_error","message":"boom"}})"));
+  const std::string found = problems(odd);
+  EXPECT_NE(found.find("is named 'response.created' but its data's type is 'response.in_progress'"), std::string::npos) << found;
+  EXPECT_NE(found.find("in-stream error event"), std::string::npos) << found;
+  EXPECT_NE(found.find("the response failed: {\"code\":\"server_error\",\"message\":\"boom\"}"), std::string::npos) << found;
+  EXPECT_EQ(found.find("without an event of type"), std::string::npos) << "response.failed ends the stream";
+  // Streamed function-call arguments that are not JSON.
+  Scripted args;
+  args.at(1ms, typed("response.function_call_arguments.delta", 0, R"("item_id":"fc_1","output_index":0,"delta":"{\"city\":")"));
+  args.at(2ms, typed("response.completed", 1, R"("response":{"status":"completed"})"));
+  EXPECT_NE(problems(args).find("the streamed arguments do not join into JSON"), std::string::npos) << problems(args);
+}
+
 }  // namespace
 }  // namespace tollgate::check

@@ -34,6 +34,7 @@ void exhaust_rate(MockServer& m) {
 TEST(DocumentedStatus, EveryStatusTheMockProducesConforms) {
   const json completion = {{"model", "gpt-3.5-turbo-instruct"}, {"prompt", "x"}};
   const json embedding = {{"model", "text-embedding-3-small"}, {"input", "x"}};
+  const json response = {{"model", "gpt-4-turbo"}, {"input", "x"}};
   const std::vector<Case> cases = {
       {"aiproxy", "GET", "/aiproxy/v1/models", nullptr, kSk, 200},
       {"aiproxy", "GET", "/aiproxy/v1/models?provider=nobody", nullptr, kSk, 400},
@@ -57,6 +58,18 @@ TEST(DocumentedStatus, EveryStatusTheMockProducesConforms) {
       {"aiproxy", "POST", "/aiproxy/v1/embeddings", {{"model", "nope"}, {"input", "x"}}, kSk, 404},
       {"aiproxy", "POST", "/aiproxy/v1/embeddings", embedding, kLimited, 429, exhaust_rate},
       {"aiproxy", "POST", "/aiproxy/v1/embeddings", embedding, kSk, 500, all_down},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", response, kSk, 200},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", {{"input", "x"}}, kSk, 400},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", response, kBad, 401},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", {{"model", "nope"}, {"input", "x"}}, kSk, 404},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", response, kLimited, 429, exhaust_rate},
+      {"aiproxy", "POST", "/aiproxy/v1/responses", response, kSk, 500, all_down},
+      {"aiproxy", "GET", "/aiproxy/v1/responses/resp_nope", nullptr, kBad, 401},
+      {"aiproxy", "GET", "/aiproxy/v1/responses/resp_nope", nullptr, kSk, 404},
+      {"aiproxy", "GET", "/aiproxy/v1/responses/resp_nope", nullptr, kLimited, 429, exhaust_rate},
+      {"aiproxy", "DELETE", "/aiproxy/v1/responses/resp_nope", nullptr, kBad, 401},
+      {"aiproxy", "DELETE", "/aiproxy/v1/responses/resp_nope", nullptr, kSk, 404},
+      {"aiproxy", "DELETE", "/aiproxy/v1/responses/resp_nope", nullptr, kLimited, 429, exhaust_rate},
       {"aimichat", "POST", "/aimichat/v1/chat/completions", {{"messages", {{{"role", "user"}, {"content", "hi"}}}}},
        {{"X-API-Key", "aimichat_demo"}}, 200},
       {"aimichat", "POST", "/aimichat/v1/chat/completions", {{"messages", "hi"}}, {{"X-API-Key", "aimichat_demo"}}, 400},
