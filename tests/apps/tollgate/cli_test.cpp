@@ -203,7 +203,7 @@ INSTANTIATE_TEST_SUITE_P(Suites, Conformance,
                            return std::string(std::get<0>(info.param)) + (std::get<1>(info.param) ? "_strict" : "");
                          });
 
-// The client-shapes suite: the bodies the OpenAI SDK, LangChain, the
+// The client-shapes suite: the bodies (chat and Responses API) the OpenAI SDK, LangChain, the
 // Vercel AI SDK, LlamaIndex and agent loops send, all served and
 // conforming, also by a mock that refuses unknown fields.
 class ClientShapes : public Cli {
@@ -217,8 +217,8 @@ TEST_F(ClientShapes, EveryClientsRequestIsServedAndConforms) {
   const json j = summary();
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_EQ(j["totals"]["checks"]["failed"], 0) << o.output;
-  EXPECT_EQ(j["totals"]["requests"], 9);
-  EXPECT_EQ(j["totals"]["checks"]["passed"], 28) << o.output;
+  EXPECT_EQ(j["totals"]["requests"], 13);
+  EXPECT_EQ(j["totals"]["checks"]["passed"], 40) << o.output;
 }
 
 // A target that answers an undocumented 501 does not implement the
