@@ -123,6 +123,8 @@ void Contract::read_operations() {
   version_ = string_at(info, "version");
   detail::OperationReader reader(docs_, operations_, schema_roots_);
   reader.read_paths(root.child("paths"), root);
+  // Each path template split once (views into operations_, which stay put).
+  for (const auto& op : operations_) templates_.push_back(split_path(op.path));
   // Components of every file: schemas referenced only from elsewhere.
   for (const auto& doc : docs_.documents()) {
     const NodeRef schemas = NodeRef{doc.get(), &doc->value, ""}.child("components").child("schemas");
@@ -150,8 +152,9 @@ Match Contract::match(std::string_view method, std::string_view path) const {
   Match best;
   int best_score = -1;
   int best_path_score = -1;
-  for (const auto& op : operations_) {
-    const auto tmpl = split_path(op.path);
+  for (std::size_t k = 0; k < operations_.size(); ++k) {
+    const Operation& op = operations_[k];
+    const auto& tmpl = templates_[k];
     if (tmpl.size() != segments.size()) continue;
     int score = 0;
     bool ok = true;

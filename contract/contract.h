@@ -83,6 +83,7 @@ class Contract {
   std::string title_;
   std::string version_;
   std::vector<Operation> operations_;
+  std::vector<std::vector<std::string_view>> templates_;  ///< per operation: its path's segments
   std::vector<NodeRef> schema_roots_;  ///< every `schema`/components schema, for walks
 };
 
