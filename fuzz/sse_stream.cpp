@@ -1,6 +1,7 @@
 // Bytes as a text/event-stream body: check::parse_event_stream and
 // check::analyze_stream (the streaming checks and LLM timings) against
-// aiproxy's chat-completions stream (its x-sse chunk schema, loaded once),
+// aiproxy's chat-completions stream (its x-sse chunk schema, loaded once)
+// and its Responses stream (typed events ended by an x-sse.end type),
 // with fake arrival marks: one read ending at each line feed, 1 ms apart.
 // Neither function throws; what a stream breaks is reported as problems.
 #include "contract/contract.h"
@@ -14,7 +15,8 @@ namespace {
 
 struct Chat {
   std::shared_ptr<const contract::Contract> contract;
-  const contract::MediaType* media = nullptr;
+  const contract::MediaType* media = nullptr;  ///< chat completions: data chunks, then [DONE]
+  const contract::MediaType* typed = nullptr;  ///< Responses: typed events, no [DONE]
 };
 
 const Chat& chat() {
@@ -23,9 +25,12 @@ const Chat& chat() {
     out.contract = contract::Contract::load(TOLLGATE_FUZZ_SPEC_DIR "/aiproxy.yaml");
     for (const auto& op : out.contract->operations())
       for (const auto& r : op.responses)
-        if (const auto* m = contract::find_media_type(r.content, "text/event-stream"); m && m->sse_chunk && !out.media)
-          out.media = m;
+        if (const auto* m = contract::find_media_type(r.content, "text/event-stream"); m && m->sse_chunk) {
+          if (m->sse_end.empty() && !out.media) out.media = m;
+          if (!m->sse_end.empty() && !out.typed) out.typed = m;
+        }
     if (!out.media) fuzz::broken(__FILE__, __LINE__, "aiproxy.yaml has an event stream", "");
+    if (!out.typed) fuzz::broken(__FILE__, __LINE__, "aiproxy.yaml has a typed event stream", "");
     return out;
   }();
   return c;
@@ -54,12 +59,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (incomplete) FUZZ_CHECK(!events.empty(), "incomplete without an event");
 
   const Chat& c = chat();
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     check::StreamExpectations x;
     x.contract = variant == 2 ? nullptr : c.contract.get();
-    x.media = variant == 2 ? nullptr : c.media;
+    x.media = variant == 2 ? nullptr : variant == 3 ? c.typed : c.media;
     x.done = variant == 2 ? std::string(c.media->sse_done.empty() ? "[DONE]" : c.media->sse_done) : "[DONE]";
-    x.usage = variant == 1;
+    if (variant == 3) {
+      x.done.clear();
+      x.end = c.typed->sse_end;
+    }
+    x.usage = variant == 1 || variant == 3;
     x.complete = variant != 1;
     const auto r = check::analyze_stream(body, marks, end, x);
     FUZZ_CHECK(r.events == static_cast<std::int64_t>(events.size()), "");
