@@ -18,6 +18,7 @@ struct Commands {
   int code = kOk;
   RunFlags flags;
   std::vector<std::string> lint_files, coverage_files, merge_paths;
+  std::string diff_old, diff_new, diff_format = "text";
   std::string ops_file, scenario_file, coverage_spec, report_path, report_out, merge_out, tolerance = "10%";
   HitFlags hit_flags;
   CompareFlags compare_flags;
@@ -31,6 +32,13 @@ struct Commands {
     auto* ops = contract->add_subcommand("ops", "list a contract's operations");
     ops->add_option("FILE", ops_file, "OpenAPI 3.0 document, YAML or JSON")->required()->check(CLI::ExistingFile);
     ops->callback([this] { code = contract_ops(ops_file, std::cout, std::cerr); });
+    auto* diff = contract->add_subcommand("diff", "the changes between two versions of a contract; exit 1 on a breaking one");
+    diff->add_option("OLD", diff_old, "the earlier version (OpenAPI 3.0, YAML or JSON)")->required()->check(CLI::ExistingFile);
+    diff->add_option("NEW", diff_new, "the later version")->required()->check(CLI::ExistingFile);
+    diff->add_option("--format", diff_format, "text, markdown or json")
+        ->check(CLI::IsMember({"text", "markdown", "json"}))
+        ->capture_default_str();
+    diff->callback([this] { code = contract_diff(diff_old, diff_new, diff_format, std::cout, std::cerr); });
   }
 
   // The options every command that reads a scenario takes; `load`: one that sends load.

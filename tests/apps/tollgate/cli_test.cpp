@@ -256,6 +256,43 @@ TEST_F(Cli, CoverageWithoutRunningNamesWhatIsMissing) {
 }
 
 
+// contract diff as CI uses it: exit 0 without a breaking change, 1 with
+// one, 2 for a file that is not a contract; JSON a program can read.
+TEST_F(Cli, ContractDiffExitsOneOnABreakingChange) {
+  const std::string root = TOLLGATE_SOURCE_DIR;
+  const std::string spec = root + "/spec/apixo.yaml";
+  auto o = run("contract diff " + spec + " " + spec);
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_NE(o.output.find("0 breaking, 0 non-breaking changes"), std::string::npos) << o.output;
+
+  std::ifstream in(spec);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // A status the old contract documented for creating a task is gone.
+  const std::string from = "        '429':";
+  const auto at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), "        '503':");
+  const std::string changed = write("apixo.yaml", text);
+  o = run("contract diff " + spec + " " + changed);
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("BREAKING"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("response 429: status removed"), std::string::npos) << o.output;
+  o = run("contract diff --format json " + spec + " " + changed + " 2>/dev/null");
+  EXPECT_EQ(o.exit_code, 1);
+  const json j = json::parse(o.output);
+  EXPECT_EQ(j["breaking"], 1);
+  EXPECT_EQ(j["non_breaking"], 1);  // the 503 that replaced it
+  EXPECT_EQ(j["changes"][0]["class"], "breaking");
+  EXPECT_EQ(j["changes"][0]["where"], "response 429");
+  o = run("contract diff --format markdown " + spec + " " + changed);
+  EXPECT_NE(o.output.find("| **breaking** |"), std::string::npos) << o.output;
+
+  o = run("contract diff " + spec + " " + write("broken.yaml", "openapi: 3.0.3\npaths: [\n"));
+  EXPECT_EQ(o.exit_code, 2) << o.output;
+  EXPECT_NE(o.output.find("broken.yaml"), std::string::npos) << o.output;
+}
+
+
 // 12,000/min offered for 60 s against a key limited to 10,000/min: the
 // mock admits 10,000 (+-1%) and refuses the rest in the documented shape.
 // One minute of wall time by design; bounded by the scenario's duration.
