@@ -1,8 +1,11 @@
 // Bytes as an OpenAPI document: the contract loader (Contract::parse, which
 // documents SourceError as its only refusal) and then what `tollgate
 // contract lint` runs on a loaded contract (lint(), documented not to
-// throw), plus request matching over the operations it read.
+// throw), request matching over the operations it read, and `contract
+// diff`: against itself (no change) and against the AIProxy contract,
+// both ways.
 #include "contract/contract.h"
+#include "contract/diff.h"
 #include "contract/lint.h"
 #include "fuzz/fuzz_common.h"
 
@@ -30,6 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(m.kind == contract::Match::Kind::kFound, op.method + " " + op.path);
     (void)op.response_for(200);
     (void)op.response_for(404);
+  }
+  const auto same = contract::diff(*c, *c);
+  FUZZ_CHECK(same.changes.empty(), same.changes.empty() ? "" : same.changes[0].where + ": " + same.changes[0].what);
+  static const auto aiproxy = contract::Contract::load(TOLLGATE_FUZZ_SPEC_DIR "/aiproxy.yaml");
+  for (const auto& r : {contract::diff(*aiproxy, *c), contract::diff(*c, *aiproxy)}) {
+    FUZZ_CHECK(r.breaking() <= r.changes.size(), "");
+    for (const auto& change : r.changes) (void)change.at.to_string();
   }
   return 0;
 }
