@@ -1,5 +1,10 @@
 #include "mock-server/families/contract_routes.h"
 
+#include <algorithm>
+
+#include "common/printable.h"
+#include "common/text.h"
+
 namespace tollgate::mock {
 
 using nlohmann::json;
@@ -68,14 +73,28 @@ std::optional<Problem> ContractRoutes::parse_body(const Routed& routed, const ne
     body = json::object();
     return std::nullopt;
   }
+  // JSON is read as JSON when it says so, says nothing, or says form
+  // encoding (what curl -d sends unless told otherwise); a body declared as
+  // anything else (text/plain, XML, multipart) is refused, not guessed at.
+  const std::string_view declared = request.header("content-type");
+  std::string t = ascii_lower(declared.substr(0, declared.find(';')));
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.pop_back();
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.erase(0, 1);
+  if (!t.empty() && t != "application/json" && !t.ends_with("+json") && t != "application/x-www-form-urlencoded" &&
+      t != "*/*")
+    return Problem{400, "the request body is declared as '" + printable(t, 80) + "'; send it as application/json",
+                   "invalid_request", ""};
   body = json::parse(request.body, nullptr, false);
   if (body.is_discarded())
     return Problem{400, "the request body is not valid JSON", "invalid_request", ""};
-  // A body that parses as JSON is taken as JSON whatever its Content-Type
-  // says (curl -d sends form encoding), as the providers do.
   const auto violations = routed.contract->validate_request(op, "application/json", body);
   if (violations.empty()) return strict ? unknown_field(*routed.contract, op, body) : std::nullopt;
-  const auto& v = violations.front();
+  // Past "matches none of the schemas in anyOf", the closest member's own
+  // reason says what to fix ("missing required property 'input'").
+  const auto specific = std::find_if(violations.begin(), violations.end(), [](const contract::Violation& x) {
+    return !x.message.starts_with("matches none of the ");
+  });
+  const auto& v = specific != violations.end() ? *specific : violations.front();
   std::string param = param_path(v.instance_pointer);
   const std::string missing = "missing required property '";
   if (v.message.starts_with(missing))

@@ -189,6 +189,21 @@ TEST_F(AiProxy, DocumentedErrors) {
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("not valid JSON"), std::string::npos);
   EXPECT_CONFORMS(mock_, "aiproxy", "POST", "/aiproxy/v1/embeddings", r);
+  // JSON declared as something else is refused; as form encoding (what
+  // curl -d sends) or as nothing at all it is read.
+  const std::string embed = R"({"model":"text-embedding-3-small","input":"hi"})";
+  auto with_type = [&](const std::string& type) {
+    auto h = kDemo;
+    if (!type.empty()) h["Content-Type"] = type;
+    return TestClient(mock_.port()).request("POST", "/aiproxy/v1/embeddings", embed, h);
+  };
+  r = with_type("text/plain");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("declared as 'text/plain'"), std::string::npos) << r.body;
+  EXPECT_CONFORMS(mock_, "aiproxy", "POST", "/aiproxy/v1/embeddings", r);
+  EXPECT_EQ(with_type("application/x-www-form-urlencoded").status, 200);
+  EXPECT_EQ(with_type("Application/JSON; charset=utf-8").status, 200);
+  EXPECT_EQ(with_type("").status, 200);
   // wrong method and unknown path in the OpenAI shape
   r = mock_.call("DELETE", "/aiproxy/v1/models", nullptr, kDemo);
   EXPECT_EQ(r.status, 405);
