@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "contract/object_view.h"
 #include "contract/schema_values.h"
 
 namespace tollgate::contract {
@@ -199,28 +200,8 @@ class SchemaDiff {
           b.child("default") ? b.child("default") : b);
   }
 
-  /// An object's properties and required names, its allOf members' merged
-  /// in (a schema split into allOf parts is the same object).
-  struct Shape {
-    std::map<std::string, NodeRef> properties;
-    std::set<std::string> required;
-  };
-  static void gather(const DocumentSet& docs, NodeRef s, Shape& out, int depth) {
-    s = docs.deref(s);
-    if (!s || !s.node->is_object() || depth > 16) return;
-    if (const NodeRef p = s.child("properties"); p && p.node->is_object())
-      for (auto it = p.node->begin(); it != p.node->end(); ++it) out.properties.emplace(it.key(), p.child(it.key()));
-    if (const json* r = field(s, "required"); r && r->is_array())
-      for (const auto& x : *r)
-        if (x.is_string()) out.required.insert(x.get<std::string>());
-    if (const NodeRef all = s.child("allOf"); all && all.node->is_array())
-      for (std::size_t i = 0; i < all.node->size(); ++i) gather(docs, all.item(i), out, depth + 1);
-  }
-
   void properties(NodeRef a, NodeRef b, const std::string& path, int depth) {
-    Shape sa, sb;
-    gather(a_docs_, a, sa, 0);
-    gather(b_docs_, b, sb, 0);
+    const ObjectView sa = object_view(a_docs_, a), sb = object_view(b_docs_, b);
     const auto& ra = sa.required;
     const auto& rb = sb.required;
     const json* ap_b = field(b, "additionalProperties");

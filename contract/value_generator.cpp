@@ -50,6 +50,9 @@ class Generator {
     if (auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string())
       return value(resolve(ref->get<std::string>()), seed, depth + 1);
     if (auto c = schema.find("const"); c != schema.end()) return *c;
+    if (options_.use_examples)  // a scalar the contract shows: a model name, a key, a known id
+      for (const char* key : {"example", "default"})
+        if (auto x = schema.find(key); x != schema.end() && !x->is_object() && !x->is_array()) return *x;
     if (auto e = schema.find("enum"); e != schema.end() && e->is_array() && !e->empty()) {
       // A non-null member first: `nullable` enums list null too.
       std::vector<const json*> members;

@@ -17,6 +17,9 @@ struct GenerateOptions {
   int max_depth = 12;          ///< past it, only required properties and minItems items
   std::size_t max_items = 2;   ///< items in an array without minItems (never fewer than minItems)
   bool optional_properties = true;  ///< also fill the properties an object does not require
+  /// A scalar schema with an `example` (else a `default`) gives it: a model
+  /// name the server knows, where a made-up string names nothing.
+  bool use_examples = false;
   /// Bounds on the value, so that a small hostile schema (minItems nested
   /// in minItems) cannot make a huge one: past either, a GenerateError.
   std::size_t max_nodes = 10'000;        ///< JSON values in all

@@ -292,12 +292,15 @@ void write_flow(const metrics::StepMetrics& m, std::ostream& out) {
   }
 }
 
+
+}  // namespace
+
 // Checks, coverage, thresholds, unsupported steps and the result line.
 void write_verdicts(const metrics::RunResult& run, std::ostream& out) {
   const std::int64_t passed = run.checks_passed();
   if (passed + run.checks_failed() > 0)
-    out << "\nchecks: " << passed << " passed, " << run.checks_failed() << " failed (" << std::setprecision(2)
-        << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + run.checks_failed()) << "%)\n";
+    out << "\nchecks: " << passed << " passed, " << run.checks_failed() << " failed (" << std::fixed << std::setprecision(2)
+        << 100.0 * static_cast<double>(passed) / static_cast<double>(passed + run.checks_failed()) << "%)\n" << std::defaultfloat;
   if (!run.coverage.empty()) {
     out << "\n";
     write_coverage(run.coverage, out, false);
@@ -319,8 +322,6 @@ void write_verdicts(const metrics::RunResult& run, std::ostream& out) {
         << (run.nothing_answered() ? "; not one was answered" : "") << "\n";
   out << "\nresult: " << (run.interrupted ? "INTERRUPTED" : run.passed() ? (unsupported ? "PASS (INCOMPLETE)" : "PASS") : "FAIL") << "\n";
 }
-
-}  // namespace
 
 void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
   char line[512];

@@ -28,6 +28,9 @@ std::string rfc3339_ms(std::int64_t unix_ms);
 
 /// The human summary: a table per scenario and the thresholds.
 void write_summary_table(const metrics::RunResult& run, std::ostream& out);
+/// The end of the summary table alone: checks, coverage, thresholds,
+/// unsupported steps, errors and the result line.
+void write_verdicts(const metrics::RunResult& run, std::ostream& out);
 
 /// Writes `content` to `path` atomically (a temporary file, then rename).
 void write_file_atomically(const std::string& path, const std::string& content);

@@ -64,7 +64,7 @@ int exit_code_of(const metrics::RunResult& run, const scenario::Plan& plan) {
 
 }  // namespace
 
-int execute(scenario::Plan& plan, const RunFlags& flags) {
+int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hooks) {
   if (!flags.out_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(flags.out_dir, ec);
@@ -93,7 +93,9 @@ int execute(scenario::Plan& plan, const RunFlags& flags) {
   }
   if (options.on_progress) std::fprintf(stderr, "\n");
   judge(run, plan, flags);
-  reports::write_summary_table(run, std::cout);
+  if (hooks.summary_table) reports::write_summary_table(run, std::cout);
+  if (hooks.after) hooks.after(run, std::cout);
+  if (!hooks.summary_table) reports::write_verdicts(run, std::cout);
   if (!flags.out_dir.empty()) {
     const auto files = reports::write_reports(run, flags.out_dir);
     try {

@@ -1,13 +1,23 @@
 #pragma once
+#include <functional>
+#include <ostream>
+
 #include "apps/tollgate/flags.h"
 #include "harness/scenario/scenario.h"
 #include "reports/writers.h"
 
 namespace tollgate::cli {
 
-/// Runs a loaded plan (run and hit): the live outputs, the run, its
+/// What a command adds to, or leaves out of, what execute() prints.
+struct ExecuteHooks {
+  bool summary_table = true;  ///< the table of every scenario and step
+  /// After the run is judged, before the reports: the command's own account of it.
+  std::function<void(const metrics::RunResult&, std::ostream&)> after;
+};
+
+/// Runs a loaded plan (run, hit, probe): the live outputs, the run, its
 /// verdicts, the summary table and the reports; returns the ExitCode.
-int execute(scenario::Plan& plan, const RunFlags& flags);
+int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hooks = {});
 
 /// Names every report that could not be written (on stderr); true when
 /// there was one, which makes the exit code kCannotRun.

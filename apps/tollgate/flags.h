@@ -3,6 +3,7 @@
 // apply to a plan.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harness/scenario/scenario.h"
@@ -40,6 +41,9 @@ struct HitFlags {
   std::uint64_t max_body = 0;   ///< bytes of an answer's body at most; 0: the scenario default
   std::uint64_t max_event = 0;  ///< bytes of an event-stream event at most; 0: the scenario default
 };
+
+/// -H 'Name: value' flags as pairs; throws SourceError for one without a name.
+std::vector<std::pair<std::string, std::string>> parse_headers(const std::vector<std::string>& raw);
 
 /// Adds --threshold expressions to a plan; throws SourceError for a bad one.
 void add_thresholds(scenario::Plan& plan, const std::vector<std::string>& extra);

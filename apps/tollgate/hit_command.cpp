@@ -54,14 +54,7 @@ int hit(const HitFlags& h, const RunFlags& flags) {
     }
     if (h.max_body > 0) plan.max_body = h.max_body;
     if (h.max_event > 0) plan.max_event = h.max_event;
-    std::vector<std::pair<std::string, std::string>> headers;
-    for (const auto& header : h.headers) {
-      const auto colon = header.find(':');
-      if (colon == std::string::npos) throw SourceError({"-H", 0, 0}, "'" + header + "' is not 'Name: value'");
-      std::string value = header.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      headers.emplace_back(header.substr(0, colon), value);
-    }
+    auto headers = parse_headers(h.headers);
     // The query goes as given.
     scenario::Step step = scenario::literal_step(h.method, path, std::move(headers),
                                                  h.data.empty() ? std::nullopt : std::optional<std::string>(h.data));

@@ -40,8 +40,19 @@ std::optional<std::string> length_failure(const BodyCheck& b, const std::string&
 std::string status_name(const std::vector<int>& expected) {
   if (expected.empty()) return "status < 400";
   if (expected.size() == 1) return "status " + std::to_string(expected[0]);
+  // Runs of three or more consecutive codes as ranges: "status in [200-299, 404]".
   std::string s = "status in [";
-  for (std::size_t i = 0; i < expected.size(); ++i) s += (i ? ", " : "") + std::to_string(expected[i]);
+  for (std::size_t i = 0; i < expected.size();) {
+    std::size_t j = i;
+    while (j + 1 < expected.size() && expected[j + 1] == expected[j] + 1) ++j;
+    s += (i ? ", " : "") + std::to_string(expected[i]);
+    if (j >= i + 2) {
+      s += "-" + std::to_string(expected[j]);
+      i = j + 1;
+    } else {
+      ++i;
+    }
+  }
   return s + "]";
 }
 

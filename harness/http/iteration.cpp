@@ -59,7 +59,12 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     return flow::builtin(name, c->builtins);
   };
   Clock::TimePoint intended = start.intended;
-  for (std::size_t i = 0; i < spec.steps.size(); ++i) {
+  std::size_t first = 0, end = spec.steps.size();
+  if (spec.step_per_iteration && end > 0) {
+    first = static_cast<std::size_t>(seq) % end;
+    end = first + 1;
+  }
+  for (std::size_t i = first; i < end; ++i) {
     const auto& step = spec.steps[i];
     Request rendered;
     const Request* req = &s.requests[i];

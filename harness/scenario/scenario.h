@@ -184,6 +184,10 @@ struct Scenario {
   int connections = 0;           ///< connections at most (all workers)
   nanoseconds graceful_stop = std::chrono::seconds(10);
   std::vector<Step> steps;
+  /// Built in code (tollgate probe): iteration k sends only step
+  /// k % steps.size(), so that each step is a case of its own, run by
+  /// whichever virtual user is free and judged alone.
+  bool step_per_iteration = false;
   std::optional<DataSource> data;
   /// The contract its steps are checked against: the scenario's own
   /// `spec`, else the plan's.

@@ -102,4 +102,21 @@ class Child {
   long max_rss_kb_ = 0;
 };
 
+/// What a shell command printed (stdout and stderr) and its exit code (-1
+/// when it did not exit in time).
+struct Outcome {
+  int exit_code;
+  std::string output;
+};
+
+/// Runs `command` with /bin/sh, its stderr folded into its stdout.
+inline Outcome run_shell(const std::string& command, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  Child c({"/bin/sh", "-c", command + " 2>&1"});
+  Outcome o;
+  o.output = c.all_output(timeout);
+  const int status = c.wait_exit(std::chrono::seconds(10));
+  o.exit_code = status == -1 ? -1 : WEXITSTATUS(status);
+  return o;
+}
+
 }  // namespace tollgate::test

@@ -15,18 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
 Outcome run(const std::string& args, std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  Child c({"/bin/sh", "-c", std::string(TOLLGATE_BINARY) + " " + args + " 2>&1"});
-  Outcome o;
-  o.output = c.all_output(timeout);
-  const int status = c.wait_exit(std::chrono::seconds(10));
-  o.exit_code = status == -1 ? -1 : WEXITSTATUS(status);
-  return o;
+  return run_shell(std::string(TOLLGATE_BINARY) + " " + args, timeout);
 }
 
 class Cli : public ::testing::Test {
