@@ -6,6 +6,7 @@
 #include "apps/tollgate/contract_commands.h"
 #include "apps/tollgate/exit_codes.h"
 #include "apps/tollgate/hit_command.h"
+#include "apps/tollgate/probe_command.h"
 #include "apps/tollgate/report_commands.h"
 #include "apps/tollgate/run_command.h"
 
@@ -21,6 +22,7 @@ struct Commands {
   std::string diff_old, diff_new, diff_format = "text";
   std::string ops_file, scenario_file, coverage_spec, report_path, report_out, merge_out, tolerance = "10%";
   HitFlags hit_flags;
+  ProbeFlags probe_flags;
   CompareFlags compare_flags;
 
   void add_contract(CLI::App& app) {
@@ -96,6 +98,29 @@ struct Commands {
     cmd->callback([this] { code = hit(hit_flags, flags); });
   }
 
+  void add_probe(CLI::App& app) {
+    auto* cmd = app.add_subcommand("probe", "send cases generated from a contract and check every answer against it");
+    auto& p = probe_flags;
+    cmd->add_option("SPEC", p.spec, "OpenAPI 3.0 document, YAML or JSON")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--target", p.target, "where the API is: http(s)://host:port/base")->required();
+    cmd->add_option("-H,--header", p.headers, "'Name: value' sent with every case (repeatable; credentials masked)");
+    cmd->add_option("--operation", p.operations, "only this operationId (repeatable)");
+    cmd->add_option("--exclude-operation", p.exclude_operations, "not this operationId (repeatable)");
+    cmd->add_option("--tag", p.tags, "only operations with this tag (repeatable)");
+    cmd->add_option("--max-examples", p.max_examples, "generated positive cases per operation")->capture_default_str();
+    cmd->add_option("--seed", p.seed, "the same seed gives the same cases")->capture_default_str();
+    cmd->add_option("--workers", p.workers, "cases in flight at most")->capture_default_str();
+    cmd->add_option("--rate", p.rate, "cases per second at most, e.g. 50/s (default: as fast as the workers go)");
+    cmd->add_option("--max-time", p.max_time, "a response time bound per case, e.g. 2s");
+    cmd->add_flag("--no-destructive", p.no_destructive, "no DELETE, PUT or PATCH operation, no undocumented method but GET");
+    cmd->add_flag("--dry-run", p.dry_run, "print the cases as curl commands, send nothing");
+    cmd->add_flag("--show-secrets", p.show_secrets, "do not mask credentials in the curl commands");
+    cmd->add_option("--threads", flags.threads, "worker threads (default: one per core)");
+    cmd->add_option("--out", flags.out_dir, "write summary.json, junit.xml, metrics.prom, report.html and latency.hlog here");
+    cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");
+    cmd->callback([this] { code = probe(probe_flags, flags); });
+  }
+
   void add_report_commands(CLI::App& app) {
     auto* report = app.add_subcommand("report", "write the reports again from a summary.json (or its directory)");
     report->add_option("PATH", report_path, "summary.json, or the --out directory holding it")->required();
@@ -143,6 +168,7 @@ int main(int argc, char** argv) {
   commands.add_contract(app);
   commands.add_scenario_commands(app);
   commands.add_hit(app);
+  commands.add_probe(app);
   commands.add_report_commands(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,503 @@
+#include "harness/probe/cases.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "common/percent.h"
+#include "common/text.h"
+#include "contract/object_view.h"
+#include "contract/value_generator.h"
+#include "harness/probe/mutations.h"
+
+namespace tollgate::probe {
+namespace {
+
+using nlohmann::json;
+
+const char* const kJson = "application/json";
+
+std::string op_label(const contract::Operation& op) { return op.id.empty() ? op.method + " " + op.path : op.id; }
+
+std::vector<std::string> tags_of(const contract::Operation& op) {
+  std::vector<std::string> out;
+  if (const auto t = op.where.child("tags"); t && t.node->is_array())
+    for (const auto& x : *t.node)
+      if (x.is_string()) out.push_back(x.get<std::string>());
+  return out;
+}
+
+bool selected(const contract::Operation& op, const CaseOptions& o) {
+  auto has = [](const std::vector<std::string>& in, const std::string& v) {
+    return std::find(in.begin(), in.end(), v) != in.end();
+  };
+  if (!o.operations.empty() && !has(o.operations, op.id)) return false;
+  if (has(o.exclude_operations, op.id)) return false;
+  if (!o.destructive && (op.method == "DELETE" || op.method == "PUT" || op.method == "PATCH")) return false;
+  if (!o.tags.empty()) {
+    const auto tags = tags_of(op);
+    if (std::none_of(tags.begin(), tags.end(), [&](const std::string& t) { return has(o.tags, t); })) return false;
+  }
+  return true;
+}
+
+bool wants(const CaseOptions& o, CaseKind k) { return std::find(o.kinds.begin(), o.kinds.end(), k) != o.kinds.end(); }
+
+/// A parameter value as text: what the contract shows first (the
+/// parameter's or its schema's example, an enum's first value), else a
+/// value generated from the schema.
+std::string as_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+std::optional<json> shown_value(const contract::Contract& c, const contract::Parameter& p) {
+  if (const auto e = p.where.child("example")) return *e.node;
+  if (const auto ex = p.where.child("examples"); ex && ex.node->is_object())
+    for (auto it = ex.node->begin(); it != ex.node->end(); ++it) {
+      const auto v = c.documents().deref(ex.child(it.key())).child("value");
+      if (v) return *v.node;
+    }
+  const auto s = c.documents().deref(p.schema);
+  if (!s) return std::nullopt;
+  if (const auto e = s.child("example")) return *e.node;
+  if (const auto d = s.child("default")) return *d.node;
+  if (const auto en = s.child("enum"); en && en.node->is_array() && !en.node->empty()) return (*en.node)[0];
+  return std::nullopt;
+}
+
+std::optional<std::string> parameter_value(const contract::Contract& c, const contract::Parameter& p,
+                                           std::uint64_t seed, bool shown_first) {
+  if (shown_first)
+    if (auto v = shown_value(c, p)) return as_text(*v);
+  if (!p.schema) return std::string("x");
+  contract::GenerateOptions g;
+  g.seed = seed;
+  try {
+    const json v = contract::generate_value(*p.schema.node, p.schema.doc->value, g);
+    const std::string text = as_text(v);
+    if (c.validate_parameter(p, text).empty()) return text;
+  } catch (const contract::GenerateError&) {
+  }
+  if (auto v = shown_value(c, p)) return as_text(*v);
+  return std::nullopt;
+}
+
+/// The credentials an operation needs: nullopt when it needs none (no
+/// security, or an anonymous alternative).
+bool needs_credentials(const contract::Contract& c, const contract::Operation& op) {
+  auto sec = op.where.child("security");
+  if (!sec) sec = c.documents().root_ref().child("security");
+  if (!sec || !sec.node->is_array() || sec.node->empty()) return false;
+  for (const auto& alt : *sec.node)
+    if (alt.is_object() && alt.empty()) return false;
+  return true;
+}
+
+std::set<int> documented(const contract::Operation& op) {
+  std::set<int> out;
+  for (const auto& r : op.responses) {
+    if (r.status.size() == 3 && r.status[1] == 'X') {
+      for (int s = (r.status[0] - '0') * 100; s < (r.status[0] - '0') * 100 + 100; ++s) out.insert(s);
+    } else if (r.status != "default") {
+      out.insert(std::atoi(r.status.c_str()));
+    }
+  }
+  return out;
+}
+
+/// 401 and 403 say the credentials were refused, whatever the input: with
+/// the probe's credentials given they pass no case but an auth case (a
+/// wrong key must not make every case look accepted, or refused).
+bool about_credentials(int status) { return status == 401 || status == 403; }
+
+/// A valid request may get any 2xx, or a documented 4xx that is not a
+/// refusal of its input or its credentials (404 for an id that does not
+/// exist, 402/429 when the account is out of quota or rate).
+std::vector<int> accepted(const contract::Operation& op) {
+  std::vector<int> out;
+  for (int s = 200; s < 300; ++s) out.push_back(s);
+  for (int s : documented(op))
+    if (s >= 400 && s < 500 && s != 400 && s != 422 && !about_credentials(s)) out.push_back(s);
+  return out;
+}
+
+std::vector<int> refused() {
+  std::vector<int> out;
+  for (int s = 400; s < 500; ++s)
+    if (!about_credentials(s)) out.push_back(s);
+  return out;
+}
+
+/// Whether a property names another resource ("id", "task_id", "previousResponseId").
+bool is_reference(const std::string& name) {
+  const auto ends = [&](const std::string& tail) {
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return name == "id" || ends("_id") || ends("Id");
+}
+
+/// One operation's requests: the parameters filled, then a body per case.
+class OperationCases {
+ public:
+  OperationCases(const contract::Contract& c, const contract::Operation& op, const CaseOptions& o, CaseSet& out)
+      : c_(c), op_(op), o_(o), out_(out) {}
+
+  void run() {
+    if (!fill_parameters(o_.seed, true, base_)) {
+      out_.notes.push_back(op_label(op_) + ": a required parameter could not be generated; not probed");
+      return;
+    }
+    media_ = op_.request_body.empty() ? nullptr : contract::find_media_type(op_.request_body, kJson);
+    if (!op_.request_body.empty() && !media_) {
+      out_.notes.push_back(op_label(op_) + ": no JSON request body (" + op_.request_body[0].content_type +
+                           "); only its parameters are probed");
+    }
+    valid_base_ = base_body();
+    if (wants(o_, CaseKind::kExample)) examples();
+    if (wants(o_, CaseKind::kPositive)) positives();
+    if (wants(o_, CaseKind::kNegative)) negatives();
+    if (wants(o_, CaseKind::kAuth) && needs_credentials(c_, op_)) auth();
+  }
+
+ private:
+  struct Request {
+    std::string path;
+    std::vector<std::pair<std::string, std::string>> query, headers;
+  };
+
+  bool fill_parameters(std::uint64_t seed, bool shown_first, Request& r) {
+    std::string path = op_.path;
+    for (const auto& p : op_.parameters) {
+      if (p.in == "cookie") continue;
+      if (p.in == "header" && (iequals(p.name, "authorization") || iequals(p.name, "content-type"))) continue;
+      if (!p.required && p.in != "path") continue;
+      auto v = parameter_value(c_, p, seed + std::hash<std::string>{}(p.name), shown_first);
+      if (!v) return false;
+      if (p.in == "path") {
+        const std::string hole = "{" + p.name + "}";
+        if (const auto at = path.find(hole); at != std::string::npos) path.replace(at, hole.size(), percent_encode(*v));
+      } else if (p.in == "query") {
+        r.query.emplace_back(p.name, *v);
+      } else {
+        r.headers.emplace_back(p.name, *v);
+      }
+    }
+    r.path = path;
+    return true;
+  }
+
+  /// A required parameter that names another resource (a task id): a made-up
+  /// one names nothing, so a valid case may be told it is not found.
+  bool takes_reference() const {
+    return std::any_of(op_.parameters.begin(), op_.parameters.end(), [](const contract::Parameter& p) {
+      return p.required && (p.in == "path" || p.in == "query") && is_reference(p.name);
+    });
+  }
+
+  Case make(CaseKind kind, const std::string& what, const Request& r) {
+    Case k;
+    k.kind = kind;
+    k.op = &op_;
+    k.name = op_label(op_) + " " + kind_name(kind) + (what.empty() ? "" : ": " + what);
+    k.method = op_.method;
+    k.path = r.path;
+    k.query = r.query;
+    k.headers = r.headers;
+    k.expect = kind == CaseKind::kNegative ? refused() : accepted(op_);
+    if (kind != CaseKind::kNegative && takes_reference()) {
+      for (int s : documented(op_))
+        if ((s == 400 || s == 404) && std::find(k.expect.begin(), k.expect.end(), s) == k.expect.end()) k.expect.push_back(s);
+      std::sort(k.expect.begin(), k.expect.end());
+      if (!noted_reference_) {
+        noted_reference_ = true;
+        out_.notes.push_back(op_label(op_) + ": its id parameter is made up, so valid cases may be answered "
+                             "'not found' (400/404 pass; stateful sequences are not generated yet)");
+      }
+    }
+    return k;
+  }
+
+  void with_body(Case& k, const json& body) const {
+    k.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+    k.headers.emplace_back("Content-Type", kJson);
+    k.asks_stream = body.is_object() && body.contains("stream") && body["stream"] == true;
+  }
+
+  /// The body as it goes on the wire: bytes that are not UTF-8 (a contract's
+  /// own) replaced, so what is judged valid or not is what is sent.
+  static json as_sent(const json& body) {
+    return json::parse(body.dump(-1, ' ', false, json::error_handler_t::replace), nullptr, false);
+  }
+  bool valid(const json& body) const { return c_.validate_request(op_, kJson, as_sent(body)).empty(); }
+
+  /// Where the server is to call back goes to --callback-url (by default
+  /// loopback), never to a generated host.
+  json calling_back_home(json body) {
+    bool changed = false;
+    std::function<void(json&)> walk = [&](json& v) {
+      if (!v.is_object()) return;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        const std::string key = ascii_lower(it.key());
+        if (it->is_string() && (key.find("callback") != std::string::npos || key.find("webhook") != std::string::npos)) {
+          *it = o_.callback_url;
+          changed = true;
+        } else {
+          walk(*it);
+        }
+      }
+    };
+    json out = body;
+    walk(out);
+    return changed && valid(out) ? out : body;
+  }
+
+  /// A made-up id names nothing on the server: optional properties that
+  /// refer to another resource are left out of what is sent as valid
+  /// (stateful sequences, which would fill them from earlier answers, are
+  /// not generated yet).
+  json without_references(json body) {
+    if (!body.is_object() || !media_) return body;
+    body = calling_back_home(std::move(body));
+    const auto view = contract::object_view(c_.documents(), media_->schema);
+    for (const auto& [name, sub] : view.properties) {
+      if (view.required.count(name) || !is_reference(name) || !body.contains(name)) continue;
+      json trimmed = body;
+      trimmed.erase(name);
+      if (!valid(trimmed)) continue;
+      body = std::move(trimmed);
+      if (dropped_.insert(name).second)
+        out_.notes.push_back(op_label(op_) + ": '" + name + "' left out of valid cases: a made-up id names nothing");
+    }
+    return body;
+  }
+
+  void examples() {
+    if (!media_) return;
+    std::vector<json> found;
+    if (const auto e = media_->where.child("example")) found.push_back(*e.node);
+    if (const auto ex = media_->where.child("examples"); ex && ex.node->is_object())
+      for (auto it = ex.node->begin(); it != ex.node->end(); ++it)
+        if (const auto v = c_.documents().deref(ex.child(it.key())).child("value")) found.push_back(*v.node);
+    int n = 0;
+    for (const auto& body : found) {
+      ++n;
+      if (!valid(body)) {
+        out_.notes.push_back(op_label(op_) + ": request example " + std::to_string(n) +
+                             " does not match its schema; not sent (contract lint names it)");
+        continue;
+      }
+      Case k = make(CaseKind::kExample, std::to_string(n), base_);
+      with_body(k, without_references(body));
+      out_.cases.push_back(std::move(k));
+    }
+  }
+
+  /// The valid body negatives and auth cases start from: a generated one
+  /// (every optional property present), else the first valid example.
+  std::optional<json> base_body() {
+    if (!media_ || !media_->schema) return std::nullopt;
+    for (std::uint64_t i = 0; i < 5; ++i) {
+      contract::GenerateOptions g;
+      g.seed = o_.seed * 1000003 + i;
+      g.use_examples = true;
+      try {
+        json body = contract::generate_value(*media_->schema.node, media_->schema.doc->value, g);
+        if (valid(body)) return without_references(std::move(body));
+      } catch (const contract::GenerateError&) {
+        break;
+      }
+    }
+    if (const auto e = media_->where.child("example"); e && valid(*e.node)) return *e.node;
+    return std::nullopt;
+  }
+
+  /// Generated bodies: the first with every optional property, the second
+  /// with only the required ones, then others from further seeds.
+  void positives() {
+    if (!media_ || !media_->schema) {
+      if (op_.request_body.empty() || !op_.body_required) {  // parameters only: a few distinct fillings
+        for (int i = 0; i < o_.max_examples; ++i) {
+          Request r;
+          if (!fill_parameters(o_.seed + 7919 * static_cast<std::uint64_t>(i), true, r)) continue;
+          if (i > 0 && r.path == base_.path && r.query == base_.query && r.headers == base_.headers) continue;
+          out_.cases.push_back(make(CaseKind::kPositive, std::to_string(i + 1), r));
+        }
+      }
+      return;
+    }
+    int made = 0;
+    for (int i = 0; made < o_.max_examples && i < o_.max_examples * 3; ++i) {
+      contract::GenerateOptions g;
+      g.seed = o_.seed * 1000003 + static_cast<std::uint64_t>(i);
+      g.optional_properties = i != 1;
+      g.use_examples = true;
+      json body;
+      try {
+        body = contract::generate_value(*media_->schema.node, media_->schema.doc->value, g);
+      } catch (const contract::GenerateError& e) {
+        out_.notes.push_back(op_label(op_) + ": no body could be generated: " + e.what());
+        return;
+      }
+      if (!valid(body)) continue;  // a pattern or a bound the generator could not meet
+      body = without_references(std::move(body));
+      Case k = make(CaseKind::kPositive, std::to_string(++made), base_);
+      with_body(k, body);
+      out_.cases.push_back(std::move(k));
+    }
+    if (made == 0) out_.notes.push_back(op_label(op_) + ": no generated body matched the schema; no positive case");
+  }
+
+  void negatives() {
+    // Parameters: a required query parameter left out, a typed or
+    // enumerated one given a value its schema refuses.
+    for (const auto& p : op_.parameters) {
+      if (p.in != "query" && p.in != "path") continue;
+      if (p.in == "query" && p.required) {
+        Request r = base_;
+        std::erase_if(r.query, [&](const auto& q) { return q.first == p.name; });
+        push_negative("query parameter '" + p.name + "' missing", r, std::nullopt);
+      }
+      for (const auto& bad : {std::string("not-a-number-zz"), std::string("zz-not-in-enum")}) {
+        if (!c_.validate_parameter(p, bad).empty()) {
+          Request r = base_;
+          if (p.in == "query") {
+            std::erase_if(r.query, [&](const auto& q) { return q.first == p.name; });
+            r.query.emplace_back(p.name, bad);
+          } else {
+            r.path = replace_path_parameter(p.name, bad);
+          }
+          push_negative(p.in + " parameter '" + p.name + "' = '" + bad + "' (" +
+                            c_.validate_parameter(p, bad)[0].message + ")",
+                        r, std::nullopt);
+          break;
+        }
+      }
+    }
+    if (!media_ || !media_->schema) return;
+    // The body: one rule broken at a time, each kept only when the
+    // contract itself says it is invalid.
+    if (valid_base_) {
+      for (auto& m : mutate(c_.documents(), media_->schema, *valid_base_)) {
+        if (valid(m.body)) continue;  // not invalid after all: no false alarm
+        push_negative("body " + m.what, base_, m.body);
+      }
+    }
+    Case bad_json = make(CaseKind::kNegative, "body is not JSON", base_);
+    bad_json.body = "{\"unterminated";
+    bad_json.headers.emplace_back("Content-Type", kJson);
+    out_.cases.push_back(std::move(bad_json));
+    if (valid_base_ && !contract::find_media_type(op_.request_body, "text/plain")) {
+      Case wrong_type = make(CaseKind::kNegative, "Content-Type text/plain (undocumented)", base_);
+      wrong_type.body = valid_base_->dump(-1, ' ', false, json::error_handler_t::replace);
+      wrong_type.headers.emplace_back("Content-Type", "text/plain");
+      out_.cases.push_back(std::move(wrong_type));
+    }
+  }
+
+  std::string replace_path_parameter(const std::string& name, const std::string& value) {
+    // The path filled again, with `name` replaced.
+    std::string path = op_.path;
+    for (const auto& p : op_.parameters) {
+      if (p.in != "path") continue;
+      const std::string hole = "{" + p.name + "}";
+      const auto at = path.find(hole);
+      if (at == std::string::npos) continue;
+      std::string v = p.name == name ? value : parameter_value(c_, p, o_.seed + std::hash<std::string>{}(p.name), true).value_or("x");
+      path.replace(at, hole.size(), percent_encode(v));
+    }
+    return path;
+  }
+
+  void push_negative(const std::string& what, const Request& r, const std::optional<json>& body) {
+    Case k = make(CaseKind::kNegative, what, r);
+    if (body) {
+      with_body(k, *body);
+    } else if (valid_base_) {
+      with_body(k, *valid_base_);
+    } else if (media_ && op_.body_required) {
+      return;  // the body is missing too: two rules broken
+    }
+    out_.cases.push_back(std::move(k));
+  }
+
+  void auth() {
+    Case k = make(CaseKind::kAuth, "no credentials", base_);
+    k.without_credentials = true;
+    const auto doc = documented(op_);
+    k.expect.clear();
+    for (int s : {401, 403})
+      if (doc.count(s)) k.expect.push_back(s);
+    if (k.expect.empty()) k.expect = {401, 403};
+    if (valid_base_) with_body(k, *valid_base_);
+    else if (media_ && op_.body_required) return;
+    out_.cases.push_back(std::move(k));
+  }
+
+  const contract::Contract& c_;
+  const contract::Operation& op_;
+  const CaseOptions& o_;
+  CaseSet& out_;
+  Request base_;
+  const contract::MediaType* media_ = nullptr;
+  std::optional<json> valid_base_;
+  std::set<std::string> dropped_;  ///< reference properties already noted
+  bool noted_reference_ = false;
+};
+
+/// Per path, one method it does not document: 405 with an Allow header is due.
+void method_cases(const contract::Contract& c, const CaseOptions& o, CaseSet& out) {
+  std::map<std::string, std::vector<const contract::Operation*>> by_path;
+  for (const auto& op : c.operations()) by_path[op.path].push_back(&op);
+  for (const auto& [path, ops] : by_path) {
+    if (std::none_of(ops.begin(), ops.end(), [&](const auto* op) { return selected(*op, o); })) continue;
+    const std::vector<std::string> candidates =
+        o.destructive ? std::vector<std::string>{"PATCH", "PUT", "DELETE", "POST", "GET"} : std::vector<std::string>{"GET"};
+    for (const auto& m : candidates) {
+      if (std::any_of(ops.begin(), ops.end(), [&](const auto* op) { return op->method == m; })) continue;
+      const contract::Operation& op = *ops.front();
+      std::string concrete = path;
+      for (const auto& p : op.parameters) {
+        if (p.in != "path") continue;
+        const std::string hole = "{" + p.name + "}";
+        if (const auto at = concrete.find(hole); at != std::string::npos)
+          concrete.replace(at, hole.size(), percent_encode(parameter_value(c, p, o.seed, true).value_or("x")));
+      }
+      Case k;
+      k.kind = CaseKind::kMethod;
+      k.op = &op;
+      k.name = m + " " + path + " method: undocumented";
+      k.method = m;
+      k.path = concrete;
+      k.expect = {405};
+      k.contract = false;
+      out.cases.push_back(std::move(k));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+const char* kind_name(CaseKind k) {
+  switch (k) {
+    case CaseKind::kExample: return "example";
+    case CaseKind::kPositive: return "positive";
+    case CaseKind::kNegative: return "negative";
+    case CaseKind::kAuth: return "auth";
+    case CaseKind::kMethod: return "method";
+  }
+  return "?";
+}
+
+CaseSet generate_cases(const contract::Contract& c, const CaseOptions& options) {
+  CaseSet out;
+  for (const auto& op : c.operations())
+    if (selected(op, options)) OperationCases(c, op, options, out).run();
+  if (wants(options, CaseKind::kMethod)) method_cases(c, options, out);
+  // Names are unique: a repeated one gets its position.
+  std::map<std::string, int> seen;
+  for (auto& k : out.cases)
+    if (const int n = seen[k.name]++; n > 0) k.name += " (" + std::to_string(n + 1) + ")";
+  return out;
+}
+
+}  // namespace tollgate::probe

@@ -1,0 +1,60 @@
+#pragma once
+// Test cases generated from a contract, for `tollgate probe`: per
+// operation its examples, values generated from its schemas (positive),
+// requests that break exactly one rule (negative, each re-validated against
+// the contract before it is kept), requests without credentials (auth),
+// and per path a method it does not document. Pure: no network here.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "contract/contract.h"
+
+namespace tollgate::probe {
+
+enum class CaseKind { kExample, kPositive, kNegative, kAuth, kMethod };
+const char* kind_name(CaseKind k);
+
+struct Case {
+  CaseKind kind = CaseKind::kPositive;
+  const contract::Operation* op = nullptr;  ///< the operation (kMethod: one on the same path)
+  std::string name;  ///< "createTask negative: /prompt wrong type", unique in a probe
+  std::string method;
+  std::string path;  ///< the concrete path (parameters filled, percent-encoded), with no query
+  std::vector<std::pair<std::string, std::string>> query;  ///< raw values (encoded when sent)
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<std::string> body;
+  bool without_credentials = false;  ///< kAuth: the probe's credential headers are not sent
+  /// The statuses that pass: 2xx and the documented non-validation 4xx for
+  /// examples and positives, 4xx for negatives, 401/403 for auth, 405 for
+  /// an undocumented method.
+  std::vector<int> expect;
+  bool contract = true;  ///< the answer must be documented by `op` and match it (not kMethod)
+  bool asks_stream = false;
+};
+
+struct CaseOptions {
+  std::uint64_t seed = 0;     ///< the same contract and seed give the same cases
+  int max_examples = 5;       ///< positive cases per operation (examples come on top)
+  std::vector<std::string> operations;          ///< only these operationIds (empty: all)
+  std::vector<std::string> exclude_operations;  ///< never these
+  std::vector<std::string> tags;                ///< only operations with one of these tags
+  bool destructive = true;    ///< false: no DELETE, PUT or PATCH operation
+  /// Given to every body property that names where to call back (callback,
+  /// webhook): by default loopback's discard port, so that no callback
+  /// leaves the machine.
+  std::string callback_url = "http://127.0.0.1:9/probe-callback";
+  std::vector<CaseKind> kinds = {CaseKind::kExample, CaseKind::kPositive, CaseKind::kNegative, CaseKind::kAuth,
+                                 CaseKind::kMethod};
+};
+
+struct CaseSet {
+  std::vector<Case> cases;
+  std::vector<std::string> notes;  ///< what could not be generated, and why ("uploadFile: no JSON body")
+};
+
+CaseSet generate_cases(const contract::Contract& c, const CaseOptions& options);
+
+}  // namespace tollgate::probe
