@@ -14,41 +14,59 @@
 namespace tollgate::cli {
 namespace {
 
-void print_cases(const probe::CaseSet& set, const scenario::Plan& plan, bool show_secrets, std::ostream& out) {
-  const auto& steps = plan.scenarios.front().steps;
-  for (std::size_t i = 0; i < set.cases.size(); ++i) {
-    const auto& k = set.cases[i];
-    out << printable(k.name, 200) << "\n  expect " << check::status_name(k.expect) << (k.contract ? ", the contract" : "")
-        << "\n  " << probe::curl_command(plan, steps[i], show_secrets) << "\n";
-  }
+using CaseIndex = std::vector<std::vector<std::size_t>>;
+
+void print_cases(const probe::CaseSet& set, const scenario::Plan& plan, const CaseIndex& index, bool show_secrets,
+                 std::ostream& out) {
+  for (std::size_t si = 0; si < plan.scenarios.size(); ++si)
+    for (std::size_t j = 0; j < index[si].size(); ++j) {
+      const auto& k = set.cases[index[si][j]];
+      out << printable(k.name, 200) << "\n  expect " << check::status_name(k.expect) << (k.contract ? ", the contract" : "")
+          << "\n  " << probe::curl_command(plan, plan.scenarios[si].steps[j], show_secrets) << "\n";
+    }
 }
 
 /// What the probe found: cases per kind, then every failed case with what
 /// failed, what came back and how to send it again.
-void report(const probe::CaseSet& set, const scenario::Plan& plan, const metrics::RunResult& run, bool show_secrets,
-            std::ostream& out) {
-  const auto& steps = plan.scenarios.front().steps;
-  const auto& results = run.scenarios.front().steps;
+void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseIndex& index,
+            const metrics::RunResult& run, bool show_secrets, std::ostream& out) {
   std::map<std::string, std::pair<int, int>> by_kind;  // kind -> (cases, failed)
   int failed = 0, not_run = 0;
-  for (std::size_t i = 0; i < set.cases.size() && i < results.size(); ++i) {
-    const auto& m = results[i].metrics;
-    auto& tally = by_kind[probe::kind_name(set.cases[i].kind)];
-    ++tally.first;
-    if (m.requests == 0) {
-      ++not_run;
-      continue;
+  for (std::size_t si = 0; si < plan.scenarios.size() && si < run.scenarios.size(); ++si) {
+    const auto& results = run.scenarios[si].steps;
+    for (std::size_t j = 0; j < index[si].size() && j < results.size(); ++j) {
+      const auto& k = set.cases[index[si][j]];
+      const auto& m = results[j].metrics;
+      auto& tally = by_kind[probe::kind_name(k.kind)];
+      ++tally.first;
+      if (m.requests == 0) {
+        ++not_run;
+        if (!m.unsupported_message.empty()) out << "\nNOT SENT " << printable(k.name, 300) << ": " << m.unsupported_message << "\n";
+        continue;
+      }
+      if (m.checks_failed == 0 && m.error_count() == 0) continue;
+      ++tally.second;
+      ++failed;
+      out << "\nFAIL " << printable(k.name, 300) << "\n";
+      for (const auto& c : m.checks)
+        if (c.failed > 0)
+          for (const auto& [message, n] : c.samples) out << "  " << printable(c.name, 120) << ": " << message << "\n";
+      for (std::size_t kind = 0; kind < m.error_samples.size(); ++kind)
+        for (const auto& [message, n] : m.error_samples[kind]) out << "  error: " << message << "\n";
+      const auto& sc = plan.scenarios[si];
+      if (k.chain == 0) {
+        out << "  reproduce: " << probe::curl_command(plan, sc.steps[j], show_secrets) << "\n";
+        continue;
+      }
+      // A chain: its steps up to this one, {{ref}} being what the first answer carried.
+      std::size_t start = 0;
+      for (std::size_t g : sc.iteration_groups)
+        if (g <= j) start = g;
+      const auto& first_case = set.cases[index[si][start]];
+      out << "  reproduce, in order ({{ref}}: " << first_case.extract_pointer << " of the first answer):\n";
+      for (std::size_t step = start; step <= j; ++step)
+        out << "    " << probe::curl_command(plan, sc.steps[step], show_secrets) << "\n";
     }
-    if (m.checks_failed == 0 && m.error_count() == 0) continue;
-    ++tally.second;
-    ++failed;
-    out << "\nFAIL " << printable(set.cases[i].name, 300) << "\n";
-    for (const auto& c : m.checks)
-      if (c.failed > 0)
-        for (const auto& [message, n] : c.samples) out << "  " << printable(c.name, 120) << ": " << message << "\n";
-    for (std::size_t kind = 0; kind < m.error_samples.size(); ++kind)
-      for (const auto& [message, n] : m.error_samples[kind]) out << "  error: " << message << "\n";
-    out << "  reproduce: " << probe::curl_command(plan, steps[i], show_secrets) << "\n";
   }
   out << "\nprobe of " << plan.spec_file << ": " << set.cases.size() << " cases (";
   bool first = true;
@@ -57,7 +75,7 @@ void report(const probe::CaseSet& set, const scenario::Plan& plan, const metrics
     first = false;
   }
   out << "), " << failed << " failed";
-  if (not_run) out << ", " << not_run << " not sent (the run ended first)";
+  if (not_run) out << ", " << not_run << " not sent (the run ended first, or an earlier step of their chain failed)";
   out << "\n";
   for (const auto& n : set.notes) out << "note: " << printable(n, 300) << "\n";
 }
@@ -101,14 +119,15 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
     return kBadInput;
   }
   const probe::CaseSet set = probe::generate_cases(*setup.contract, options);
-  scenario::Plan plan = probe::probe_plan(set.cases, setup);
+  CaseIndex index;
+  scenario::Plan plan = probe::probe_plan(set.cases, setup, &index);
   if (set.cases.empty()) {
     for (const auto& n : set.notes) std::cerr << "note: " << n << "\n";
     std::cerr << "tollgate probe: no case to send (see the notes above)\n";
     return kBadInput;
   }
   if (p.dry_run) {
-    print_cases(set, plan, p.show_secrets, std::cout);
+    print_cases(set, plan, index, p.show_secrets, std::cout);
     std::cout << "\n" << set.cases.size() << " cases; nothing sent (--dry-run)\n";
     for (const auto& n : set.notes) std::cout << "note: " << printable(n, 300) << "\n";
     return kOk;
@@ -124,7 +143,7 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
   run_flags.command_line = mask_command_line(flags.command_line, setup.headers);
   ExecuteHooks hooks;
   hooks.summary_table = false;
-  hooks.after = [&](const metrics::RunResult& run, std::ostream& out) { report(set, plan, run, p.show_secrets, out); };
+  hooks.after = [&](const metrics::RunResult& run, std::ostream& out) { report(set, plan, index, run, p.show_secrets, out); };
   return execute(plan, run_flags, hooks);
 }
 

@@ -60,9 +60,10 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
   };
   Clock::TimePoint intended = start.intended;
   std::size_t first = 0, end = spec.steps.size();
-  if (spec.step_per_iteration && end > 0) {
-    first = static_cast<std::size_t>(seq) % end;
-    end = first + 1;
+  if (const auto& groups = spec.iteration_groups; !groups.empty()) {
+    const std::size_t g = static_cast<std::size_t>(seq) % groups.size();
+    first = groups[g];
+    end = g + 1 < groups.size() ? groups[g + 1] : spec.steps.size();
   }
   for (std::size_t i = first; i < end; ++i) {
     const auto& step = spec.steps[i];

@@ -9,6 +9,7 @@
 #include "common/text.h"
 #include "contract/object_view.h"
 #include "contract/value_generator.h"
+#include "harness/probe/chains.h"
 #include "harness/probe/mutations.h"
 
 namespace tollgate::probe {
@@ -209,8 +210,8 @@ class OperationCases {
       std::sort(k.expect.begin(), k.expect.end());
       if (!noted_reference_) {
         noted_reference_ = true;
-        out_.notes.push_back(op_label(op_) + ": its id parameter is made up, so valid cases may be answered "
-                             "'not found' (400/404 pass; stateful sequences are not generated yet)");
+        out_.notes.push_back(op_label(op_) + ": its id parameter is made up in single cases, so they may be answered "
+                             "'not found' (400/404 pass; a chain, when one is inferred, uses a real one)");
       }
     }
     return k;
@@ -484,6 +485,7 @@ const char* kind_name(CaseKind k) {
     case CaseKind::kNegative: return "negative";
     case CaseKind::kAuth: return "auth";
     case CaseKind::kMethod: return "method";
+    case CaseKind::kChain: return "chain";
   }
   return "?";
 }
@@ -497,6 +499,8 @@ CaseSet generate_cases(const contract::Contract& c, const CaseOptions& options) 
   std::map<std::string, int> seen;
   for (auto& k : out.cases)
     if (const int n = seen[k.name]++; n > 0) k.name += " (" + std::to_string(n + 1) + ")";
+  if (wants(options, CaseKind::kChain))
+    for (auto& k : chain_cases(c, options, out.cases, out.notes)) out.cases.push_back(std::move(k));
   return out;
 }
 

@@ -14,7 +14,7 @@
 
 namespace tollgate::probe {
 
-enum class CaseKind { kExample, kPositive, kNegative, kAuth, kMethod };
+enum class CaseKind { kExample, kPositive, kNegative, kAuth, kMethod, kChain };
 const char* kind_name(CaseKind k);
 
 struct Case {
@@ -33,6 +33,13 @@ struct Case {
   std::vector<int> expect;
   bool contract = true;  ///< the answer must be documented by `op` and match it (not kMethod)
   bool asks_stream = false;
+  /// Stateful sequences (chains.h): cases with the same `chain` above 0 are
+  /// sent in order by one virtual user; a case may take `extract_pointer`
+  /// of its answer as {{extract_var}}, and a later one use it in its path
+  /// or query (`templated`).
+  int chain = 0;
+  std::string extract_var, extract_pointer;
+  bool templated = false;
 };
 
 struct CaseOptions {
@@ -47,7 +54,7 @@ struct CaseOptions {
   /// leaves the machine.
   std::string callback_url = "http://127.0.0.1:9/probe-callback";
   std::vector<CaseKind> kinds = {CaseKind::kExample, CaseKind::kPositive, CaseKind::kNegative, CaseKind::kAuth,
-                                 CaseKind::kMethod};
+                                 CaseKind::kMethod, CaseKind::kChain};
 };
 
 struct CaseSet {

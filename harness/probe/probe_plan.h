@@ -31,10 +31,17 @@ struct ProbeSetup {
 /// common/secrets.h and every apiKey header of the contract's securitySchemes.
 bool is_credential_header(const contract::Contract& c, const std::string& name);
 
-scenario::Plan probe_plan(const std::vector<Case>& cases, const ProbeSetup& setup);
+/// The plan: scenario 0 sends the single cases, one per iteration;
+/// scenario 1, when there are chains, sends them one after the other, each
+/// chain's cases in order. `case_index`, when given, gets for each scenario
+/// the index in `cases` of each of its steps.
+scenario::Plan probe_plan(const std::vector<Case>& cases, const ProbeSetup& setup,
+                          std::vector<std::vector<std::size_t>>* case_index = nullptr);
 
 /// `curl ...` that sends `step` of `plan` again; credentials masked unless
-/// `show_secrets`. Every argument single-quoted for a POSIX shell.
+/// `show_secrets`. Every argument single-quoted for a POSIX shell. A
+/// chain's later step shows {{ref}} where the value its first answer
+/// carried goes.
 std::string curl_command(const scenario::Plan& plan, const scenario::Step& step, bool show_secrets);
 
 }  // namespace tollgate::probe

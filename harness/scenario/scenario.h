@@ -184,10 +184,12 @@ struct Scenario {
   int connections = 0;           ///< connections at most (all workers)
   nanoseconds graceful_stop = std::chrono::seconds(10);
   std::vector<Step> steps;
-  /// Built in code (tollgate probe): iteration k sends only step
-  /// k % steps.size(), so that each step is a case of its own, run by
-  /// whichever virtual user is free and judged alone.
-  bool step_per_iteration = false;
+  /// Built in code (tollgate probe): when not empty, the steps fall into
+  /// groups, each starting at the step index given here (ascending, the
+  /// first 0), and iteration k sends only group k % groups: each group a
+  /// case (or a chain of them) of its own, run by whichever virtual user is
+  /// free, judged alone, a failure ending only its own group.
+  std::vector<std::size_t> iteration_groups;
   std::optional<DataSource> data;
   /// The contract its steps are checked against: the scenario's own
   /// `spec`, else the plan's.

@@ -4,6 +4,8 @@
 // each (found, with a curl command that shows the fault when run).
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -33,8 +35,9 @@ TEST(Probe, EveryBundledContractPassesAgainstTheMock) {
     const char* key;
   };
   for (const Family& f : {Family{"aiproxy", "aiproxy", "sk-demo"}, Family{"aimichat", "aimichat", "aimichat_demo"},
-                          Family{"apixo", "apixo", "apixo-demo"}, Family{"aiapigiare-system", "aiapigiare", "demo-access-key"},
-                          Family{"aiapigiare-media", "aiapigiare", "sk-demo"}}) {
+                          Family{"apixo", "apixo", "apixo-demo"}, Family{"aiapigiare-media", "aiapigiare", "sk-demo"},
+                          // Last: its chains edit and delete the demo account's first key, sk-demo.
+                          Family{"aiapigiare-system", "aiapigiare", "demo-access-key"}}) {
     const auto o = tollgate("probe " + root + "/spec/" + f.spec + ".yaml --target " + url + "/" + f.base +
                             " -H 'Authorization: Bearer " + f.key + "' --quiet");
     EXPECT_EQ(o.exit_code, 0) << f.spec << "\n" << o.output;
@@ -43,6 +46,10 @@ TEST(Probe, EveryBundledContractPassesAgainstTheMock) {
     // Every kind of case was sent.
     for (const char* kind : {" auth", " example", " method", " negative", " positive"})
       EXPECT_NE(o.output.find(kind), std::string::npos) << f.spec << ": no" << kind << " case\n" << o.output;
+    // Every family but AimiChat (one operation) has a create -> read chain.
+    if (std::string(f.spec) != "aimichat") {
+      EXPECT_NE(o.output.find(" chain"), std::string::npos) << f.spec << ": no chain\n" << o.output;
+    }
     EXPECT_EQ(o.output.find("k-demo"), std::string::npos) << "a credential in the output";
   }
 }
@@ -101,14 +108,68 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Error'}
+  /items/{item_id}:
+    parameters:
+      - {name: item_id, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getItem
+      responses:
+        '200':
+          description: the item
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Item'}
+        '401': {description: no key, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        '404': {description: no such item, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+    delete:
+      operationId: deleteItem
+      responses:
+        '204': {description: deleted}
+        '401': {description: no key, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        '404': {description: no such item, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
 )";
 
 const char* const kKey = "k-0123456789abcdef";
 
-enum class Fault { kNone, kServerErrorOnBadJson, kAcceptsBadEnum, kMissingResponseField, kNoAuth, kWrongType, k404NotMethod };
+enum class Fault {
+  kNone,
+  kServerErrorOnBadJson,
+  kAcceptsBadEnum,
+  kMissingResponseField,
+  kNoAuth,
+  kWrongType,
+  k404NotMethod,
+  kDeleteKeepsIt
+};
 
-net::HttpResponse items_api(const net::HttpRequest& r, Fault fault) {
+// The items made so far (ids from 1).
+struct Store {
+  std::mutex mutex;
+  std::map<int, json> items;
+  int next = 1;
+};
+
+net::HttpResponse items_api(const net::HttpRequest& r, Fault fault, Store& store) {
   auto error = [](int status, const std::string& message) { return net::HttpResponse::json(status, {{"error", message}}); };
+  if (r.path.rfind("/items/", 0) == 0) {
+    if (r.method != "GET" && r.method != "DELETE") {
+      auto resp = error(405, "method not allowed");
+      resp.headers.emplace_back("Allow", "GET, DELETE");
+      return resp;
+    }
+    if (fault != Fault::kNoAuth && r.header("authorization") != std::string("Bearer ") + kKey) return error(401, "no key");
+    const std::string id = r.path.substr(7);
+    if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos) return error(404, "no such item");
+    std::lock_guard lock(store.mutex);
+    const auto it = store.items.find(std::stoi(id));
+    if (it == store.items.end()) return error(404, "no such item");
+    if (r.method == "GET") return net::HttpResponse::json(200, it->second);
+    if (fault != Fault::kDeleteKeepsIt) store.items.erase(it);
+    net::HttpResponse gone;
+    gone.status = 204;
+    gone.content_type.clear();
+    return gone;
+  }
   if (r.path != "/items") return error(404, "no such path");
   if (r.method != "POST") {
     if (fault == Fault::k404NotMethod) return error(404, "no such path");
@@ -128,15 +189,18 @@ net::HttpResponse items_api(const net::HttpRequest& r, Fault fault) {
     return error(400, "name");
   if (!body.contains("color") || !body["color"].is_string()) return error(400, "color");
   if (fault != Fault::kAcceptsBadEnum && body["color"] != "red" && body["color"] != "green") return error(400, "color");
-  json item = {{"id", 7}, {"name", body["name"]}, {"color", body["color"]}};
+  std::lock_guard lock(store.mutex);
+  json item = {{"id", store.next++}, {"name", body["name"]}, {"color", body["color"]}};
+  store.items[item["id"].get<int>()] = item;
   if (fault == Fault::kMissingResponseField) item.erase("id");
-  if (fault == Fault::kWrongType) item["id"] = "7";
+  if (fault == Fault::kWrongType) item["id"] = std::to_string(item["id"].get<int>());
   return net::HttpResponse::json(201, item);
 }
 
 class ItemsApi {
  public:
-  explicit ItemsApi(Fault fault) : server_(options(), [fault](const net::HttpRequest& r) { return items_api(r, fault); }) {
+  explicit ItemsApi(Fault fault)
+      : server_(options(), [fault, this](const net::HttpRequest& r) { return items_api(r, fault, store_); }) {
     port_ = server_.start();
   }
   ~ItemsApi() {
@@ -151,6 +215,7 @@ class ItemsApi {
     o.threads = 1;
     return o;
   }
+  Store store_;
   net::HttpServer server_;
   std::uint16_t port_ = 0;
 };
@@ -178,10 +243,14 @@ TEST_F(ProbeItems, AConformingServerGivesNoFailureOverTenSeeds) {
   EXPECT_EQ(once.exit_code, 0) << once.output;
   std::ifstream in(dir_ / "out" / "summary.json");
   const json summary = json::parse(in);
-  const auto& steps = summary["scenarios"][0]["steps"];
-  ASSERT_GT(steps.size(), 10u);
-  for (const auto& st : steps) EXPECT_EQ(st["requests"], 1) << st["name"];
-  EXPECT_EQ(summary["totals"]["requests"], steps.size());
+  std::size_t steps = 0;
+  for (const auto& sc : summary["scenarios"])
+    for (const auto& st : sc["steps"]) {
+      EXPECT_EQ(st["requests"], 1) << st["name"];
+      ++steps;
+    }
+  EXPECT_GT(steps, 10u);
+  EXPECT_EQ(summary["totals"]["requests"], steps);
   for (int seed = 0; seed < 10; ++seed) {
     const auto o = probe(api, "--seed " + std::to_string(seed));
     EXPECT_EQ(o.exit_code, 0) << "seed " << seed << "\n" << o.output;
@@ -204,7 +273,7 @@ struct FaultCase {
   const char* name;
   Fault fault;
   const char* failing_case;  // in the FAIL line
-  const char* shown;         // the status (or part of the body) the reproducer gets
+  const char* shown;         // the status (or part of the body) the reproducer gets; nullptr: a chain
 };
 
 class OneFault : public ProbeItems, public ::testing::WithParamInterface<FaultCase> {};
@@ -216,6 +285,12 @@ TEST_P(OneFault, IsFoundWithACurlThatShowsIt) {
   EXPECT_EQ(o.exit_code, 1) << o.output;
   const auto at = o.output.find(std::string("FAIL ") + f.failing_case);
   ASSERT_NE(at, std::string::npos) << o.output;
+  if (!f.shown) {  // a chain: its steps in order, the id to fill in by hand
+    EXPECT_NE(o.output.find("  reproduce, in order ({{ref}}: /id of the first answer):\n    curl -sS -i -X POST ", at),
+              std::string::npos)
+        << o.output;
+    return;
+  }
   // The failure's reproducer, run as printed, gets the fault again.
   const auto repro = o.output.find("  reproduce: ", at);
   ASSERT_NE(repro, std::string::npos) << o.output;
@@ -241,8 +316,11 @@ const FaultCase kFaults[] = {
      "HTTP/1.1 201"},
     {"a_required_response_field_missing", Fault::kMissingResponseField, "createItem example", "HTTP/1.1 201"},
     {"answers_without_credentials", Fault::kNoAuth, "createItem auth: no credentials", "HTTP/1.1 201"},
-    {"a_response_field_of_the_wrong_type", Fault::kWrongType, "createItem positive", "\"id\":\"7\""},
+    {"a_response_field_of_the_wrong_type", Fault::kWrongType, "createItem positive", "\"id\":\""},
     {"404_where_405_is_due", Fault::k404NotMethod, "PATCH /items method: undocumented", "HTTP/1.1 404"},
+    // Stateful: a deleted item is still there (create, read, delete, read).
+    {"a_delete_that_keeps_the_item", Fault::kDeleteKeepsIt, "chain createItem -> deleteItem: getItem after the delete: gone",
+     nullptr},
 };
 
 INSTANTIATE_TEST_SUITE_P(Probe, OneFault, ::testing::ValuesIn(kFaults),

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/paths.h"
+
 namespace tollgate::probe {
 namespace {
 
@@ -157,6 +159,34 @@ TEST(ProbeCases, WhatIsJudgedIsWhatIsSentEvenForBytesThatAreNotUtf8) {
   EXPECT_GT(checked, 0);
 }
 
+// Chains inferred from AIProxy's contract: POST /v1/responses answers an
+// `id`, GET and DELETE /v1/responses/{response_id} take one.
+TEST(ProbeCases, ACreatedResponseIsReadDeletedAndThenGone) {
+  const auto c = contract::Contract::load(test::spec("aiproxy.yaml"));
+  const CaseSet set = generate_cases(*c, {});
+  std::vector<const Case*> chain;
+  for (const auto& k : set.cases)
+    if (k.kind == CaseKind::kChain) chain.push_back(&k);
+  ASSERT_EQ(chain.size(), 4u);
+  EXPECT_EQ(chain[0]->op->id, "createResponse");
+  EXPECT_EQ(chain[0]->extract_pointer, "/id");
+  EXPECT_FALSE(chain[0]->asks_stream);  // the id is read from a JSON answer
+  const char* ops[] = {"createResponse", "getResponse", "deleteResponse", "getResponse"};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(chain[i]->op->id, ops[i]);
+    EXPECT_EQ(chain[i]->chain, chain[0]->chain);
+    EXPECT_EQ(chain[i]->templated, i > 0);
+    if (i > 0) {
+      EXPECT_EQ(chain[i]->path, "/v1/responses/{{ref}}");
+    }
+  }
+  EXPECT_EQ(chain[1]->expect.back(), 299);  // created: readable
+  EXPECT_EQ(chain[3]->expect, std::vector<int>{404});  // deleted: gone
+  CaseOptions no_chains;
+  no_chains.kinds = {CaseKind::kPositive};
+  for (const auto& k : generate_cases(*c, no_chains).cases) EXPECT_EQ(k.kind, CaseKind::kPositive);
+}
+
 TEST(ProbeCases, OptionsChooseOperationsAndTheSeedTheValues) {
   const auto c = shop();
   CaseOptions only;
@@ -175,7 +205,9 @@ TEST(ProbeCases, OptionsChooseOperationsAndTheSeedTheValues) {
   CaseOptions excluded;
   excluded.exclude_operations = {"placeOrder"};
   for (const auto& k : generate_cases(*c, excluded).cases)
-    if (k.kind != CaseKind::kMethod) EXPECT_NE(k.op->id, "placeOrder") << k.name;
+    if (k.kind != CaseKind::kMethod) {
+      EXPECT_NE(k.op->id, "placeOrder") << k.name;
+    }
 
   auto bodies = [&](std::uint64_t seed) {
     CaseOptions o;

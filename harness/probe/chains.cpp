@@ -1,0 +1,214 @@
+#include "harness/probe/chains.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+#include "contract/object_view.h"
+
+namespace tollgate::probe {
+namespace {
+
+using contract::NodeRef;
+
+/// "task_id", "taskId" and "Task-Id" are one name.
+std::string norm(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string escape_pointer(const std::string& key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+struct Source {
+  std::string pointer;  ///< in the producer's answer: "/data/taskId", "/id", "/data/items/0/id"
+  std::string name;
+  int depth;
+};
+
+/// The values a success answer carries: its properties three levels deep,
+/// into the first item of arrays.
+void collect(const contract::DocumentSet& docs, NodeRef schema, const std::string& pointer, int depth,
+             std::vector<Source>& out) {
+  const NodeRef s = schema ? docs.deref(schema) : schema;
+  if (!s || !s.node->is_object() || depth > 3) return;
+  if (const NodeRef items = s.child("items")) {
+    collect(docs, items, pointer + "/0", depth + 1, out);
+    return;
+  }
+  const auto view = contract::object_view(docs, s);
+  for (const auto& [name, sub] : view.properties) {
+    out.push_back({pointer + "/" + escape_pointer(name), name, depth});
+    collect(docs, sub, pointer + "/" + escape_pointer(name), depth + 1, out);
+  }
+}
+
+std::vector<Source> sources_of(const contract::Contract& c, const contract::Operation& op) {
+  std::vector<Source> out;
+  for (const auto& r : op.responses) {
+    if (r.status.size() != 3 || r.status[0] != '2') continue;
+    if (const auto* m = contract::find_media_type(r.content, "application/json"); m && m->schema) {
+      collect(c.documents(), m->schema, "", 0, out);
+      break;
+    }
+  }
+  return out;
+}
+
+/// Where in `producer`'s answer the value of `param` is: the same name,
+/// else an `id` when the parameter is `<thing>_id` and the producer's path
+/// names the thing ("response_id" and POST /v1/responses).
+std::optional<Source> link(const contract::Operation& producer, const std::vector<Source>& sources,
+                           const contract::Parameter& param) {
+  const std::string want = norm(param.name);
+  const Source* best = nullptr;
+  for (const auto& s : sources)
+    if (norm(s.name) == want && (!best || s.depth < best->depth)) best = &s;
+  if (best) return *best;
+  if (want.size() > 2 && want.compare(want.size() - 2, 2, "id") == 0) {
+    const std::string thing = want.substr(0, want.size() - 2);
+    if (ascii_lower(producer.path).find(thing) == std::string::npos) return std::nullopt;
+    for (const auto& s : sources)
+      if (norm(s.name) == "id" && (!best || s.depth < best->depth)) best = &s;
+  }
+  return best ? std::optional<Source>(*best) : std::nullopt;
+}
+
+/// A valid case of `op` to start from: an example first (a request the
+/// contract's authors meant), else a generated one.
+const Case* valid_case(const std::vector<Case>& cases, const contract::Operation& op) {
+  for (CaseKind kind : {CaseKind::kExample, CaseKind::kPositive})
+    for (const auto& k : cases)
+      if (k.op == &op && k.kind == kind && !k.asks_stream) return &k;  // an id is read from a JSON answer
+  return nullptr;
+}
+
+std::vector<int> success() {
+  std::vector<int> out;
+  for (int s = 200; s < 300; ++s) out.push_back(s);
+  return out;
+}
+
+/// `base` (a valid case of `op`) with `param` given {{ref}}.
+Case with_reference(const Case& base, const contract::Operation& op, const contract::Parameter& param) {
+  Case k = base;
+  k.templated = true;
+  if (param.in == "query") {
+    for (auto& [name, value] : k.query)
+      if (name == param.name) value = "{{ref}}";
+    return k;
+  }
+  // The concrete path again, segment by segment, {{ref}} where the parameter goes.
+  std::vector<std::string> tmpl, concrete;
+  auto split = [](const std::string& p, std::vector<std::string>& out) {
+    std::size_t i = 0;
+    while (i <= p.size()) {
+      const auto j = p.find('/', i);
+      out.push_back(p.substr(i, j == std::string::npos ? std::string::npos : j - i));
+      if (j == std::string::npos) break;
+      i = j + 1;
+    }
+  };
+  split(op.path, tmpl);
+  split(base.path, concrete);
+  if (tmpl.size() != concrete.size()) return k;
+  std::string path;
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (i) path += "/";
+    path += tmpl[i] == "{" + param.name + "}" ? std::string("{{ref}}") : concrete[i];
+  }
+  k.path = path;
+  return k;
+}
+
+}  // namespace
+
+std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& options, const std::vector<Case>& cases,
+                              std::vector<std::string>& notes) {
+  (void)options;
+  std::vector<Case> out;
+  int chain = 0;
+  for (const auto& k : cases) chain = std::max(chain, k.chain);
+  // Producers: operations with a valid case and values in their answer;
+  // POST (a create) before PUT, PATCH and GET.
+  // One that needs an id itself cannot make one.
+  const auto takes_id = [](const contract::Operation& op) {
+    return std::any_of(op.parameters.begin(), op.parameters.end(), [](const contract::Parameter& p) {
+      return p.required && (p.in == "path" || p.in == "query") && norm(p.name).ends_with("id");
+    });
+  };
+  std::vector<const contract::Operation*> producers;
+  for (const char* method : {"POST", "PUT", "PATCH", "GET"})
+    for (const auto& op : c.operations())
+      if (op.method == method && !takes_id(op) && valid_case(cases, op)) producers.push_back(&op);
+  const auto chosen = [&](const contract::Operation* op) {
+    return std::any_of(cases.begin(), cases.end(), [&](const Case& k) { return k.op == op; });
+  };
+  for (const auto& consumer : c.operations()) {
+    if (!chosen(&consumer)) continue;
+    const contract::Parameter* param = nullptr;
+    for (const auto& p : consumer.parameters)
+      if (p.required && (p.in == "path" || p.in == "query") && (norm(p.name) == "id" || norm(p.name).ends_with("id")))
+        param = &p;
+    if (!param) continue;
+    const Case* base = valid_case(cases, consumer);
+    if (!base) continue;
+    // A read is part of the DELETE's chain when there is one on the same path.
+    if (consumer.method == "GET" &&
+        std::any_of(c.operations().begin(), c.operations().end(), [&](const contract::Operation& o) {
+          return o.method == "DELETE" && o.path == consumer.path && chosen(&o) && valid_case(cases, o);
+        }))
+      continue;
+    for (const auto* producer : producers) {
+      if (producer == &consumer || producer->path == consumer.path) continue;
+      const auto found = link(*producer, sources_of(c, *producer), *param);
+      if (!found) continue;
+      ++chain;
+      const std::string label = (producer->id.empty() ? producer->path : producer->id) + " -> " +
+                                (consumer.id.empty() ? consumer.path : consumer.id);
+      Case first = *valid_case(cases, *producer);
+      first.kind = CaseKind::kChain;
+      first.chain = chain;
+      first.name = "chain " + label + ": " + first.op->id + " (" + param->name + " from " + found->pointer + ")";
+      first.expect = success();
+      first.extract_var = "ref";
+      first.extract_pointer = found->pointer;
+      out.push_back(first);
+      auto step = [&](const contract::Operation& op, const Case& from, std::vector<int> expect, const std::string& what) {
+        Case k = with_reference(from, op, *param);
+        k.kind = CaseKind::kChain;
+        k.chain = chain;
+        k.name = "chain " + label + ": " + what;
+        k.expect = std::move(expect);
+        out.push_back(std::move(k));
+      };
+      const contract::Operation* reader = nullptr;
+      const Case* reader_case = nullptr;
+      if (consumer.method == "DELETE")
+        for (const auto& o : c.operations())
+          if (o.method == "GET" && o.path == consumer.path && chosen(&o) && (reader_case = valid_case(cases, o))) {
+            reader = &o;
+            break;
+          }
+      if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
+      step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
+      if (reader) {
+        std::vector<int> gone;
+        if (reader->response_for(404) && reader->response_for(404)->status == "404") gone = {404};
+        else
+          for (int s = 400; s < 500; ++s)
+            if (s != 401 && s != 403) gone.push_back(s);
+        step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
+      }
+      notes.push_back("chain " + label + ": " + param->name + " from " + found->pointer + " of the answer");
+      break;  // one producer per consumer
+    }
+  }
+  return out;
+}
+
+}  // namespace tollgate::probe
