@@ -93,6 +93,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
   }
   if (options.on_progress) std::fprintf(stderr, "\n");
   judge(run, plan, flags);
+  if (hooks.judge) hooks.judge(run);
   if (hooks.summary_table) reports::write_summary_table(run, std::cout);
   if (hooks.after) hooks.after(run, std::cout);
   if (!hooks.summary_table) reports::write_verdicts(run, std::cout);

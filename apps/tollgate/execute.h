@@ -11,6 +11,9 @@ namespace tollgate::cli {
 /// What a command adds to, or leaves out of, what execute() prints.
 struct ExecuteHooks {
   bool summary_table = true;  ///< the table of every scenario and step
+  /// When the run is judged: the command's own verdicts (a threshold result
+  /// of its own), before anything is printed or written.
+  std::function<void(metrics::RunResult&)> judge;
   /// After the run is judged, before the reports: the command's own account of it.
   std::function<void(const metrics::RunResult&, std::ostream&)> after;
 };

@@ -2,12 +2,14 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "apps/tollgate/execute.h"
 #include "apps/tollgate/exit_codes.h"
 #include "common/printable.h"
 #include "common/secrets.h"
 #include "harness/check/check_names.h"
+#include "harness/probe/baseline.h"
 #include "harness/probe/probe_plan.h"
 #include "harness/scenario/units.h"
 
@@ -26,28 +28,51 @@ void print_cases(const probe::CaseSet& set, const scenario::Plan& plan, const Ca
     }
 }
 
+enum class State { kPassed, kFailed, kNotSent };
+
+/// How each case (by its index in the set) came out.
+std::vector<State> states_of(const probe::CaseSet& set, const CaseIndex& index, const metrics::RunResult& run) {
+  std::vector<State> out(set.cases.size(), State::kNotSent);
+  for (std::size_t si = 0; si < index.size() && si < run.scenarios.size(); ++si)
+    for (std::size_t j = 0; j < index[si].size() && j < run.scenarios[si].steps.size(); ++j) {
+      const auto& m = run.scenarios[si].steps[j].metrics;
+      if (m.requests > 0) out[index[si][j]] = m.checks_failed == 0 && m.error_count() == 0 ? State::kPassed : State::kFailed;
+    }
+  return out;
+}
+
+/// The name a baseline holds for a case.
+std::string baseline_name(const probe::Case& k) { return printable(k.name, 1000); }
+
 /// What the probe found: cases per kind, then every failed case with what
-/// failed, what came back and how to send it again.
+/// failed, what came back and how to send it again; failures the baseline
+/// knows are marked KNOWN, baseline cases that passed FIXED.
 void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseIndex& index,
-            const metrics::RunResult& run, bool show_secrets, std::ostream& out) {
+            const metrics::RunResult& run, const std::set<std::string>& baseline, bool show_secrets, std::ostream& out) {
+  const auto states = states_of(set, index, run);
   std::map<std::string, std::pair<int, int>> by_kind;  // kind -> (cases, failed)
-  int failed = 0, not_run = 0;
+  int failed = 0, known = 0, not_run = 0;
   for (std::size_t si = 0; si < plan.scenarios.size() && si < run.scenarios.size(); ++si) {
-    const auto& results = run.scenarios[si].steps;
-    for (std::size_t j = 0; j < index[si].size() && j < results.size(); ++j) {
+    for (std::size_t j = 0; j < index[si].size() && j < run.scenarios[si].steps.size(); ++j) {
       const auto& k = set.cases[index[si][j]];
-      const auto& m = results[j].metrics;
+      const auto& m = run.scenarios[si].steps[j].metrics;
       auto& tally = by_kind[probe::kind_name(k.kind)];
       ++tally.first;
-      if (m.requests == 0) {
+      const State state = states[index[si][j]];
+      if (state == State::kNotSent) {
         ++not_run;
         if (!m.unsupported_message.empty()) out << "\nNOT SENT " << printable(k.name, 300) << ": " << m.unsupported_message << "\n";
         continue;
       }
-      if (m.checks_failed == 0 && m.error_count() == 0) continue;
+      if (state == State::kPassed) {
+        if (baseline.count(baseline_name(k))) out << "\nFIXED " << printable(k.name, 300) << " (passes: remove it from the baseline)\n";
+        continue;
+      }
       ++tally.second;
       ++failed;
-      out << "\nFAIL " << printable(k.name, 300) << "\n";
+      const bool is_known = baseline.count(baseline_name(k)) > 0;
+      known += is_known;
+      out << (is_known ? "\nKNOWN " : "\nFAIL ") << printable(k.name, 300) << (is_known ? " (in the baseline)" : "") << "\n";
       for (const auto& c : m.checks)
         if (c.failed > 0)
           for (const auto& [message, n] : c.samples) out << "  " << printable(c.name, 120) << ": " << message << "\n";
@@ -75,6 +100,7 @@ void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseInd
     first = false;
   }
   out << "), " << failed << " failed";
+  if (!baseline.empty()) out << " (" << known << " known from the baseline, " << failed - known << " new)";
   if (not_run) out << ", " << not_run << " not sent (the run ended first, or an earlier step of their chain failed)";
   out << "\n";
   for (const auto& n : set.notes) out << "note: " << printable(n, 300) << "\n";
@@ -132,10 +158,11 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
     for (const auto& n : set.notes) std::cout << "note: " << printable(n, 300) << "\n";
     return kOk;
   }
+  std::set<std::string> baseline;
   try {
-    add_thresholds(plan, {"checks.failed == 0"});
+    if (!p.baseline.empty()) baseline = probe::read_baseline(p.baseline);
   } catch (const SourceError& e) {
-    std::cerr << "tollgate probe: " << e.what() << "\n";
+    std::cerr << "tollgate probe: --baseline " << e.what() << "\n";
     return kBadInput;
   }
   RunFlags run_flags = flags;
@@ -143,8 +170,36 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
   run_flags.command_line = mask_command_line(flags.command_line, setup.headers);
   ExecuteHooks hooks;
   hooks.summary_table = false;
-  hooks.after = [&](const metrics::RunResult& run, std::ostream& out) { report(set, plan, index, run, p.show_secrets, out); };
-  return execute(plan, run_flags, hooks);
+  // The verdict: no failed case but those the baseline knows.
+  std::vector<std::string> failing;
+  hooks.judge = [&](metrics::RunResult& run) {
+    const auto states = states_of(set, index, run);
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < states.size(); ++i)
+      if (states[i] == State::kFailed) {
+        failing.push_back(baseline_name(set.cases[i]));
+        fresh += baseline.count(failing.back()) == 0;
+      }
+    metrics::ThresholdResult t;
+    t.expr = baseline.empty() ? "failed cases == 0" : "failed cases outside the baseline == 0";
+    t.actual = static_cast<double>(fresh);
+    t.passed = fresh == 0;
+    run.thresholds.push_back(t);
+  };
+  hooks.after = [&](const metrics::RunResult& run, std::ostream& out) {
+    report(set, plan, index, run, baseline, p.show_secrets, out);
+  };
+  const int code = execute(plan, run_flags, hooks);
+  if (!p.write_baseline.empty() && (code == kOk || code == kFailed)) {
+    try {
+      probe::write_baseline(p.write_baseline, failing, p.spec + ", seed " + std::to_string(p.seed));
+      std::cout << "baseline: " << failing.size() << " failing case(s) written to " << p.write_baseline << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "tollgate probe: --write-baseline: " << e.what() << "\n";
+      return kCannotRun;
+    }
+  }
+  return code;
 }
 
 }  // namespace tollgate::cli

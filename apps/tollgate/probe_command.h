@@ -19,6 +19,8 @@ struct ProbeFlags {
   std::string rate;      ///< "50/s"; empty: as fast as the workers go
   std::string max_time;  ///< a response time bound per case ("2s")
   bool no_destructive = false;
+  std::string baseline;        ///< the cases known to fail: their failures do not fail the probe
+  std::string write_baseline;  ///< write the names of the cases that failed here
   bool dry_run = false;
   bool show_secrets = false;
 };

@@ -326,6 +326,43 @@ const FaultCase kFaults[] = {
 INSTANTIATE_TEST_SUITE_P(Probe, OneFault, ::testing::ValuesIn(kFaults),
                          [](const auto& info) { return std::string(info.param.name); });
 
+// CI with known failures: a baseline written by one run lets the next fail
+// only on new ones, and says when a known one is fixed.
+TEST_F(ProbeItems, ABaselineAcceptsKnownFailuresOnly) {
+  const std::string file = (dir_ / "baseline.txt").string();
+  {
+    ItemsApi api(Fault::kAcceptsBadEnum);
+    auto o = probe(api, "--write-baseline " + file);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_NE(o.output.find("baseline: 1 failing case(s) written to " + file), std::string::npos) << o.output;
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\ncreateItem negative: body /color: not one of its enum\n"), std::string::npos) << text;
+    o = probe(api, "--baseline " + file);
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("KNOWN createItem negative: body /color: not one of its enum (in the baseline)"), std::string::npos)
+        << o.output;
+    EXPECT_NE(o.output.find("1 failed (1 known from the baseline, 0 new)"), std::string::npos) << o.output;
+  }
+  {
+    ItemsApi api(Fault::kNone);  // fixed
+    const auto o = probe(api, "--baseline " + file);
+    EXPECT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_NE(o.output.find("FIXED createItem negative: body /color: not one of its enum"), std::string::npos) << o.output;
+  }
+  {
+    ItemsApi api(Fault::kNoAuth);  // a new failure: the baseline does not cover it
+    const auto o = probe(api, "--baseline " + file);
+    EXPECT_EQ(o.exit_code, 1) << o.output;
+    EXPECT_NE(o.output.find("FAIL createItem auth: no credentials"), std::string::npos) << o.output;
+  }
+  std::ofstream(dir_ / "junk.txt") << "createItem\x01\xff\n";
+  ItemsApi api(Fault::kNone);
+  const auto bad = probe(api, "--baseline " + (dir_ / "junk.txt").string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("junk.txt:1:1: not a case name"), std::string::npos) << bad.output;
+}
+
 TEST_F(ProbeItems, BadOptionsAreRefusedBeforeAnythingIsSent) {
   ItemsApi api(Fault::kNone);
   auto o = probe(api, "--operation nosuchOperation");
