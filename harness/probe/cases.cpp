@@ -345,6 +345,14 @@ class OperationCases {
       out_.cases.push_back(std::move(k));
     }
     if (made == 0) out_.notes.push_back(op_label(op_) + ": no generated body matched the schema; no positive case");
+    // The edges: each bound, length and enum value, one at a time.
+    if (!valid_base_) return;
+    for (auto& m : edges(c_.documents(), media_->schema, *valid_base_)) {
+      if (!valid(m.body)) continue;  // a pattern or another rule refuses it: not an edge of what is allowed
+      Case k = make(CaseKind::kPositive, "edge " + m.what, base_);
+      with_body(k, m.body);
+      out_.cases.push_back(std::move(k));
+    }
   }
 
   void negatives() {

@@ -38,14 +38,20 @@ const json* number_at(NodeRef s, const char* key) {
 
 class Mutator {
  public:
-  Mutator(const contract::DocumentSet& docs, const json& valid, std::vector<Mutation>& out)
-      : docs_(docs), valid_(valid), out_(out) {}
+  /// `edges`: valid values at the schema's edges instead of broken ones.
+  Mutator(const contract::DocumentSet& docs, const json& valid, std::vector<Mutation>& out, bool edges = false)
+      : docs_(docs), valid_(valid), out_(out), edges_(edges) {}
 
   void object(NodeRef schema, const json::json_pointer& at, int depth) {
     const json& here = valid_.at(at);
     if (!here.is_object()) return;
     const auto view = contract::object_view(docs_, schema);
     const std::string where = at.empty() ? "" : at.to_string();
+    if (edges_) {
+      for (const auto& [name, sub] : view.properties)
+        if (here.contains(name)) edge(docs_.deref(sub), at / name, depth);
+      return;
+    }
     for (const auto& name : view.required)
       if (here.contains(name)) add(where + "/" + name + ": required, left out", [&](json& b) { b.at(at).erase(name); });
     if (view.closed)
@@ -98,6 +104,40 @@ class Mutator {
     if (v.is_object() && depth < 1) object(s, at, depth + 1);
   }
 
+  void edge(NodeRef s, const json::json_pointer& at, int depth) {
+    if (!s || !s.node->is_object()) return;
+    const std::string where = at.to_string();
+    const json& v = valid_.at(at);
+    const bool exclusive_min = s.node->value("exclusiveMinimum", json(false)) == json(true);
+    const bool exclusive_max = s.node->value("exclusiveMaximum", json(false)) == json(true);
+    if (v.is_number()) {
+      if (const json* m = number_at(s, "minimum"); m && !exclusive_min)
+        add(where + " at its minimum " + m->dump(), [&](json& b) { b.at(at) = *m; });
+      if (const json* m = number_at(s, "maximum"); m && !exclusive_max)
+        add(where + " at its maximum " + m->dump(), [&](json& b) { b.at(at) = *m; });
+    }
+    if (v.is_string()) {
+      if (const json* m = number_at(s, "minLength"))
+        add(where + " at its minLength " + m->dump(),
+            [&](json& b) { b.at(at) = std::string(static_cast<std::size_t>(m->get<double>()), 'a'); });
+      if (const json* m = number_at(s, "maxLength"); m && m->get<double>() <= 100000)
+        add(where + " at its maxLength " + m->dump(),
+            [&](json& b) { b.at(at) = std::string(static_cast<std::size_t>(m->get<double>()), 'a'); });
+    }
+    if (v.is_array())
+      if (const json* m = number_at(s, "minItems"); m && m->get<double>() < static_cast<double>(v.size()))
+        add(where + " at its minItems " + m->dump(),
+            [&](json& b) { b.at(at).get_ref<json::array_t&>().resize(static_cast<std::size_t>(m->get<double>())); });
+    if (const auto e = s.node->find("enum"); e != s.node->end() && e->is_array()) {
+      int n = 0;
+      for (const auto& option : *e)
+        if (option != v && !option.is_null() && n++ < 10)
+          add(where + " = " + option.dump(-1, ' ', false, json::error_handler_t::replace),
+              [&](json& b) { b.at(at) = option; });
+    }
+    if (v.is_object() && depth < 1) object(s, at, depth + 1);
+  }
+
   template <typename Edit>
   void add(const std::string& what, Edit&& edit) {
     json b = valid_;
@@ -108,9 +148,17 @@ class Mutator {
   const contract::DocumentSet& docs_;
   const json& valid_;
   std::vector<Mutation>& out_;
+  bool edges_ = false;
 };
 
 }  // namespace
+
+std::vector<Mutation> edges(const contract::DocumentSet& docs, NodeRef schema, const json& valid) {
+  std::vector<Mutation> out;
+  const NodeRef s = docs.deref(schema);
+  if (s && valid.is_object()) Mutator(docs, valid, out, true).object(s, json::json_pointer(), 0);
+  return out;
+}
 
 std::vector<Mutation> mutate(const contract::DocumentSet& docs, NodeRef schema, const json& valid) {
   std::vector<Mutation> out;

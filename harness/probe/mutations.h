@@ -21,4 +21,11 @@ struct Mutation {
 
 std::vector<Mutation> mutate(const contract::DocumentSet& docs, contract::NodeRef schema, const nlohmann::json& valid);
 
+/// Bodies at the edges of what the schema allows, one value moved at a
+/// time from a valid body: a number at its minimum and at its maximum, a
+/// string at its minLength and its maxLength, an array at its minItems,
+/// each other value of an enum (ten at most). The caller keeps those the
+/// contract accepts (a pattern may refuse a string of the right length).
+std::vector<Mutation> edges(const contract::DocumentSet& docs, contract::NodeRef schema, const nlohmann::json& valid);
+
 }  // namespace tollgate::probe

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,11 @@ components:
         id: {type: integer}
         name: {type: string}
         color: {type: string}
+    Word:
+      type: object
+      required: [word]
+      properties:
+        word: {type: string}
     Error:
       type: object
       required: [error]
@@ -108,6 +114,32 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Error'}
+  /words:
+    post:
+      operationId: streamWords
+      description: The words of a prompt, one event each, then [DONE].
+      requestBody:
+        required: true
+        content:
+          application/json:
+            example: {prompt: the quick brown fox, stream: true}
+            schema:
+              type: object
+              required: [prompt, stream]
+              properties:
+                prompt: {type: string, minLength: 1, maxLength: 60}
+                stream: {type: boolean, enum: [true]}
+      responses:
+        '200':
+          description: the words
+          content:
+            text/event-stream:
+              schema: {type: string}
+              x-sse:
+                chunk: {$ref: '#/components/schemas/Word'}
+                done: '[DONE]'
+        '400': {description: not a prompt, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
+        '401': {description: no key, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
   /items/{item_id}:
     parameters:
       - {name: item_id, in: path, required: true, schema: {type: integer}}
@@ -139,7 +171,8 @@ enum class Fault {
   kNoAuth,
   kWrongType,
   k404NotMethod,
-  kDeleteKeepsIt
+  kDeleteKeepsIt,
+  kStreamWithoutDone
 };
 
 // The items made so far (ids from 1).
@@ -170,15 +203,41 @@ net::HttpResponse items_api(const net::HttpRequest& r, Fault fault, Store& store
     gone.content_type.clear();
     return gone;
   }
-  if (r.path != "/items") return error(404, "no such path");
-  if (r.method != "POST") {
-    if (fault == Fault::k404NotMethod) return error(404, "no such path");
-    auto resp = error(405, "method not allowed");
-    resp.headers.emplace_back("Allow", "POST");
-    return resp;
+  // A POST path's method, key and Content-Type, as the contract has them.
+  auto refused = [&]() -> std::optional<net::HttpResponse> {
+    if (r.method != "POST") {
+      if (fault == Fault::k404NotMethod) return error(404, "no such path");
+      auto resp = error(405, "method not allowed");
+      resp.headers.emplace_back("Allow", "POST");
+      return resp;
+    }
+    if (fault != Fault::kNoAuth && r.header("authorization") != std::string("Bearer ") + kKey) return error(401, "no key");
+    if (r.header("content-type").substr(0, 16) != "application/json") return error(400, "send application/json");
+    return std::nullopt;
+  };
+  if (r.path == "/words") {
+    if (auto no = refused()) return *no;
+    const json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || body.size() != 2 || !body.contains("prompt") ||
+        !body["prompt"].is_string() || body["prompt"].get<std::string>().empty() ||
+        body["prompt"].get<std::string>().size() > 60 || body.value("stream", json()) != json(true))
+      return error(400, "not a prompt");
+    net::HttpResponse events;
+    events.content_type = "text/event-stream";
+    std::string word;
+    for (char ch : body["prompt"].get<std::string>() + " ") {
+      if (ch != ' ') {
+        word += ch;
+      } else if (!word.empty()) {
+        events.body += "data: " + json{{"word", word}}.dump() + "\n\n";
+        word.clear();
+      }
+    }
+    if (fault != Fault::kStreamWithoutDone) events.body += "data: [DONE]\n\n";
+    return events;
   }
-  if (fault != Fault::kNoAuth && r.header("authorization") != std::string("Bearer ") + kKey) return error(401, "no key");
-  if (r.header("content-type").substr(0, 16) != "application/json") return error(400, "send application/json");
+  if (r.path != "/items") return error(404, "no such path");
+  if (auto no = refused()) return *no;
   const json body = json::parse(r.body, nullptr, false);
   if (body.is_discarded()) return fault == Fault::kServerErrorOnBadJson ? error(500, "oops") : error(400, "not JSON");
   if (!body.is_object()) return error(400, "not an object");
@@ -318,6 +377,7 @@ const FaultCase kFaults[] = {
     {"answers_without_credentials", Fault::kNoAuth, "createItem auth: no credentials", "HTTP/1.1 201"},
     {"a_response_field_of_the_wrong_type", Fault::kWrongType, "createItem positive", "\"id\":\""},
     {"404_where_405_is_due", Fault::k404NotMethod, "PATCH /items method: undocumented", "HTTP/1.1 404"},
+    {"a_stream_without_its_terminator", Fault::kStreamWithoutDone, "streamWords example", "data: {\"word\""},
     // Stateful: a deleted item is still there (create, read, delete, read).
     {"a_delete_that_keeps_the_item", Fault::kDeleteKeepsIt, "chain createItem -> deleteItem: getItem after the delete: gone",
      nullptr},

@@ -101,6 +101,13 @@ TEST(ProbeCases, NegativesBreakTheirContractAndPositivesKeepIt) {
                            "body /address/city: required, left out", "body /address/city: shorter than minLength 2",
                            "body /: an array, not an object", "body is not JSON", "Content-Type text/plain (undocumented)"})
     EXPECT_TRUE(rules.count(rule)) << "no negative case '" << rule << "'";
+  // Positives at the edges of what is allowed, each valid.
+  std::set<std::string> edges;
+  for (const auto* k : positives)
+    if (k->name.find(": edge ") != std::string::npos) edges.insert(k->name.substr(k->name.find(": edge ") + 7));
+  for (const char* edge : {"/quantity at its minimum 1", "/quantity at its maximum 10", "/note at its maxLength 40",
+                           "/address/city at its minLength 2"})
+    EXPECT_TRUE(edges.count(edge)) << "no edge case '" << edge << "'";
   // The schema's example is what a generated sku holds (a made-up one
   // would rarely meet the pattern).
   EXPECT_NE(positives.front()->body->find("ABC-123"), std::string::npos) << *positives.front()->body;
