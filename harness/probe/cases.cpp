@@ -128,14 +128,6 @@ std::vector<int> refused() {
   return out;
 }
 
-/// Whether a property names another resource ("id", "task_id", "previousResponseId").
-bool is_reference(const std::string& name) {
-  const auto ends = [&](const std::string& tail) {
-    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  return name == "id" || ends("_id") || ends("Id");
-}
-
 /// One operation's requests: the parameters filled, then a body per case.
 class OperationCases {
  public:
@@ -485,6 +477,13 @@ void method_cases(const contract::Contract& c, const CaseOptions& o, CaseSet& ou
 }
 
 }  // namespace
+
+bool is_reference(const std::string& name) {
+  const auto ends = [&](const std::string& tail) {
+    return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  return name == "id" || name == "ID" || ends("_id") || ends("-id") || ends("Id") || ends("ID");
+}
 
 const char* kind_name(CaseKind k) {
   switch (k) {

@@ -64,4 +64,8 @@ struct CaseSet {
 
 CaseSet generate_cases(const contract::Contract& c, const CaseOptions& options);
 
+/// Whether a property or parameter names another resource: "id", "task_id",
+/// "taskId", "previousResponseId" (not "valid" or "uuid").
+bool is_reference(const std::string& name);
+
 }  // namespace tollgate::probe

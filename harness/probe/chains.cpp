@@ -138,7 +138,7 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
   // One that needs an id itself cannot make one.
   const auto takes_id = [](const contract::Operation& op) {
     return std::any_of(op.parameters.begin(), op.parameters.end(), [](const contract::Parameter& p) {
-      return p.required && (p.in == "path" || p.in == "query") && norm(p.name).ends_with("id");
+      return p.required && (p.in == "path" || p.in == "query") && is_reference(p.name);
     });
   };
   std::vector<const contract::Operation*> producers;
@@ -152,8 +152,7 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
     if (!chosen(&consumer)) continue;
     const contract::Parameter* param = nullptr;
     for (const auto& p : consumer.parameters)
-      if (p.required && (p.in == "path" || p.in == "query") && (norm(p.name) == "id" || norm(p.name).ends_with("id")))
-        param = &p;
+      if (p.required && (p.in == "path" || p.in == "query") && is_reference(p.name)) param = &p;
     if (!param) continue;
     const Case* base = valid_case(cases, consumer);
     if (!base) continue;

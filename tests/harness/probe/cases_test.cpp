@@ -194,6 +194,11 @@ TEST(ProbeCases, ACreatedResponseIsReadDeletedAndThenGone) {
   for (const auto& k : generate_cases(*c, no_chains).cases) EXPECT_EQ(k.kind, CaseKind::kPositive);
 }
 
+TEST(ProbeCases, WhatNamesAResource) {
+  for (const char* yes : {"id", "ID", "task_id", "taskId", "previousResponseId", "key-id"}) EXPECT_TRUE(is_reference(yes)) << yes;
+  for (const char* no : {"valid", "uuid", "paid", "grid", "idle", "Id", "_id"}) EXPECT_FALSE(is_reference(no)) << no;
+}
+
 TEST(ProbeCases, OptionsChooseOperationsAndTheSeedTheValues) {
   const auto c = shop();
   CaseOptions only;
