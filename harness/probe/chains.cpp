@@ -1,6 +1,7 @@
 #include "harness/probe/chains.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/text.h"
 #include "contract/object_view.h"
@@ -133,9 +134,107 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
   std::vector<Case> out;
   int chain = 0;
   for (const auto& k : cases) chain = std::max(chain, k.chain);
-  // Producers: operations with a valid case and values in their answer;
-  // POST (a create) before PUT, PATCH and GET.
-  // One that needs an id itself cannot make one.
+  const auto chosen = [&](const contract::Operation* op) {
+    return std::any_of(cases.begin(), cases.end(), [&](const Case& k) { return k.op == op; });
+  };
+  const auto reads_before_delete = [&](const contract::Operation& op) {  // a GET the DELETE's chain reads
+    return op.method == "GET" &&
+           std::any_of(c.operations().begin(), c.operations().end(), [&](const contract::Operation& o) {
+             return o.method == "DELETE" && o.path == op.path && chosen(&o) && valid_case(cases, o);
+           });
+  };
+
+  // One chain: the producer's valid case with the value extracted, then the
+  // consumer given it (a DELETE read before and after).
+  const auto build = [&](const contract::Operation& producer, const contract::Operation& consumer,
+                         const contract::Parameter& param, const std::string& pointer, const std::string& why) {
+    const Case* base = valid_case(cases, consumer);
+    const Case* made = valid_case(cases, producer);
+    if (!base || !made) return false;
+    ++chain;
+    const std::string label = (producer.id.empty() ? producer.path : producer.id) + " -> " +
+                              (consumer.id.empty() ? consumer.path : consumer.id);
+    Case first = *made;
+    first.kind = CaseKind::kChain;
+    first.chain = chain;
+    first.name = "chain " + label + ": " + first.op->id + " (" + param.name + " from " + pointer + ")";
+    first.expect = success();
+    first.extract_var = "ref";
+    first.extract_pointer = pointer;
+    out.push_back(first);
+    auto step = [&](const contract::Operation& op, const Case& from, std::vector<int> expect, const std::string& what) {
+      Case k = with_reference(from, op, param);
+      k.kind = CaseKind::kChain;
+      k.chain = chain;
+      k.name = "chain " + label + ": " + what;
+      k.expect = std::move(expect);
+      out.push_back(std::move(k));
+    };
+    const contract::Operation* reader = nullptr;
+    const Case* reader_case = nullptr;
+    if (consumer.method == "DELETE")
+      for (const auto& o : c.operations())
+        if (o.method == "GET" && o.path == consumer.path && chosen(&o) && (reader_case = valid_case(cases, o))) {
+          reader = &o;
+          break;
+        }
+    if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
+    step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
+    if (reader) {
+      std::vector<int> gone;
+      if (reader->response_for(404) && reader->response_for(404)->status == "404") {
+        gone = {404};
+      } else {
+        for (int s = 400; s < 500; ++s)
+          if (s != 401 && s != 403) gone.push_back(s);
+      }
+      step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
+    }
+    notes.push_back("chain " + label + ": " + param.name + " from " + pointer + " of the answer" + why);
+    return true;
+  };
+
+  // The contract's own OpenAPI links first: a success response's `links`
+  // naming an operationId and a parameter given `$response.body#/pointer`.
+  std::set<const contract::Operation*> linked;
+  for (const auto& producer : c.operations()) {
+    if (!chosen(&producer)) continue;
+    for (const auto& r : producer.responses) {
+      if (r.status.size() != 3 || r.status[0] != '2') continue;
+      const NodeRef links = c.documents().deref(r.where).child("links");
+      if (!links || !links.node->is_object()) continue;
+      for (auto it = links.node->begin(); it != links.node->end(); ++it) {
+        const NodeRef l = c.documents().deref(links.child(it.key()));
+        const NodeRef id = l ? l.child("operationId") : NodeRef{};
+        const NodeRef params = l ? l.child("parameters") : NodeRef{};
+        const contract::Operation* consumer = id && id.node->is_string() ? c.find(id.node->get<std::string>()) : nullptr;
+        if (!consumer || !chosen(consumer) || linked.count(consumer) || !params || !params.node->is_object()) {
+          notes.push_back("link '" + it.key() + "' of " + producer.id + ": not followed (it names no probed operationId "
+                          "or no parameters)");
+          continue;
+        }
+        for (auto p = params.node->begin(); p != params.node->end(); ++p) {
+          const std::string expr = p->is_string() ? p->get<std::string>() : "";
+          const std::string prefix = "$response.body#";
+          const contract::Parameter* param = nullptr;
+          for (const auto& q : consumer->parameters)
+            if (q.name == p.key() && (q.in == "path" || q.in == "query")) param = &q;
+          if (!param || expr.rfind(prefix, 0) != 0) {
+            notes.push_back("link '" + it.key() + "' of " + producer.id + ": parameter '" + p.key() +
+                            "' not followed (only path or query parameters from $response.body#/... are)");
+            continue;
+          }
+          if (build(producer, *consumer, *param, expr.substr(prefix.size()), " (OpenAPI link '" + it.key() + "')"))
+            linked.insert(consumer);
+          break;
+        }
+      }
+    }
+  }
+
+  // Then links inferred from ids in answers. Producers: operations with a
+  // valid case and values in their answer, POST (a create) before PUT,
+  // PATCH and GET; one that needs an id itself cannot make one.
   const auto takes_id = [](const contract::Operation& op) {
     return std::any_of(op.parameters.begin(), op.parameters.end(), [](const contract::Parameter& p) {
       return p.required && (p.in == "path" || p.in == "query") && is_reference(p.name);
@@ -145,66 +244,16 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
   for (const char* method : {"POST", "PUT", "PATCH", "GET"})
     for (const auto& op : c.operations())
       if (op.method == method && !takes_id(op) && valid_case(cases, op)) producers.push_back(&op);
-  const auto chosen = [&](const contract::Operation* op) {
-    return std::any_of(cases.begin(), cases.end(), [&](const Case& k) { return k.op == op; });
-  };
   for (const auto& consumer : c.operations()) {
-    if (!chosen(&consumer)) continue;
+    if (!chosen(&consumer) || linked.count(&consumer) || reads_before_delete(consumer)) continue;
     const contract::Parameter* param = nullptr;
     for (const auto& p : consumer.parameters)
       if (p.required && (p.in == "path" || p.in == "query") && is_reference(p.name)) param = &p;
-    if (!param) continue;
-    const Case* base = valid_case(cases, consumer);
-    if (!base) continue;
-    // A read is part of the DELETE's chain when there is one on the same path.
-    if (consumer.method == "GET" &&
-        std::any_of(c.operations().begin(), c.operations().end(), [&](const contract::Operation& o) {
-          return o.method == "DELETE" && o.path == consumer.path && chosen(&o) && valid_case(cases, o);
-        }))
-      continue;
+    if (!param || !valid_case(cases, consumer)) continue;
     for (const auto* producer : producers) {
       if (producer == &consumer || producer->path == consumer.path) continue;
       const auto found = link(*producer, sources_of(c, *producer), *param);
-      if (!found) continue;
-      ++chain;
-      const std::string label = (producer->id.empty() ? producer->path : producer->id) + " -> " +
-                                (consumer.id.empty() ? consumer.path : consumer.id);
-      Case first = *valid_case(cases, *producer);
-      first.kind = CaseKind::kChain;
-      first.chain = chain;
-      first.name = "chain " + label + ": " + first.op->id + " (" + param->name + " from " + found->pointer + ")";
-      first.expect = success();
-      first.extract_var = "ref";
-      first.extract_pointer = found->pointer;
-      out.push_back(first);
-      auto step = [&](const contract::Operation& op, const Case& from, std::vector<int> expect, const std::string& what) {
-        Case k = with_reference(from, op, *param);
-        k.kind = CaseKind::kChain;
-        k.chain = chain;
-        k.name = "chain " + label + ": " + what;
-        k.expect = std::move(expect);
-        out.push_back(std::move(k));
-      };
-      const contract::Operation* reader = nullptr;
-      const Case* reader_case = nullptr;
-      if (consumer.method == "DELETE")
-        for (const auto& o : c.operations())
-          if (o.method == "GET" && o.path == consumer.path && chosen(&o) && (reader_case = valid_case(cases, o))) {
-            reader = &o;
-            break;
-          }
-      if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
-      step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
-      if (reader) {
-        std::vector<int> gone;
-        if (reader->response_for(404) && reader->response_for(404)->status == "404") gone = {404};
-        else
-          for (int s = 400; s < 500; ++s)
-            if (s != 401 && s != 403) gone.push_back(s);
-        step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
-      }
-      notes.push_back("chain " + label + ": " + param->name + " from " + found->pointer + " of the answer");
-      break;  // one producer per consumer
+      if (found && build(*producer, consumer, *param, found->pointer, "")) break;  // one producer per consumer
     }
   }
   return out;

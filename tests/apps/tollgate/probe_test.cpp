@@ -104,6 +104,10 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Item'}
+          links:
+            DeleteIt:
+              operationId: deleteItem
+              parameters: {item_id: '$response.body#/id'}
         '400':
           description: the body is not an ItemIn
           content:
@@ -310,6 +314,10 @@ TEST_F(ProbeItems, AConformingServerGivesNoFailureOverTenSeeds) {
     }
   EXPECT_GT(steps, 10u);
   EXPECT_EQ(summary["totals"]["requests"], steps);
+  // The contract's OpenAPI link makes the chain (inference would find the same one).
+  EXPECT_NE(once.output.find("note: chain createItem -> deleteItem: item_id from /id of the answer (OpenAPI link 'DeleteIt')"),
+            std::string::npos)
+      << once.output;
   for (int seed = 0; seed < 10; ++seed) {
     const auto o = probe(api, "--seed " + std::to_string(seed));
     EXPECT_EQ(o.exit_code, 0) << "seed " << seed << "\n" << o.output;
