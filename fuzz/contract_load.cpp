@@ -7,19 +7,15 @@
 #include "contract/contract.h"
 #include "contract/lint.h"
 #include "fuzz/fuzz_common.h"
+#include "fuzz/fuzz_contract.h"
 
 using namespace tollgate;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 256 * 1024) return -1;
   const std::string text = fuzz::text_of(data, size);
-  std::shared_ptr<const contract::Contract> c;
-  try {
-    // $refs to other files resolve beside the bundled contracts.
-    c = contract::Contract::parse(text, "fuzz.yaml", TOLLGATE_FUZZ_SPEC_DIR);
-  } catch (const SourceError&) {
-    return 0;  // a clean refusal
-  }
+  const auto c = fuzz::contract_of(text);
+  if (!c) return 0;  // a clean refusal
   const auto report = contract::lint(*c);
   FUZZ_CHECK(report.operations == c->operations().size(), "");
   for (const auto& issue : report.issues) (void)issue.where.to_string();

@@ -8,6 +8,7 @@
 #include "contract/contract.h"
 #include "contract/diff.h"
 #include "fuzz/fuzz_common.h"
+#include "fuzz/fuzz_contract.h"
 #include "harness/probe/probe_plan.h"
 
 using namespace tollgate;
@@ -15,12 +16,8 @@ using namespace tollgate;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 256 * 1024) return -1;
   const std::string text = fuzz::text_of(data, size);
-  std::shared_ptr<const contract::Contract> c;
-  try {
-    c = contract::Contract::parse(text, "fuzz.yaml", TOLLGATE_FUZZ_SPEC_DIR);
-  } catch (const SourceError&) {
-    return 0;  // a clean refusal (fuzz/contract_load.cpp checks the loader)
-  }
+  const auto c = fuzz::contract_of(text);
+  if (!c) return 0;  // a clean refusal (fuzz/contract_load.cpp checks the loader)
   const auto same = contract::diff(*c, *c);
   FUZZ_CHECK(same.changes.empty(), same.changes.empty() ? "" : same.changes[0].where + ": " + same.changes[0].what);
   static const auto aiproxy = contract::Contract::load(TOLLGATE_FUZZ_SPEC_DIR "/aiproxy.yaml");

@@ -10,6 +10,8 @@
 #include "contract/object_view.h"
 #include "contract/value_generator.h"
 #include "harness/probe/chains.h"
+#include "harness/probe/expectations.h"
+#include "harness/probe/parameters.h"
 #include "harness/probe/mutations.h"
 
 namespace tollgate::probe {
@@ -45,43 +47,6 @@ bool selected(const contract::Operation& op, const CaseOptions& o) {
 
 bool wants(const CaseOptions& o, CaseKind k) { return std::find(o.kinds.begin(), o.kinds.end(), k) != o.kinds.end(); }
 
-/// A parameter value as text: what the contract shows first (the
-/// parameter's or its schema's example, an enum's first value), else a
-/// value generated from the schema.
-std::string as_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-std::optional<json> shown_value(const contract::Contract& c, const contract::Parameter& p) {
-  if (const auto e = p.where.child("example")) return *e.node;
-  if (const auto ex = p.where.child("examples"); ex && ex.node->is_object())
-    for (auto it = ex.node->begin(); it != ex.node->end(); ++it) {
-      const auto v = c.documents().deref(ex.child(it.key())).child("value");
-      if (v) return *v.node;
-    }
-  const auto s = c.documents().deref(p.schema);
-  if (!s) return std::nullopt;
-  if (const auto e = s.child("example")) return *e.node;
-  if (const auto d = s.child("default")) return *d.node;
-  if (const auto en = s.child("enum"); en && en.node->is_array() && !en.node->empty()) return (*en.node)[0];
-  return std::nullopt;
-}
-
-std::optional<std::string> parameter_value(const contract::Contract& c, const contract::Parameter& p,
-                                           std::uint64_t seed, bool shown_first) {
-  if (shown_first)
-    if (auto v = shown_value(c, p)) return as_text(*v);
-  if (!p.schema) return std::string("x");
-  contract::GenerateOptions g;
-  g.seed = seed;
-  try {
-    const json v = contract::generate_value(*p.schema.node, p.schema.doc->value, g);
-    const std::string text = as_text(v);
-    if (c.validate_parameter(p, text).empty()) return text;
-  } catch (const contract::GenerateError&) {
-  }
-  if (auto v = shown_value(c, p)) return as_text(*v);
-  return std::nullopt;
-}
-
 /// The credentials an operation needs: nullopt when it needs none (no
 /// security, or an anonymous alternative).
 bool needs_credentials(const contract::Contract& c, const contract::Operation& op) {
@@ -91,41 +56,6 @@ bool needs_credentials(const contract::Contract& c, const contract::Operation& o
   for (const auto& alt : *sec.node)
     if (alt.is_object() && alt.empty()) return false;
   return true;
-}
-
-std::set<int> documented(const contract::Operation& op) {
-  std::set<int> out;
-  for (const auto& r : op.responses) {
-    if (r.status.size() == 3 && r.status[1] == 'X') {
-      for (int s = (r.status[0] - '0') * 100; s < (r.status[0] - '0') * 100 + 100; ++s) out.insert(s);
-    } else if (r.status != "default") {
-      out.insert(std::atoi(r.status.c_str()));
-    }
-  }
-  return out;
-}
-
-/// 401 and 403 say the credentials were refused, whatever the input: with
-/// the probe's credentials given they pass no case but an auth case (a
-/// wrong key must not make every case look accepted, or refused).
-bool about_credentials(int status) { return status == 401 || status == 403; }
-
-/// A valid request may get any 2xx, or a documented 4xx that is not a
-/// refusal of its input or its credentials (404 for an id that does not
-/// exist, 402/429 when the account is out of quota or rate).
-std::vector<int> accepted(const contract::Operation& op) {
-  std::vector<int> out;
-  for (int s = 200; s < 300; ++s) out.push_back(s);
-  for (int s : documented(op))
-    if (s >= 400 && s < 500 && s != 400 && s != 422 && !about_credentials(s)) out.push_back(s);
-  return out;
-}
-
-std::vector<int> refused() {
-  std::vector<int> out;
-  for (int s = 400; s < 500; ++s)
-    if (!about_credentials(s)) out.push_back(s);
-  return out;
 }
 
 /// One operation's requests: the parameters filled, then a body per case.

@@ -5,6 +5,7 @@
 
 #include "common/text.h"
 #include "contract/object_view.h"
+#include "harness/probe/expectations.h"
 
 namespace tollgate::probe {
 namespace {
@@ -86,12 +87,6 @@ const Case* valid_case(const std::vector<Case>& cases, const contract::Operation
     for (const auto& k : cases)
       if (k.op == &op && k.kind == kind && !k.asks_stream) return &k;  // an id is read from a JSON answer
   return nullptr;
-}
-
-std::vector<int> success() {
-  std::vector<int> out;
-  for (int s = 200; s < 300; ++s) out.push_back(s);
-  return out;
 }
 
 /// `base` (a valid case of `op`) with `param` given {{ref}}.
@@ -181,13 +176,8 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
     if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
     step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
     if (reader) {
-      std::vector<int> gone;
-      if (reader->response_for(404) && reader->response_for(404)->status == "404") {
-        gone = {404};
-      } else {
-        for (int s = 400; s < 500; ++s)
-          if (s != 401 && s != 403) gone.push_back(s);
-      }
+      const bool documents_404 = reader->response_for(404) && reader->response_for(404)->status == "404";
+      const std::vector<int> gone = documents_404 ? std::vector<int>{404} : refused();
       step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
     }
     notes.push_back("chain " + label + ": " + param.name + " from " + pointer + " of the answer" + why);
