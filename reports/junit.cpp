@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -35,39 +36,114 @@ std::string transport_case(const std::string& classname, const metrics::StepMetr
   return "    <testcase classname=\"" + classname + "\" name=\"transport\" time=\"0\">\n" + errors + "    </testcase>\n";
 }
 
+namespace {
+
+std::string skipped_case(const std::string& classname, const std::string& message) {
+  return "    <testcase classname=\"" + classname + "\" name=\"supported by the target\" time=\"0\">\n"
+         "      <skipped message=\"" + xml_escape(message.empty() ? "NOT SUPPORTED by the target (501)" : message) +
+         "\"/>\n    </testcase>\n";
+}
+
+std::string check_case(const std::string& classname, const std::string& name, bool failed, const std::string& message,
+                       const std::string& detail) {
+  std::string out = "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(name) + "\" time=\"0\"";
+  if (!failed) return out + "/>\n";
+  return out + ">\n      <failure type=\"check\" message=\"" + xml_escape(message) + "\">" + xml_escape(detail) +
+         "</failure>\n    </testcase>\n";
+}
+
+// A probe's scenario: one test case per operation (METHOD path for the
+// undocumented-method cases) and check name, over every case of the
+// operation; a failure lists the cases that failed it (50 at most).
+std::string operation_cases(const metrics::ScenarioResult& s, int& tests, int& failures, int& errors, int& skipped) {
+  struct Check {
+    std::int64_t passed = 0, failed = 0;
+    std::string first;
+    std::vector<std::string> lines;
+  };
+  struct Group {
+    std::vector<std::pair<std::string, Check>> checks;  // in the order first seen
+    metrics::StepMetrics transport;                     // the operation's transport errors, merged
+    std::int64_t unsupported = 0;
+    std::string unsupported_message;
+  };
+  std::vector<std::pair<std::string, Group>> groups;
+  for (const auto& st : s.steps) {
+    const std::string key = st.operation.empty() ? st.method + " " + st.path : st.operation;
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == key; });
+    if (g == groups.end()) g = groups.insert(groups.end(), {key, Group{}});
+    auto& group = g->second;
+    const auto& m = st.metrics;
+    for (std::size_t k = 0; k < m.errors.size(); ++k) {
+      group.transport.errors[k] += m.errors[k];
+      for (const auto& [msg, n] : m.error_samples[k]) metrics::note_sample(group.transport.error_samples[k], st.name + ": " + msg, n);
+    }
+    if (m.unsupported > 0 && group.unsupported_message.empty()) group.unsupported_message = st.name + ": " + m.unsupported_message;
+    group.unsupported += m.unsupported;
+    for (const auto& c : m.checks) {
+      auto it = std::find_if(group.checks.begin(), group.checks.end(), [&](const auto& x) { return x.first == c.name; });
+      if (it == group.checks.end()) it = group.checks.insert(group.checks.end(), {c.name, Check{}});
+      it->second.passed += c.passed;
+      it->second.failed += c.failed;
+      if (c.failed == 0) continue;
+      const std::string said = c.samples.empty() ? "failed" : c.samples.front().first;
+      if (it->second.first.empty()) it->second.first = st.name + ": " + said;
+      if (it->second.lines.size() < 50) it->second.lines.push_back(st.name + ": " + said);
+    }
+  }
+  std::string cases;
+  for (const auto& [key, group] : groups) {
+    const std::string classname = xml_escape(s.name + "." + key);
+    if (const std::string t = transport_case(classname, group.transport); !t.empty()) {
+      ++tests, ++errors;
+      cases += t;
+    }
+    if (group.unsupported > 0) {
+      ++tests, ++skipped;
+      cases += skipped_case(classname, group.unsupported_message);
+    }
+    for (const auto& [name, c] : group.checks) {
+      ++tests;
+      std::string detail = std::to_string(c.failed) + " of " + std::to_string(c.passed + c.failed) + " failed\n";
+      for (const auto& line : c.lines) detail += line + "\n";
+      if (c.failed > static_cast<std::int64_t>(c.lines.size()))
+        detail += "(and " + std::to_string(c.failed - static_cast<std::int64_t>(c.lines.size())) + " more)\n";
+      failures += c.failed > 0;
+      cases += check_case(classname, name, c.failed > 0, c.first, detail);
+    }
+  }
+  return cases;
+}
+
+}  // namespace
+
 std::string junit_xml(const metrics::RunResult& r) {
   std::string suites;
   int all_tests = 0, all_failures = 0, all_skipped = 0, all_errors = 0;
   for (const auto& s : r.scenarios) {
     std::string cases;
     int tests = 0, failures = 0, skipped = 0, errors = 0;
-    for (const auto& st : s.steps) {
-      const auto& m = st.metrics;
-      const std::string classname = xml_escape(s.name + "." + st.name);
-      if (const std::string t = transport_case(classname, m); !t.empty()) {
-        ++tests, ++errors;
-        cases += t;
-      }
-      if (m.unsupported > 0) {
-        ++tests, ++skipped;
-        cases += "    <testcase classname=\"" + classname + "\" name=\"supported by the target\" time=\"0\">\n"
-                 "      <skipped message=\"" + xml_escape(m.unsupported_message.empty() ? "NOT SUPPORTED by the target (501)"
-                                                                               : m.unsupported_message) +
-                 "\"/>\n    </testcase>\n";
-      }
-      for (const auto& c : m.checks) {
-        ++tests;
-        cases += "    <testcase classname=\"" + classname + "\" name=\"" + xml_escape(c.name) + "\" time=\"0\"";
-        if (c.failed == 0) {
-          cases += "/>\n";
-          continue;
+    if (r.info.junit_by_operation) {
+      cases = operation_cases(s, tests, failures, errors, skipped);
+    } else {
+      for (const auto& st : s.steps) {
+        const auto& m = st.metrics;
+        const std::string classname = xml_escape(s.name + "." + st.name);
+        if (const std::string t = transport_case(classname, m); !t.empty()) {
+          ++tests, ++errors;
+          cases += t;
         }
-        ++failures;
-        const std::string first = c.samples.empty() ? "failed" : c.samples.front().first;
-        std::string detail = std::to_string(c.failed) + " of " + std::to_string(c.passed + c.failed) + " failed\n";
-        for (const auto& [msg, n] : c.samples) detail += std::to_string(n) + "x " + msg + "\n";
-        cases += ">\n      <failure type=\"check\" message=\"" + xml_escape(first) + "\">" + xml_escape(detail) +
-                 "</failure>\n    </testcase>\n";
+        if (m.unsupported > 0) {
+          ++tests, ++skipped;
+          cases += skipped_case(classname, m.unsupported_message);
+        }
+        for (const auto& c : m.checks) {
+          ++tests;
+          std::string detail = std::to_string(c.failed) + " of " + std::to_string(c.passed + c.failed) + " failed\n";
+          for (const auto& [msg, n] : c.samples) detail += std::to_string(n) + "x " + msg + "\n";
+          failures += c.failed > 0;
+          cases += check_case(classname, c.name, c.failed > 0, c.samples.empty() ? "failed" : c.samples.front().first, detail);
+        }
       }
     }
     all_tests += tests, all_failures += failures, all_skipped += skipped, all_errors += errors;

@@ -111,6 +111,8 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
   return exit_code_of(run, plan);
 }
 
+const std::atomic<int>& stop_requested() { return g_stop; }
+
 bool report_failures(const reports::ReportFiles& files) {
   for (const auto& f : files.failed) std::cerr << "tollgate: report not written: " << f << "\n";
   if (!files.failed.empty() && !files.written.empty())

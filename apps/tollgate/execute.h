@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <functional>
 #include <ostream>
 
@@ -21,6 +22,10 @@ struct ExecuteHooks {
 /// Runs a loaded plan (run, hit, probe): the live outputs, the run, its
 /// verdicts, the summary table and the reports; returns the ExitCode.
 int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hooks = {});
+
+/// Set by the first Ctrl-C or SIGTERM of a run (execute's handler): what
+/// a hook runs after the run watches it too.
+const std::atomic<int>& stop_requested();
 
 /// Names every report that could not be written (on stderr); true when
 /// there was one, which makes the exit code kCannotRun.

@@ -112,10 +112,13 @@ struct Commands {
     cmd->add_option("--workers", p.workers, "cases in flight at most")->capture_default_str();
     cmd->add_option("--rate", p.rate, "cases per second at most, e.g. 50/s (default: as fast as the workers go)");
     cmd->add_option("--max-time", p.max_time, "a response time bound per case, e.g. 2s");
+    cmd->add_option("--poll-timeout", p.poll_timeout, "how long a chain reads a task until it is final")
+        ->capture_default_str();
     cmd->add_flag("--no-destructive", p.no_destructive, "no DELETE, PUT or PATCH operation, no undocumented method but GET");
     cmd->add_option("--baseline", p.baseline, "the cases known to fail (one name per line): only others fail the probe")
         ->check(CLI::ExistingFile);
     cmd->add_option("--write-baseline", p.write_baseline, "write the names of the cases that failed to this file");
+    cmd->add_flag("--no-shrink", p.no_shrink, "report a failing case as first sent, do not send smaller versions of it");
     cmd->add_flag("--dry-run", p.dry_run, "print the cases as curl commands, send nothing");
     cmd->add_flag("--show-secrets", p.show_secrets, "do not mask credentials in the curl commands");
     cmd->add_option("--threads", flags.threads, "worker threads (default: one per core)");

@@ -6,6 +6,7 @@
 
 #include "apps/tollgate/execute.h"
 #include "apps/tollgate/exit_codes.h"
+#include "apps/tollgate/probe_shrink.h"
 #include "common/printable.h"
 #include "common/secrets.h"
 #include "harness/check/check_names.h"
@@ -48,7 +49,8 @@ std::string baseline_name(const probe::Case& k) { return printable(k.name, 1000)
 /// failed, what came back and how to send it again; failures the baseline
 /// knows are marked KNOWN, baseline cases that passed FIXED.
 void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseIndex& index,
-            const metrics::RunResult& run, const std::set<std::string>& baseline, bool show_secrets, std::ostream& out) {
+            const metrics::RunResult& run, const std::set<std::string>& baseline, const Shrinking& shrinking,
+            const probe::ProbeSetup& setup, bool show_secrets, std::ostream& out) {
   const auto states = states_of(set, index, run);
   std::map<std::string, std::pair<int, int>> by_kind;  // kind -> (cases, failed)
   int failed = 0, known = 0, not_run = 0;
@@ -80,7 +82,14 @@ void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseInd
         for (const auto& [message, n] : m.error_samples[kind]) out << "  error: " << message << "\n";
       const auto& sc = plan.scenarios[si];
       if (k.chain == 0) {
-        out << "  reproduce: " << probe::curl_command(plan, sc.steps[j], show_secrets) << "\n";
+        if (const auto s = shrinking.shrunk.find(index[si][j]); s != shrinking.shrunk.end()) {
+          const scenario::Plan one = probe::probe_plan({s->second}, setup);
+          out << "  reproduce (shrunk, " << s->second.body->size() << " of " << k.body->size()
+              << " body bytes, fails the same way): " << probe::curl_command(one, one.scenarios[0].steps[0], show_secrets)
+              << "\n  as first sent: " << probe::curl_command(plan, sc.steps[j], show_secrets) << "\n";
+        } else {
+          out << "  reproduce: " << probe::curl_command(plan, sc.steps[j], show_secrets) << "\n";
+        }
         continue;
       }
       // A chain: its steps up to this one, {{ref}} being what the first answer carried.
@@ -88,7 +97,12 @@ void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseInd
       for (std::size_t g : sc.iteration_groups)
         if (g <= j) start = g;
       const auto& first_case = set.cases[index[si][start]];
-      out << "  reproduce, in order ({{ref}}: " << first_case.extract_pointer << " of the first answer):\n";
+      if (first_case.extract_var.empty())
+        out << "  reproduce, in order:\n";
+      else
+        out << "  reproduce, in order ({{ref}}: "
+            << (first_case.extract_header.empty() ? first_case.extract_pointer : "header " + first_case.extract_header)
+            << " of the first answer):\n";
       for (std::size_t step = start; step <= j; ++step)
         out << "    " << probe::curl_command(plan, sc.steps[step], show_secrets) << "\n";
     }
@@ -103,6 +117,9 @@ void report(const probe::CaseSet& set, const scenario::Plan& plan, const CaseInd
   if (!baseline.empty()) out << " (" << known << " known from the baseline, " << failed - known << " new)";
   if (not_run) out << ", " << not_run << " not sent (the run ended first, or an earlier step of their chain failed)";
   out << "\n";
+  if (shrinking.rounds > 0)
+    out << "shrinking: " << shrinking.shrunk.size() << " failing case(s) made smaller in " << shrinking.rounds
+        << " round(s), " << shrinking.requests << " more requests (not in the figures above)\n";
   for (const auto& n : set.notes) out << "note: " << printable(n, 300) << "\n";
 }
 
@@ -132,6 +149,10 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
       if (!t || t->count() <= 0) throw SourceError({"--max-time", 0, 0}, "'" + p.max_time + "' is not a duration (like 2s)");
       setup.max_time = *t;
     }
+    const auto poll = scenario::parse_duration(p.poll_timeout);
+    if (!poll || poll->count() <= 0)
+      throw SourceError({"--poll-timeout", 0, 0}, "'" + p.poll_timeout + "' is not a duration (like 30s)");
+    setup.poll_timeout = *poll;
     options.seed = p.seed;
     options.max_examples = p.max_examples;
     options.operations = p.operations;
@@ -172,7 +193,9 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
   hooks.summary_table = false;
   // The verdict: no failed case but those the baseline knows.
   std::vector<std::string> failing;
+  Shrinking shrinking;
   hooks.judge = [&](metrics::RunResult& run) {
+    run.info.junit_by_operation = true;
     const auto states = states_of(set, index, run);
     std::size_t fresh = 0;
     for (std::size_t i = 0; i < states.size(); ++i)
@@ -180,6 +203,13 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
         failing.push_back(baseline_name(set.cases[i]));
         fresh += baseline.count(failing.back()) == 0;
       }
+    if (!p.no_shrink && fresh > 0) {
+      try {
+        shrinking = shrink_failures(set.cases, index, run, setup, flags.threads, stop_requested());
+      } catch (const std::exception& e) {
+        std::cerr << "tollgate probe: shrinking stopped: " << e.what() << "\n";
+      }
+    }
     metrics::ThresholdResult t;
     t.expr = baseline.empty() ? "failed cases == 0" : "failed cases outside the baseline == 0";
     t.actual = static_cast<double>(fresh);
@@ -187,7 +217,7 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
     run.thresholds.push_back(t);
   };
   hooks.after = [&](const metrics::RunResult& run, std::ostream& out) {
-    report(set, plan, index, run, baseline, p.show_secrets, out);
+    report(set, plan, index, run, baseline, shrinking, setup, p.show_secrets, out);
   };
   const int code = execute(plan, run_flags, hooks);
   if (!p.write_baseline.empty() && (code == kOk || code == kFailed)) {

@@ -18,9 +18,11 @@ struct ProbeFlags {
   int workers = 4;
   std::string rate;      ///< "50/s"; empty: as fast as the workers go
   std::string max_time;  ///< a response time bound per case ("2s")
+  std::string poll_timeout = "60s";  ///< a chain's read of a task, repeated until the task is final
   bool no_destructive = false;
   std::string baseline;        ///< the cases known to fail: their failures do not fail the probe
   std::string write_baseline;  ///< write the names of the cases that failed here
+  bool no_shrink = false;  ///< report failing cases as first sent, not shrunk
   bool dry_run = false;
   bool show_secrets = false;
 };

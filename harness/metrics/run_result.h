@@ -87,6 +87,10 @@ struct RunInfo {
   std::string tollgate_version;
   /// Steps the target answered 501 Not Implemented do not fail the run.
   bool allow_unsupported = false;
+  /// junit.xml has one test case per operation and check, over all the
+  /// steps calling the operation, instead of one per step and check (a
+  /// probe: its steps are generated cases). Not kept in summary.json.
+  bool junit_by_operation = false;
 };
 
 /// What a run measured, merged over every worker, and its verdicts.

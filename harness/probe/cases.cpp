@@ -93,7 +93,7 @@ class OperationCases {
       if (p.in == "cookie") continue;
       if (p.in == "header" && (iequals(p.name, "authorization") || iequals(p.name, "content-type"))) continue;
       if (!p.required && p.in != "path") continue;
-      auto v = parameter_value(c_, p, seed + std::hash<std::string>{}(p.name), shown_first);
+      auto v = parameter_value(c_, p, seed + fnv1a(p.name), shown_first);
       if (!v) return false;
       if (p.in == "path") {
         const std::string hole = "{" + p.name + "}";
@@ -332,7 +332,7 @@ class OperationCases {
       const std::string hole = "{" + p.name + "}";
       const auto at = path.find(hole);
       if (at == std::string::npos) continue;
-      std::string v = p.name == name ? value : parameter_value(c_, p, o_.seed + std::hash<std::string>{}(p.name), true).value_or("x");
+      std::string v = p.name == name ? value : parameter_value(c_, p, o_.seed + fnv1a(p.name), true).value_or("x");
       path.replace(at, hole.size(), percent_encode(v));
     }
     return path;
@@ -429,8 +429,21 @@ const char* kind_name(CaseKind k) {
 
 CaseSet generate_cases(const contract::Contract& c, const CaseOptions& options) {
   CaseSet out;
-  for (const auto& op : c.operations())
-    if (selected(op, options)) OperationCases(c, op, options, out).run();
+  // All cases are held until sent: at most max_cases, max_bytes of bodies and paths.
+  std::size_t bytes = 0, counted = 0;
+  for (const auto& op : c.operations()) {
+    if (!selected(op, options)) continue;
+    OperationCases(c, op, options, out).run();
+    for (; counted < out.cases.size(); ++counted)
+      bytes += out.cases[counted].path.size() + (out.cases[counted].body ? out.cases[counted].body->size() : 0);
+    if (out.cases.size() > options.max_cases || bytes > options.max_bytes) {
+      out.notes.push_back("stopped generating at operation " + (op.id.empty() ? op.path : op.id) + ": more than " +
+                          std::to_string(options.max_cases) + " cases or " + std::to_string(options.max_bytes >> 20) +
+                          " MiB of bodies (choose fewer operations, or a lower --max-examples)");
+      while (out.cases.size() > options.max_cases) out.cases.pop_back();
+      break;
+    }
+  }
   if (wants(options, CaseKind::kMethod)) method_cases(c, options, out);
   // Names are unique: a repeated one gets its position.
   std::map<std::string, int> seen;

@@ -39,7 +39,12 @@ struct Case {
   /// or query (`templated`).
   int chain = 0;
   std::string extract_var, extract_pointer;
+  std::string extract_header;  ///< or the value comes from this header of the answer
   bool templated = false;
+  /// A read of an asynchronous task: sent again until the answer's
+  /// `poll_pointer` is one of `poll_values` (the task's final states).
+  std::string poll_pointer;
+  std::vector<std::string> poll_values;
 };
 
 struct CaseOptions {
@@ -53,6 +58,10 @@ struct CaseOptions {
   /// webhook): by default loopback's discard port, so that no callback
   /// leaves the machine.
   std::string callback_url = "http://127.0.0.1:9/probe-callback";
+  /// Every case is held in memory until it is sent: generation stops
+  /// (with a note) past this many cases or bytes of paths and bodies.
+  std::size_t max_cases = 100000;
+  std::size_t max_bytes = std::size_t{256} << 20;
   std::vector<CaseKind> kinds = {CaseKind::kExample, CaseKind::kPositive, CaseKind::kNegative, CaseKind::kAuth,
                                  CaseKind::kMethod, CaseKind::kChain};
 };

@@ -1,11 +1,15 @@
 #include "harness/probe/chains.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
+#include "common/percent.h"
 #include "common/text.h"
+#include "common/yaml_json.h"
 #include "contract/object_view.h"
 #include "harness/probe/expectations.h"
+#include "harness/probe/polling.h"
 
 namespace tollgate::probe {
 namespace {
@@ -17,12 +21,6 @@ std::string norm(std::string_view s) {
   std::string out;
   for (char c : s)
     if (c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string escape_pointer(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
   return out;
 }
 
@@ -44,8 +42,8 @@ void collect(const contract::DocumentSet& docs, NodeRef schema, const std::strin
   }
   const auto view = contract::object_view(docs, s);
   for (const auto& [name, sub] : view.properties) {
-    out.push_back({pointer + "/" + escape_pointer(name), name, depth});
-    collect(docs, sub, pointer + "/" + escape_pointer(name), depth + 1, out);
+    out.push_back({pointer + "/" + escape_pointer_token(name), name, depth});
+    collect(docs, sub, pointer + "/" + escape_pointer_token(name), depth + 1, out);
   }
 }
 
@@ -121,6 +119,86 @@ Case with_reference(const Case& base, const contract::Operation& op, const contr
   return k;
 }
 
+/// Where a chain's value comes from: a JSON Pointer into the producer's
+/// answer, a header of it, or a value known before it is sent (an OpenAPI
+/// link's `$request...` or constant).
+struct From {
+  std::string pointer, header;
+  std::optional<std::string> value;
+  std::string describe() const {
+    if (value) return "'" + *value + "'";
+    return header.empty() ? pointer + " of the answer" : "header " + header + " of the answer";
+  }
+};
+
+/// The value of path parameter `name` in `k` (a case of `op`), decoded.
+std::optional<std::string> path_value(const contract::Operation& op, const Case& k, const std::string& name) {
+  std::size_t i = 0, j = 0;
+  while (i < op.path.size() && j <= k.path.size()) {
+    const auto ei = op.path.find('/', i), ej = k.path.find('/', j);
+    const std::string t = op.path.substr(i, ei == std::string::npos ? std::string::npos : ei - i);
+    const std::string v = k.path.substr(j, ej == std::string::npos ? std::string::npos : ej - j);
+    if (t == "{" + name + "}") return percent_decode(v);
+    if (ei == std::string::npos || ej == std::string::npos) break;
+    i = ei + 1, j = ej + 1;
+  }
+  return std::nullopt;
+}
+
+/// An OpenAPI link's parameter expression, for the producer's case `made`:
+/// `$response.body#/ptr`, `$response.header.Name`, `$request.path.x`,
+/// `$request.query.x`, `$request.header.X`, `$request.body#/ptr`, or a
+/// constant. Nothing for what the probe cannot know (`$url`, `$method`,
+/// `$statusCode`, `{...}` embedded in text).
+std::optional<From> link_source(const nlohmann::json& expr, const contract::Operation& producer, const Case& made) {
+  if (!expr.is_string()) return From{"", "", expr.dump()};
+  const std::string e = expr.get<std::string>();
+  const auto starts = [&](const char* p) { return e.rfind(p, 0) == 0; };
+  const auto rest = [&](const char* p) { return e.substr(std::string_view(p).size()); };
+  if (starts("$response.body#")) return From{rest("$response.body#"), "", std::nullopt};
+  if (starts("$response.header.")) return From{"", rest("$response.header."), std::nullopt};
+  if (starts("$request.path.")) {
+    if (auto v = path_value(producer, made, rest("$request.path."))) return From{"", "", *v};
+    return std::nullopt;
+  }
+  if (starts("$request.query.") || starts("$request.header.")) {
+    const bool query = starts("$request.query.");
+    const std::string name = rest(query ? "$request.query." : "$request.header.");
+    for (const auto& [n, v] : query ? made.query : made.headers)
+      if (query ? n == name : iequals(n, name)) return From{"", "", v};
+    return std::nullopt;
+  }
+  if (starts("$request.body#")) {
+    if (!made.body) return std::nullopt;
+    const auto doc = nlohmann::json::parse(*made.body, nullptr, false);
+    try {
+      const nlohmann::json::json_pointer ptr(rest("$request.body#"));
+      if (doc.is_discarded() || !doc.contains(ptr)) return std::nullopt;
+      const auto& v = doc.at(ptr);
+      return From{"", "", v.is_string() ? v.get<std::string>() : v.dump()};
+    } catch (const nlohmann::json::exception&) {
+      return std::nullopt;
+    }
+  }
+  if (starts("$") || e.find('{') != std::string::npos) return std::nullopt;
+  return From{"", "", e};
+}
+
+/// The operation an OpenAPI link's `operationRef` names in this document:
+/// "#/paths/~1items~1{id}/get".
+const contract::Operation* by_ref(const contract::Contract& c, const std::string& ref) {
+  if (ref.rfind("#/paths/", 0) != 0) return nullptr;
+  try {
+    const nlohmann::json::json_pointer method(percent_decode(ref.substr(1)));
+    const auto path = method.parent_pointer(), paths = path.parent_pointer();
+    if (paths.empty() || paths.back() != "paths" || !paths.parent_pointer().empty()) return nullptr;
+    for (const auto& op : c.operations())
+      if (op.path == path.back() && iequals(op.method, method.back())) return &op;
+  } catch (const nlohmann::json::exception&) {  // not a JSON Pointer
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& options, const std::vector<Case>& cases,
@@ -140,9 +218,10 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
   };
 
   // One chain: the producer's valid case with the value extracted, then the
-  // consumer given it (a DELETE read before and after).
+  // consumer given it (a DELETE read before and after; a read of a task
+  // repeated until the task is final).
   const auto build = [&](const contract::Operation& producer, const contract::Operation& consumer,
-                         const contract::Parameter& param, const std::string& pointer, const std::string& why) {
+                         const contract::Parameter& param, const From& from, const std::string& why) {
     const Case* base = valid_case(cases, consumer);
     const Case* made = valid_case(cases, producer);
     if (!base || !made) return false;
@@ -152,18 +231,31 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
     Case first = *made;
     first.kind = CaseKind::kChain;
     first.chain = chain;
-    first.name = "chain " + label + ": " + first.op->id + " (" + param.name + " from " + pointer + ")";
+    first.name = "chain " + label + ": " + first.op->id + " (" + param.name + " from " + from.describe() + ")";
     first.expect = success();
-    first.extract_var = "ref";
-    first.extract_pointer = pointer;
+    if (!from.value) {
+      first.extract_var = "ref";
+      first.extract_pointer = from.pointer;
+      first.extract_header = from.header;
+    }
     out.push_back(first);
-    auto step = [&](const contract::Operation& op, const Case& from, std::vector<int> expect, const std::string& what) {
-      Case k = with_reference(from, op, param);
+    auto step = [&](const contract::Operation& op, const Case& from_case, std::vector<int> expect,
+                    const std::string& what) {
+      Case k = with_reference(from_case, op, param);
       k.kind = CaseKind::kChain;
       k.chain = chain;
       k.name = "chain " + label + ": " + what;
       k.expect = std::move(expect);
+      if (from.value) {  // known before the chain is sent: written in
+        k.templated = false;
+        const std::string v = param.in == "query" ? *from.value : percent_encode(*from.value);
+        for (auto at = k.path.find("{{ref}}"); at != std::string::npos; at = k.path.find("{{ref}}", at + v.size()))
+          k.path.replace(at, 7, v);
+        for (auto& [name, value] : k.query)
+          if (value == "{{ref}}") value = *from.value;
+      }
       out.push_back(std::move(k));
+      return &out.back();
     };
     const contract::Operation* reader = nullptr;
     const Case* reader_case = nullptr;
@@ -174,49 +266,64 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
           break;
         }
     if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
-    step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
+    Case* taken = step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
+    std::string polled;
+    if (consumer.method == "GET")
+      if (const auto state = task_state(c, consumer)) {
+        taken->poll_pointer = state->pointer;
+        taken->poll_values = state->final_;
+        taken->name = "chain " + label + ": " + consumer.id + " until " + state->pointer + " is final";
+        polled = ", read until " + state->pointer + " is final";
+      }
     if (reader) {
       const bool documents_404 = reader->response_for(404) && reader->response_for(404)->status == "404";
       const std::vector<int> gone = documents_404 ? std::vector<int>{404} : refused();
       step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
     }
-    notes.push_back("chain " + label + ": " + param.name + " from " + pointer + " of the answer" + why);
+    notes.push_back("chain " + label + ": " + param.name + " from " + from.describe() + why + polled);
     return true;
   };
 
   // The contract's own OpenAPI links first: a success response's `links`
-  // naming an operationId and a parameter given `$response.body#/pointer`.
+  // naming an operationId or an operationRef in this document, with a path
+  // or query parameter given by a runtime expression.
   std::set<const contract::Operation*> linked;
   for (const auto& producer : c.operations()) {
     if (!chosen(&producer)) continue;
+    const Case* made = valid_case(cases, producer);
     for (const auto& r : producer.responses) {
       if (r.status.size() != 3 || r.status[0] != '2') continue;
       const NodeRef links = c.documents().deref(r.where).child("links");
       if (!links || !links.node->is_object()) continue;
       for (auto it = links.node->begin(); it != links.node->end(); ++it) {
+        const std::string why = "link '" + it.key() + "' of " + producer.id;
         const NodeRef l = c.documents().deref(links.child(it.key()));
         const NodeRef id = l ? l.child("operationId") : NodeRef{};
+        const NodeRef ref = l ? l.child("operationRef") : NodeRef{};
         const NodeRef params = l ? l.child("parameters") : NodeRef{};
-        const contract::Operation* consumer = id && id.node->is_string() ? c.find(id.node->get<std::string>()) : nullptr;
-        if (!consumer || !chosen(consumer) || linked.count(consumer) || !params || !params.node->is_object()) {
-          notes.push_back("link '" + it.key() + "' of " + producer.id + ": not followed (it names no probed operationId "
-                          "or no parameters)");
+        const contract::Operation* consumer = id && id.node->is_string() ? c.find(id.node->get<std::string>())
+                                              : ref && ref.node->is_string() ? by_ref(c, ref.node->get<std::string>())
+                                                                             : nullptr;
+        if (!consumer || !chosen(consumer) || linked.count(consumer) || !params || !params.node->is_object() || !made) {
+          notes.push_back(why + ": not followed (it names no probed operation in this document, or no parameters)");
           continue;
         }
-        for (auto p = params.node->begin(); p != params.node->end(); ++p) {
-          const std::string expr = p->is_string() ? p->get<std::string>() : "";
-          const std::string prefix = "$response.body#";
+        bool followed = false;
+        for (auto p = params.node->begin(); p != params.node->end() && !followed; ++p) {
+          std::string name = p.key();  // "path.id" names the parameter's place too
+          std::string in;
+          if (const auto dot = name.find('.'); dot != std::string::npos) in = name.substr(0, dot), name = name.substr(dot + 1);
           const contract::Parameter* param = nullptr;
           for (const auto& q : consumer->parameters)
-            if (q.name == p.key() && (q.in == "path" || q.in == "query")) param = &q;
-          if (!param || expr.rfind(prefix, 0) != 0) {
-            notes.push_back("link '" + it.key() + "' of " + producer.id + ": parameter '" + p.key() +
-                            "' not followed (only path or query parameters from $response.body#/... are)");
+            if (q.name == name && (q.in == "path" || q.in == "query") && (in.empty() || in == q.in)) param = &q;
+          const auto from = param ? link_source(*p, producer, *made) : std::nullopt;
+          if (!from) {
+            notes.push_back(why + ": parameter '" + p.key() + "' not followed (only path or query parameters from "
+                            "$response.body#/..., $response.header.X, $request.* or a constant are)");
             continue;
           }
-          if (build(producer, *consumer, *param, expr.substr(prefix.size()), " (OpenAPI link '" + it.key() + "')"))
-            linked.insert(consumer);
-          break;
+          followed = build(producer, *consumer, *param, *from, " (OpenAPI " + why + ")");
+          if (followed) linked.insert(consumer);
         }
       }
     }
@@ -243,7 +350,7 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
     for (const auto* producer : producers) {
       if (producer == &consumer || producer->path == consumer.path) continue;
       const auto found = link(*producer, sources_of(c, *producer), *param);
-      if (found && build(*producer, consumer, *param, found->pointer, "")) break;  // one producer per consumer
+      if (found && build(*producer, consumer, *param, From{found->pointer, "", std::nullopt}, "")) break;
     }
   }
   return out;

@@ -60,7 +60,15 @@ scenario::Step make_step(const Case& k, const ProbeSetup& setup) {
   if (setup.max_time.count() > 0) step.expect.max_time = setup.max_time;
   if (k.kind == CaseKind::kMethod) step.expect.headers.push_back({"Allow", scenario::HeaderCheck::Kind::kPresent, ""});
   step.where = {setup.spec_file, 0, 0};
-  if (!k.extract_var.empty()) step.extract.push_back({k.extract_var, k.extract_pointer, ""});
+  if (!k.extract_var.empty()) step.extract.push_back({k.extract_var, k.extract_header.empty() ? k.extract_pointer : "", k.extract_header});
+  if (!k.poll_pointer.empty()) {
+    scenario::Poll poll;
+    poll.pointer = k.poll_pointer;
+    for (const auto& v : k.poll_values) poll.values.emplace_back(v);
+    poll.interval = setup.poll_interval;
+    poll.timeout = setup.poll_timeout;
+    step.poll = std::move(poll);
+  }
   if (k.templated) {  // {{ref}} from an earlier answer of the chain, rendered when sent
     step.templated = true;
     step.path_t = scenario::parse_template(k.path, step.where);

@@ -25,6 +25,10 @@ struct ProbeSetup {
   double rate = 0;             ///< cases per second; 0: as fast as the workers go
   std::chrono::nanoseconds max_time{0};       ///< a response time bound per case (0: none)
   std::chrono::nanoseconds max_duration = std::chrono::minutes(10);  ///< the whole probe at most
+  /// A chain's read of an asynchronous task is repeated this often until
+  /// the task is final, for this long at most.
+  std::chrono::nanoseconds poll_interval = std::chrono::milliseconds(250);
+  std::chrono::nanoseconds poll_timeout = std::chrono::seconds(60);
 };
 
 /// Whether `name` is a header that carries credentials: those of

@@ -51,6 +51,10 @@ TEST(Probe, EveryBundledContractPassesAgainstTheMock) {
     if (std::string(f.spec) != "aimichat") {
       EXPECT_NE(o.output.find(" chain"), std::string::npos) << f.spec << ": no chain\n" << o.output;
     }
+    // The async families' tasks are read until they are final.
+    if (std::string(f.spec) == "apixo" || std::string(f.spec) == "aiapigiare-media") {
+      EXPECT_NE(o.output.find(" is final\n"), std::string::npos) << f.spec << ": no task polled\n" << o.output;
+    }
     EXPECT_EQ(o.output.find("k-demo"), std::string::npos) << "a credential in the output";
   }
 }
@@ -71,6 +75,7 @@ components:
       properties:
         name: {type: string, minLength: 1, maxLength: 20}
         color: {type: string, enum: [red, green]}
+        note: {type: string, maxLength: 40}
     Item:
       type: object
       required: [id, name, color]
@@ -101,6 +106,8 @@ paths:
       responses:
         '201':
           description: created
+          headers:
+            X-Item-Id: {schema: {type: string}}
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Item'}
@@ -108,6 +115,9 @@ paths:
             DeleteIt:
               operationId: deleteItem
               parameters: {item_id: '$response.body#/id'}
+            ReadIt:
+              operationRef: '#/paths/~1items~1{item_id}/get'
+              parameters: {item_id: '$response.header.X-Item-Id'}
         '400':
           description: the body is not an ItemIn
           content:
@@ -246,7 +256,9 @@ net::HttpResponse items_api(const net::HttpRequest& r, Fault fault, Store& store
   if (body.is_discarded()) return fault == Fault::kServerErrorOnBadJson ? error(500, "oops") : error(400, "not JSON");
   if (!body.is_object()) return error(400, "not an object");
   for (auto it = body.begin(); it != body.end(); ++it)
-    if (it.key() != "name" && it.key() != "color") return error(400, "unknown field " + it.key());
+    if (it.key() != "name" && it.key() != "color" && it.key() != "note") return error(400, "unknown field " + it.key());
+  if (body.contains("note") && (!body["note"].is_string() || body["note"].get<std::string>().size() > 40))
+    return error(400, "note");
   if (!body.contains("name") || !body["name"].is_string() || body["name"].get<std::string>().empty() ||
       body["name"].get<std::string>().size() > 20)
     return error(400, "name");
@@ -256,8 +268,11 @@ net::HttpResponse items_api(const net::HttpRequest& r, Fault fault, Store& store
   json item = {{"id", store.next++}, {"name", body["name"]}, {"color", body["color"]}};
   store.items[item["id"].get<int>()] = item;
   if (fault == Fault::kMissingResponseField) item.erase("id");
-  if (fault == Fault::kWrongType) item["id"] = std::to_string(item["id"].get<int>());
-  return net::HttpResponse::json(201, item);
+  const std::string id = std::to_string(store.next - 1);
+  if (fault == Fault::kWrongType) item["id"] = id;
+  auto created = net::HttpResponse::json(201, item);
+  created.headers.emplace_back("X-Item-Id", id);
+  return created;
 }
 
 class ItemsApi {
@@ -315,9 +330,22 @@ TEST_F(ProbeItems, AConformingServerGivesNoFailureOverTenSeeds) {
   EXPECT_GT(steps, 10u);
   EXPECT_EQ(summary["totals"]["requests"], steps);
   // The contract's OpenAPI link makes the chain (inference would find the same one).
-  EXPECT_NE(once.output.find("note: chain createItem -> deleteItem: item_id from /id of the answer (OpenAPI link 'DeleteIt')"),
+  EXPECT_NE(once.output.find("note: chain createItem -> deleteItem: item_id from /id of the answer (OpenAPI link "
+                             "'DeleteIt' of createItem)"),
             std::string::npos)
       << once.output;
+  // ... and by operationRef, with the id from a header of the answer.
+  EXPECT_NE(once.output.find("note: chain createItem -> getItem: item_id from header X-Item-Id of the answer (OpenAPI "
+                             "link 'ReadIt' of createItem)"),
+            std::string::npos)
+      << once.output;
+  // junit.xml: one test case per operation and check, not per case.
+  std::ifstream junit_in(dir_ / "out" / "junit.xml");
+  const std::string junit((std::istreambuf_iterator<char>(junit_in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(junit.find("classname=\"probe.createItem\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("classname=\"chains.getItem\""), std::string::npos) << junit;
+  EXPECT_EQ(junit.find("classname=\"probe.createItem positive"), std::string::npos) << junit;
+  EXPECT_EQ(junit.find("<failure"), std::string::npos) << junit;
   for (int seed = 0; seed < 10; ++seed) {
     const auto o = probe(api, "--seed " + std::to_string(seed));
     EXPECT_EQ(o.exit_code, 0) << "seed " << seed << "\n" << o.output;
@@ -358,11 +386,14 @@ TEST_P(OneFault, IsFoundWithACurlThatShowsIt) {
         << o.output;
     return;
   }
-  // The failure's reproducer, run as printed, gets the fault again.
-  const auto repro = o.output.find("  reproduce: ", at);
+  // The failure's reproducer (shrunk, when it could be), run as printed,
+  // gets the fault again.
+  const auto repro = o.output.find("  reproduce", at);
   ASSERT_NE(repro, std::string::npos) << o.output;
   const auto line_end = o.output.find('\n', repro);
-  const std::string curl = o.output.substr(repro + 13, line_end - repro - 13);
+  const auto curl_at = o.output.find(": curl ", repro) + 2;
+  ASSERT_LT(curl_at, line_end) << o.output;
+  const std::string curl = o.output.substr(curl_at, line_end - curl_at);
   ASSERT_EQ(curl.rfind("curl ", 0), 0u) << curl;
   const auto again = run_shell(curl);
   EXPECT_EQ(again.exit_code, 0) << curl << "\n" << again.output;
@@ -393,6 +424,39 @@ const FaultCase kFaults[] = {
 
 INSTANTIATE_TEST_SUITE_P(Probe, OneFault, ::testing::ValuesIn(kFaults),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// A failing case is sent again in smaller versions: the reproducer is the
+// least request that still fails the same way, and still shows the fault.
+TEST_F(ProbeItems, AFailingCaseIsShrunkToTheLeastRequestThatStillFails) {
+  ItemsApi api(Fault::kWrongType);  // every created item's id is a string
+  const auto o = probe(api, "--show-secrets --operation createItem --out " + (dir_ / "out").string());
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  // The first positive sends every optional property (a note); shrunk,
+  // the request has none.
+  const auto at = o.output.find("FAIL createItem positive: 1\n");
+  ASSERT_NE(at, std::string::npos) << o.output;
+  const auto repro = o.output.find("  reproduce (shrunk, ", at);
+  ASSERT_NE(repro, std::string::npos) << o.output;
+  const auto line_end = o.output.find('\n', repro);
+  const auto curl_at = o.output.find(": curl ", repro) + 2;
+  const std::string curl = o.output.substr(curl_at, line_end - curl_at);
+  EXPECT_EQ(curl.find("note"), std::string::npos) << curl;
+  EXPECT_NE(o.output.substr(line_end, o.output.find('\n', line_end + 1) - line_end).find("\"note\""), std::string::npos)
+      << "the case as first sent follows";
+  const auto again = run_shell(curl);
+  EXPECT_NE(again.output.find("\"id\":\""), std::string::npos) << curl << "\n" << again.output;
+  EXPECT_NE(o.output.find("shrinking: "), std::string::npos) << o.output;
+  // junit.xml: the operation's failing check lists the cases that failed it.
+  std::ifstream junit_in(dir_ / "out" / "junit.xml");
+  const std::string junit((std::istreambuf_iterator<char>(junit_in)), std::istreambuf_iterator<char>());
+  const auto tc = junit.find("classname=\"probe.createItem\" name=\"contract createItem\"");
+  ASSERT_NE(tc, std::string::npos) << junit;
+  EXPECT_NE(junit.find("createItem positive: 1: ", tc), std::string::npos) << junit;
+  // --no-shrink: as first sent, nothing sent again.
+  const auto plain = probe(api, "--no-shrink --operation createItem");
+  EXPECT_EQ(plain.output.find("shrunk"), std::string::npos) << plain.output;
+  EXPECT_EQ(plain.output.find("shrinking: "), std::string::npos) << plain.output;
+}
 
 // CI with known failures: a baseline written by one run lets the next fail
 // only on new ones, and says when a known one is fixed.
