@@ -28,12 +28,33 @@ void raise_open_file_limit() {
 }
 
 // The command line, bound to CLI11.
+// "32", "32:64" or "32:64:503": concurrency, queue, refusal status.
+std::optional<CapacitySpec> parse_capacity(const std::string& text) {
+  CapacitySpec c;
+  int* fields[] = {&c.concurrency, &c.queue, &c.refuse};
+  std::size_t at = 0;
+  for (int i = 0; i < 3 && at <= text.size(); ++i) {
+    const auto colon = text.find(':', at);
+    const std::string part = text.substr(at, colon == std::string::npos ? std::string::npos : colon - at);
+    if (part.empty() || part.size() > 7 || part.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    *fields[i] = std::stoi(part);
+    if (colon == std::string::npos) {
+      at = std::string::npos;
+      break;
+    }
+    at = colon + 1;
+  }
+  if (at != std::string::npos || c.concurrency < 1 || (c.refuse != 429 && c.refuse != 503)) return std::nullopt;
+  return c;
+}
+
 struct Flags {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   std::string spec_dir = TOLLGATE_SPEC_DIR;
   std::string fixture = TOLLGATE_DEFAULT_FIXTURE;
   std::string latency = "fast";
+  std::string capacity;  ///< "CONCURRENCY[:QUEUE[:STATUS]]"
   bool strict_params = false;
   std::string family;
   std::size_t body_limit = 10 * 1024 * 1024;
@@ -66,6 +87,11 @@ struct Flags {
     app.add_option("--latency", latency, "latency profile of the models: fast or realistic")
         ->check(CLI::IsMember({"fast", "realistic"}))
         ->capture_default_str();
+    app.add_option("--capacity", capacity,
+                   "CONCURRENCY[:QUEUE[:429|503]]: every chat, completion and embedding model without a capacity in "
+                   "the fixture generates at most CONCURRENCY answers at once, QUEUE more wait (default 0), the rest "
+                   "are refused (default 429)")
+        ->check([](const std::string& text) { return parse_capacity(text) ? std::string() : "expected e.g. 32 or 32:64 or 32:64:503"; });
     app.add_option("--family", family, "serve only this family, at the root (aiapigiare, aimichat, aiproxy, apixo)");
     app.add_flag("--strict-params", strict_params,
                  "refuse request-body fields the contract does not list (400 unknown_parameter); default: accepted");
@@ -108,6 +134,7 @@ struct Flags {
     o.fixture = fixture;
     o.latency = latency == "realistic" ? LatencyMode::kRealistic : LatencyMode::kFast;
     o.strict_params = strict_params;
+    if (!capacity.empty()) o.capacity = *parse_capacity(capacity);
     o.family = family;
     o.max_logs = max_logs;
     o.max_tasks = max_tasks;

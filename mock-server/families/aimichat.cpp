@@ -98,17 +98,19 @@ class AimiChat final : public Pipeline {
                                      std::to_string(model.context_window) + "-token context window");
     Generation gen = generate_text(model.id, joined_text(messages), max_tokens);
     usage.completion_tokens = static_cast<std::int64_t>(gen.pieces.size());
+    LatencyProfile latency;
+    if (auto busy = admit(model, usage.completion_tokens, latency)) return *busy;
     if (ctx_.store().charge(key.id, token_charge(model, usage, "aimichat chat (1 credit)")) != ChargeResult::kCharged)
       return aimichat_error(401, "This API key can no longer be used");
 
     const std::string id = new_id("aimi-");
     if (body.value("stream", false))
       return chat_stream_response({{"id", id}, {"model", model.id}}, single_choice(std::move(gen)), usage, false,
-                                  ctx_.latency(model));
+                                  latency);
     net::HttpResponse r = net::HttpResponse::json(
         200, chat_completion_body({{"id", id}, {"created", ctx_.clock().now_s()}, {"model", model.id}},
                                   single_choice(std::move(gen)), usage));
-    r.delay = ctx_.answer_delay(model, usage.completion_tokens);
+    r.delay = MockContext::answer_delay(latency, usage.completion_tokens);
     return r;
   }
 };

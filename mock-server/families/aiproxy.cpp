@@ -67,6 +67,9 @@ class AiProxy final : public Pipeline {
   net::HttpResponse fault(int status, const std::string& message, std::string_view) override {
     return openai_error(status, message, "injected_fault");
   }
+  net::HttpResponse over_capacity(int status, const std::string& message) override {
+    return openai_error(status, message, status == 429 ? "rate_limit_exceeded" : "server_overloaded");
+  }
 
  private:
   net::HttpResponse no_route(const net::HttpRequest& request, std::string_view path) const override {
@@ -193,6 +196,7 @@ class AiProxy final : public Pipeline {
     std::string provider;
     ChatAnswer answer;
     Usage usage;
+    LatencyProfile latency;  ///< the model's, with its wait at capacity before the first token
   };
 
   // `chat` is a chat completion body; `input` names its messages in
@@ -221,6 +225,7 @@ class AiProxy final : public Pipeline {
     }
     out.answer = std::move(*plan.answer);
     out.usage.completion_tokens = out.answer.completion_tokens;
+    if (auto busy = admit(*out.model, out.usage.completion_tokens, out.latency)) return busy;
     return bill(key, *out.model, out.usage, what);
   }
 
@@ -232,10 +237,10 @@ class AiProxy final : public Pipeline {
     if (boolean_field(body, "stream", false)) {
       const bool include_usage =
           body.contains("stream_options") && boolean_field(body["stream_options"], "include_usage", false);
-      return chat_stream_response(head, std::move(a.answer), a.usage, include_usage, ctx_.latency(*a.model));
+      return chat_stream_response(head, std::move(a.answer), a.usage, include_usage, a.latency);
     }
     net::HttpResponse r = net::HttpResponse::json(200, chat_completion_body(head, a.answer, a.usage));
-    r.delay = ctx_.answer_delay(*a.model, a.usage.completion_tokens);
+    r.delay = MockContext::answer_delay(a.latency, a.usage.completion_tokens);
     return r;
   }
 
@@ -283,9 +288,9 @@ class AiProxy final : public Pipeline {
       responses_.put(head.id, std::move(stored));
     }
     if (boolean_field(body, "stream", false))
-      return response_stream_response(std::move(response), std::move(a.answer), ctx_.latency(*a.model));
+      return response_stream_response(std::move(response), std::move(a.answer), a.latency);
     net::HttpResponse r = net::HttpResponse::json(200, response);
-    r.delay = ctx_.answer_delay(*a.model, a.usage.completion_tokens);
+    r.delay = MockContext::answer_delay(a.latency, a.usage.completion_tokens);
     return r;
   }
 
@@ -324,6 +329,8 @@ class AiProxy final : public Pipeline {
       usage.completion_tokens += static_cast<std::int64_t>(gen.pieces.size());
       choices.push_back({{"text", gen.text()}, {"index", i}, {"finish_reason", gen.finish_reason}});
     }
+    LatencyProfile latency;
+    if (auto busy = admit(*model, usage.completion_tokens, latency)) return *busy;
     if (auto r = bill(key, *model, usage, "completion")) return *r;
     net::HttpResponse r = net::HttpResponse::json(200, {{"id", new_id("cmpl-")},
                                                         {"object", "text_completion"},
@@ -332,7 +339,7 @@ class AiProxy final : public Pipeline {
                                                         {"provider", provider},
                                                         {"choices", std::move(choices)},
                                                         {"usage", usage.to_json()}});
-    r.delay = ctx_.answer_delay(*model, usage.completion_tokens);
+    r.delay = MockContext::answer_delay(latency, usage.completion_tokens);
     return r;
   }
 
@@ -382,6 +389,8 @@ class AiProxy final : public Pipeline {
                       {"index", i},
                       {"embedding", base64 ? json(floats_base64(vector)) : json(vector)}});
     }
+    LatencyProfile latency;
+    if (auto busy = admit(*model, 0, latency)) return *busy;
     if (auto r = bill(key, *model, usage, "embeddings")) return *r;
     net::HttpResponse r = net::HttpResponse::json(
         200, {{"object", "list"},
@@ -389,7 +398,7 @@ class AiProxy final : public Pipeline {
               {"model", model->id},
               {"provider", provider},
               {"usage", {{"prompt_tokens", usage.prompt_tokens}, {"total_tokens", usage.prompt_tokens}}}});
-    r.delay = ctx_.answer_delay(*model, 0);
+    r.delay = MockContext::answer_delay(latency, 0);
     return r;
   }
 

@@ -14,6 +14,25 @@ MockContext::MockContext(const Fixture& fixture, const Clock& clock, LatencyMode
     : clock_(clock), store_(fixture, clock, max_logs, max_tasks, db, from_db), models_(fixture.models), latency_(latency),
       healthy_(fixture.provider_healthy), moderation_words_(fixture.moderation_words) {
   faults_.load(fixture.faults, clock.now_ms());
+  for (const auto& m : models_)
+    if (m.capacity.concurrency > 0) gates_[m.id] = std::make_unique<CapacityGate>(m.capacity);
+}
+
+Admission MockContext::admit(const ModelSpec& model, std::int64_t tokens) {
+  const auto it = gates_.find(model.id);
+  if (it == gates_.end()) return {};
+  return it->second->admit(std::chrono::steady_clock::now(), answer_delay(model, tokens));
+}
+
+nlohmann::json MockContext::capacity_load() {
+  nlohmann::json out = nlohmann::json::object();
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, gate] : gates_) {
+    const CapacityLoad l = gate->load(now);
+    out[id] = {{"concurrency", gate->spec().concurrency}, {"queue", gate->spec().queue}, {"in_flight", l.in_flight},
+               {"queued", l.queued}, {"admitted", l.admitted}, {"waited", l.queued_ever}, {"refused", l.refused}};
+  }
+  return out;
 }
 
 const ModelSpec* MockContext::model(std::string_view id, std::string_view family) const {

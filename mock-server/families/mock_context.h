@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 #include "common/clock.h"
 #include "mock-server/faults/faults.h"
 #include "mock-server/model/fixture.h"
+#include "mock-server/store/capacity_gate.h"
 #include "mock-server/store/store.h"
 
 namespace tollgate::mock {
@@ -53,9 +55,20 @@ class MockContext {
   /// How long a non-streamed answer of `tokens` tokens takes: TTFT plus
   /// the inter-token delay per token.
   std::chrono::microseconds answer_delay(const ModelSpec& model, std::int64_t tokens) const {
-    const auto& l = latency(model);
+    return answer_delay(latency(model), tokens);
+  }
+  static std::chrono::microseconds answer_delay(const LatencyProfile& l, std::int64_t tokens) {
     return std::chrono::microseconds(static_cast<std::int64_t>((l.ttft_ms + l.itl_ms * static_cast<double>(tokens)) * 1000));
   }
+
+  /// Takes a place in `model`'s capacity (its `capacity` in the fixture)
+  /// for an answer of `tokens` tokens, at the real time now: admitted with
+  /// the wait in the model's queue, or refused. A model without a capacity
+  /// admits everything at once.
+  Admission admit(const ModelSpec& model, std::int64_t tokens);
+  /// Per model with a capacity: in flight, queued, and admitted, queued
+  /// and refused since the start (GET /_mock/counters).
+  nlohmann::json capacity_load();
 
  private:
   const Clock& clock_;
@@ -68,6 +81,7 @@ class MockContext {
   std::vector<std::string> callback_allow_;  ///< hosts allowed besides loopback
   bool strict_params_ = false;
   FaultProfile faults_;
+  std::map<std::string, std::unique_ptr<CapacityGate>> gates_;  ///< by model id, models with a capacity
 };
 
 /// A fresh identifier with a prefix: "chatcmpl-5f3a...".

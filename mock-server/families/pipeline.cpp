@@ -48,6 +48,22 @@ net::HttpResponse Pipeline::key_refused(const KeyAuth&, const std::string&) {
 
 net::HttpResponse Pipeline::over_rate(const RateDecision&) { return fault(429, "Rate limit exceeded", ""); }
 
+std::optional<net::HttpResponse> Pipeline::admit(const ModelSpec& model, std::int64_t tokens, LatencyProfile& latency) {
+  latency = ctx_.latency(model);
+  const Admission a = ctx_.admit(model, tokens);
+  if (a.admitted) {
+    latency.ttft_ms += static_cast<double>(a.wait.count()) / 1000.0;
+    return std::nullopt;
+  }
+  const auto& c = model.capacity;
+  net::HttpResponse r = over_capacity(c.refuse, "The model " + model.id + " is at capacity (" +
+                                                    std::to_string(c.concurrency) + " generations at once, " +
+                                                    std::to_string(c.queue) + " waiting); retry after " +
+                                                    std::to_string(a.retry_after_s) + " s.");
+  r.headers.emplace_back("Retry-After", std::to_string(a.retry_after_s));
+  return r;
+}
+
 std::optional<net::HttpResponse> Pipeline::parse_body(const Call& call, nlohmann::json& body) const {
   auto problem = routes_.parse_body(call.routed, call.request, body, ctx_.strict_params());
   if (!problem) return std::nullopt;

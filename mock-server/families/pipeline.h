@@ -77,6 +77,15 @@ class Pipeline : public FamilyService {
   /// The operation the request routed to, past every check.
   virtual net::HttpResponse operation(const Call& call) = 0;
 
+  /// The body of a refusal because the model is at capacity, queue full
+  /// (the pipeline adds Retry-After): by default the family's fault.
+  virtual net::HttpResponse over_capacity(int status, const std::string& message) { return fault(status, message, ""); }
+  /// Takes a place in `model`'s capacity for an answer of `tokens` tokens
+  /// (before anything is billed): `latency` is then the model's with the
+  /// wait in its queue before the first token; nothing when admitted, the
+  /// refusal when the queue is full.
+  std::optional<net::HttpResponse> admit(const ModelSpec& model, std::int64_t tokens, LatencyProfile& latency);
+
   /// Parses the call's JSON body against its operation's schema; the
   /// bad_request answer when it does not conform.
   std::optional<net::HttpResponse> parse_body(const Call& call, nlohmann::json& body) const;

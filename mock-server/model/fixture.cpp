@@ -146,6 +146,10 @@ std::vector<ModelSpec> parse_models(const json& list, const Where& where) {
     s.upstreams = m.contains("upstreams") ? strings(m["upstreams"]) : std::vector<std::string>{s.provider};
     s.fast = latency(m.value("latency", json::object()));
     s.realistic = m.contains("latency_realistic") ? latency(m["latency_realistic"]) : LatencyProfile{400, 30};
+    if (m.contains("capacity")) {
+      const json& c = m["capacity"];
+      s.capacity = {c["concurrency"].get<int>(), c.value("queue", 0), c.value("refuse", 429)};
+    }
     s.catalog = m.value("catalog", json::object());
     if (m.contains("image"))
       parse_image(m["image"], s, where, at);

@@ -47,6 +47,13 @@ struct LatencyProfile {
   double itl_ms = 0;
 };
 
+/// A model server's capacity (store/capacity_gate.h).
+struct CapacitySpec {
+  int concurrency = 0;  ///< generations at once; 0: unlimited (no gate)
+  int queue = 0;        ///< requests waiting at most
+  int refuse = 429;     ///< the status beyond the queue: 429 or 503
+};
+
 /// What an image model accepts and how long its tasks take.
 struct ImageSpec {
   std::vector<std::string> sizes;          ///< "1024x1024"; empty: any up to max_side
@@ -71,6 +78,7 @@ struct ModelSpec {
   std::vector<std::string> upstreams;  ///< providers that can serve it, in failover order
   LatencyProfile fast;
   LatencyProfile realistic;
+  CapacitySpec capacity;  ///< generations at once and waiting; concurrency 0: unlimited
   nlohmann::json catalog;  ///< aiapigiare catalog fields (uptime, endpoint, docs, ...)
   ImageSpec image;         ///< type image
 };

@@ -42,6 +42,7 @@ net::HttpResponse AdminApi::counters() {
                 {{"attempts", c.attempts}, {"delivered", c.delivered}, {"failed_attempts", c.failed_attempts},
                  {"gave_up", c.gave_up}, {"refused", c.refused}}}};
   body["tasks"] = app_.task_counts();
+  body["capacity"] = app_.capacity_load();
   body["clock_ms"] = app_.clock().now_ms();
   return net::HttpResponse::json(200, body);
 }

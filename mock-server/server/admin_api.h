@@ -23,6 +23,8 @@ class MockControls {
   virtual const CallbackDispatcher& callbacks() const = 0;
   /// {"queued": n, "processing": n, "succeeded": n, "failed": n}
   virtual nlohmann::json task_counts() = 0;
+  /// Per model with a capacity: in flight, queued, admitted, waited, refused.
+  virtual nlohmann::json capacity_load() = 0;
   virtual nlohmann::json fault_rules() = 0;
   /// Replaces the fault profile; throws std::invalid_argument naming the bad rule.
   virtual nlohmann::json set_fault_rules(const nlohmann::json& rules) = 0;

@@ -100,7 +100,12 @@ MockApp::~MockApp() {
   for (auto& t : background_) t.join();
 }
 
-void MockApp::build(const Fixture& fixture, bool from_db) {
+void MockApp::build(const Fixture& given, bool from_db) {
+  Fixture fixture = given;
+  if (options_.capacity.concurrency > 0)
+    for (auto& m : fixture.models)
+      if (m.capacity.concurrency == 0 && (m.type == "chat" || m.type == "completion" || m.type == "embedding"))
+        m.capacity = options_.capacity;
   context_.reset();
   context_ = std::make_unique<MockContext>(fixture, clock_, options_.latency, options_.max_logs, options_.max_tasks,
                                            db_.get(), from_db);
@@ -220,6 +225,11 @@ net::HttpResponse MockApp::handle(const net::HttpRequest& request) {
 nlohmann::json MockApp::task_counts() {
   std::shared_lock lock(state_mutex_);
   return context_->store().task_counts();
+}
+
+nlohmann::json MockApp::capacity_load() {
+  std::shared_lock lock(state_mutex_);
+  return context_->capacity_load();
 }
 
 nlohmann::json MockApp::fault_rules() {

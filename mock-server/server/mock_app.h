@@ -48,6 +48,9 @@ struct MockOptions {
   bool strict_params = false;
   /// Moves the mock's clock forward (POST /_mock/clock); unset: refused.
   std::function<void(std::chrono::milliseconds)> advance_clock;
+  /// --capacity: the capacity of every chat, completion and embedding
+  /// model whose fixture gives it none (concurrency 0: none).
+  CapacitySpec capacity;
   /// Where the mock's log lines go (callback outcomes); default stderr.
   std::function<void(const std::string&)> log;
 };
@@ -85,6 +88,7 @@ class MockApp : public MockControls {
 
   // What the admin API does (MockControls).
   nlohmann::json task_counts() override;
+  nlohmann::json capacity_load() override;
   nlohmann::json fault_rules() override;
   nlohmann::json set_fault_rules(const nlohmann::json& rules) override;
   void reset() override;

@@ -45,6 +45,21 @@ TEST(Fixture, MinimalFixtureGetsDefaults) {
   EXPECT_EQ(f.models[0].upstreams, std::vector<std::string>{"openai"});
 }
 
+TEST(Fixture, AModelsCapacity) {
+  std::string text = kMinimal;
+  text.replace(text.find("type: chat}"), 11, "type: chat, capacity: {concurrency: 32, queue: 64, refuse: 503}}");
+  const Fixture f = parse_fixture(text, "f.yaml");
+  EXPECT_EQ(f.models[0].capacity.concurrency, 32);
+  EXPECT_EQ(f.models[0].capacity.queue, 64);
+  EXPECT_EQ(f.models[0].capacity.refuse, 503);
+  EXPECT_EQ(parse_fixture(kMinimal, "f.yaml").models[0].capacity.concurrency, 0);  // unlimited
+  std::string bad = kMinimal;
+  bad.replace(bad.find("type: chat}"), 11, "type: chat, capacity: {concurrency: 4, refuse: 500}}");
+  const std::string e = error_of(bad);
+  EXPECT_NE(e.find("f.yaml:7:"), std::string::npos) << e;
+  EXPECT_NE(e.find("refuse"), std::string::npos) << e;
+}
+
 TEST(Fixture, MistakesNameTheirPlace) {
   std::string typo = kMinimal;
   typo.replace(typo.find("access_key"), 10, "acess_key");
