@@ -90,6 +90,10 @@ std::string html_report(const metrics::RunResult& r) {
           "<section><h2>Latency and request rate over time</h2><canvas id=\"chart-time\"></canvas></section>"
           "<section><h2>Percentile distribution (log scale)</h2><canvas id=\"chart-percentiles\"></canvas></section>"
           "<section><h2>Status codes and error kinds</h2><canvas id=\"chart-status\"></canvas></section></div>\n";
+  if (r.search)
+    html += "<section><h2>" + std::string(r.search->kind == "sweep" ? "Sweep" : "Capacity search") +
+            ": throughput against latency</h2><canvas id=\"chart-search\"></canvas>"
+            "<div id=\"search\"></div></section>\n";
   html += "<section><h2>Steps</h2><div id=\"steps\"></div></section>\n";
   html += "<section><h2>Failed checks and transport errors</h2><div id=\"failures\"></div></section>\n";
   html += "<section><h2>Thresholds</h2><div id=\"thresholds\"></div></section>\n";

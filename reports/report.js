@@ -99,6 +99,52 @@
                scales: { y: { beginAtZero: true } } }
   });
 
+  // A capacity search or sweep: each step's achieved throughput against its
+  // p99 latency and TTFT, the SLO's latency limit, the knee marked.
+  if (S.search) {
+    const Q = S.search;
+    const byRate = Q.steps.slice().sort((a, b) => a.achieved_rps - b.achieved_rps);
+    const colour = s => !s.valid ? '#7f7f7f' : s.passed ? '#2ca02c' : '#d62728';
+    const points = key => byRate.filter(s => s[key] !== undefined && s[key] >= 0).map(s => ({ x: s.achieved_rps, y: s[key] }));
+    const datasets = [{ label: 'p99 latency (ms)', data: points('p99_ms'), borderColor: palette[1], showLine: true,
+                        pointBackgroundColor: byRate.map(colour), pointRadius: 5 }];
+    if (byRate.some(s => s.ttft_p99_ms !== undefined)) {
+      datasets.push({ label: 'TTFT p99 (ms)', data: points('ttft_p99_ms'), borderColor: palette[0], showLine: true,
+                      pointBackgroundColor: byRate.filter(s => s.ttft_p99_ms !== undefined).map(colour), pointRadius: 4 });
+    }
+    const top = Math.max(1, ...byRate.map(s => Math.max(s.p99_ms, s.ttft_p99_ms || 0)));
+    const lo = Math.min(...byRate.map(s => s.achieved_rps)), hi = Math.max(...byRate.map(s => s.achieved_rps));
+    Q.slo.forEach(expr => {  // a latency limit of the SLO as a horizontal line
+      const m = /^(?:[^:]*:\s*)?(latency|ttft|e2e)\.p\d+\s*<=?\s*([\d.]+)(ms|s|us)\s*$/.exec(expr);
+      if (!m) return;
+      const ms = Number(m[2]) * (m[3] === 's' ? 1000 : m[3] === 'us' ? 0.001 : 1);
+      datasets.push({ label: 'SLO ' + expr, data: [{ x: lo, y: ms }, { x: hi, y: ms }], borderColor: '#ff7f0e',
+                      borderDash: [6, 4], showLine: true, pointRadius: 0 });
+    });
+    if (Q.capacity_rps) {
+      datasets.push({ label: 'capacity at the SLO: ' + fmt(Q.capacity_rps, 2) + '/s',
+                      data: [{ x: Q.capacity_rps, y: 0 }, { x: Q.capacity_rps, y: top }], borderColor: '#2ca02c',
+                      borderDash: [2, 3], showLine: true, pointRadius: 0 });
+    }
+    chart('chart-search', {
+      type: 'scatter', data: { datasets },
+      options: { responsive: true, maintainAspectRatio: false,
+        scales: { x: { title: { display: true, text: 'achieved requests/s' }, beginAtZero: true },
+                  y: { title: { display: true, text: 'ms (green: met the SLO, red: missed, grey: invalid)' }, beginAtZero: true } } }
+    });
+    const section = document.getElementById('search');
+    table(section, ['#', 'step', 'offered', 'achieved/s', 'p99 ms', 'TTFT p99 ms', 'goodput/s', 'verdict'],
+          Q.steps.map((s, i) => [i + 1, S.scenarios[s.scenario] ? S.scenarios[s.scenario].name : '-',
+                                 s.vus ? s.vus + ' VUs' : fmt(s.rate, 2) + '/s', fmt(s.achieved_rps, 2), fmt(s.p99_ms, 1),
+                                 s.ttft_p99_ms === undefined ? '-' : fmt(s.ttft_p99_ms, 1),
+                                 s.goodput_rps === undefined ? '-' : fmt(s.goodput_rps, 2),
+                                 { text: !s.valid ? 'invalid: ' + s.invalid_reason : s.passed ? 'met' : 'missed',
+                                   cls: s.passed ? '' : 'msg' }]));
+    section.appendChild(el('p', {}, (Q.kind === 'capacity-search'
+      ? 'Capacity at the SLO: ' + (Q.capacity_rps ? fmt(Q.capacity_rps, 2) + '/s' : 'none') + ' (' + Q.conclusion + ')'
+      : Q.conclusion) + '. SLO: ' + (Q.slo.length ? Q.slo.join('; ') : 'none') + '.'));
+  }
+
   // Per step.
   const rows = [];
   S.scenarios.forEach(s => s.steps.forEach(st => {

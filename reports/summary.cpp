@@ -1,5 +1,7 @@
 #include "reports/summary.h"
 
+#include "reports/search.h"
+
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -89,6 +91,9 @@ void step_details(json& j, const metrics::StepMetrics& m) {
   }
   j["checks"]["detail"] = std::move(checks);
   if (m.unsupported) j["unsupported_message"] = m.unsupported_message;
+  if (m.goodput_judged > 0)
+    j["goodput"] = {{"judged", m.goodput_judged}, {"good", m.good},
+                    {"rate", round3(static_cast<double>(m.good) / static_cast<double>(m.goodput_judged))}};
   if (m.stream) {
     const auto& sm = *m.stream;
     j["stream"] = {{"streams", sm.streams},
@@ -183,14 +188,10 @@ json summary_json(const metrics::RunResult& run) {
     scenarios.push_back(std::move(sj));
   }
   json thresholds = json::array();
-  for (const auto& t : run.thresholds)
-    thresholds.push_back({{"expr", t.expr},
-                          {"passed", t.passed},
-                          {"actual", std::isnan(t.actual) ? json() : json(t.actual)},
-                          {"shown", metrics::shown_actual(t)}});
+  for (const auto& t : run.thresholds) thresholds.push_back(threshold_json(t));
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  return {{"format", "tollgate-summary"},
+  json out = {{"format", "tollgate-summary"},
           {"version", 2},
           {"meta", {{"tollgate_version", run.info.tollgate_version},
                     {"command_line", run.info.command_line},
@@ -216,6 +217,8 @@ json summary_json(const metrics::RunResult& run) {
           {"scenarios", std::move(scenarios)},
           {"series", series_json(run)},
           {"thresholds", std::move(thresholds)}};
+  if (run.search) out["search"] = search_json(*run.search);
+  return out;
 }
 
 namespace {
@@ -346,6 +349,7 @@ void write_summary_table(const metrics::RunResult& run, std::ostream& out) {
     out << "streaming metrics:\n";
     for (const char* f : kStreamFormulas) out << "  " << f << "\n";
   }
+  write_search_table(run, out);
   write_verdicts(run, out);
 }
 

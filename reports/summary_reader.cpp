@@ -8,6 +8,7 @@
 
 #include "common/source_error.h"
 #include "reports/coverage.h"
+#include "reports/search.h"
 #include "reports/hdr_codec.h"
 
 namespace tollgate::reports {
@@ -69,6 +70,10 @@ struct Reader {
     const json& h = j.at("histograms");
     m.latency_us = histogram(h, "latency_us", where);
     m.service_time_us = histogram(h, "service_time_us", where);
+    if (j.contains("goodput")) {
+      m.goodput_judged = j["goodput"].at("judged");
+      m.good = j["goodput"].at("good");
+    }
     if (j.contains("stream")) {
       auto& s = m.stream.get();
       const json& st = j["stream"];
@@ -123,13 +128,9 @@ LoadedRun read_summary(const std::string& given) {
     const json& meta = j.at("meta");
     info.command_line = meta.value("command_line", "");
     info.tollgate_version = meta.value("tollgate_version", "");
-    for (const auto& t : j.at("thresholds")) {
-      const json& actual = t.at("actual");
-      const std::string expr = t.at("expr");
-      out.run.thresholds.push_back({expr, t.at("passed"), actual.is_null() ? std::nan("") : actual.get<double>(),
-                                    metrics::unit_of_expression(expr)});
-    }
+    for (const auto& t : j.at("thresholds")) out.run.thresholds.push_back(threshold_from_json(t));
     out.run.coverage = coverage_from_json(j.value("coverage", json::array()));
+    if (j.contains("search")) out.run.search = search_from_json(j["search"]);
     out.run.interrupted = j.at("interrupted");
     out.run.duration_s = j.at("duration_s");
     out.run.start_unix_ms = j.at("start_unix_ms");

@@ -12,6 +12,8 @@
 #include "common/secrets.h"
 #include "harness/check/coverage.h"
 #include "harness/check/thresholds.h"
+#include "harness/search/series_run.h"
+#include "reports/search.h"
 #include "reports/summary.h"
 #include "reports/writers.h"
 
@@ -86,7 +88,18 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
             << " scenario(s)" << std::endl;
   metrics::RunResult run;
   try {
-    run = http::run_plan(plan, options, g_stop);
+    if (search::is_series(plan)) {
+      const auto& sc = plan.scenarios[0];
+      std::cout << "tollgate: " << (sc.series->kind == scenario::Series::Kind::kSearch ? "capacity-search" : "sweep")
+                << " '" << sc.name << "', steps of " << std::chrono::duration<double>(sc.series->step_duration).count()
+                << " s" << std::endl;
+      run = search::run_series(plan, options, g_stop, [&](const metrics::SearchStep& step) {
+        if (options.on_progress) std::fprintf(stderr, "\n");
+        std::cout << "  step " << step.label() << ": " << reports::search_step_line(step) << std::endl;
+      });
+    } else {
+      run = http::run_plan(plan, options, g_stop);
+    }
   } catch (const std::exception& e) {
     std::cerr << "tollgate: cannot run: " << e.what() << "\n";
     return kCannotRun;

@@ -42,6 +42,12 @@ double metric_value(const std::string& metric, const metrics::StepMetrics& m, do
   if (kNeedData.count(family)) return std::numeric_limits<double>::quiet_NaN();
   if (metric == "tokens.output" || metric == "callbacks.missed" || metric == "polls.timed_out") return 0;
   if (family == "status" && stat.size() == 3) return static_cast<double>(m.status[static_cast<std::size_t>(std::stoi(stat))]);
+  if (metric.starts_with("goodput.")) {
+    if (m.goodput_judged == 0) return std::numeric_limits<double>::quiet_NaN();  // no limits, or no request
+    if (metric == "goodput.count") return static_cast<double>(m.good);
+    if (metric == "goodput.rate") return static_cast<double>(m.good) / static_cast<double>(m.goodput_judged);
+    return duration_s > 0 ? static_cast<double>(m.good) / duration_s : 0;  // goodput.rps
+  }
   if (metric == "checks.failed") return static_cast<double>(m.checks_failed);
   if (metric == "checks.passed") return static_cast<double>(m.checks_passed);
   if (metric == "unsupported.count") return static_cast<double>(m.unsupported);
@@ -89,7 +95,10 @@ std::vector<ThresholdResult> evaluate(const std::vector<scenario::Threshold>& th
       }
       duration = std::max(duration, s.duration_s);
     }
-    const double v = metric_value(t.metric, m, target, duration, iterations);
+    const double v = t.metric == "capacity.rps"
+                         ? (run.search && run.search->capacity_rps > 0 ? run.search->capacity_rps
+                                                                       : std::numeric_limits<double>::quiet_NaN())
+                         : metric_value(t.metric, m, target, duration, iterations);
     bool passed = false;
     if (t.op == "<") passed = v < t.value;
     else if (t.op == "<=") passed = v <= t.value;

@@ -100,8 +100,25 @@ std::optional<double> ArrivalSchedule::next_poisson() {
   }
 }
 
+void ArrivalSchedule::set_gamma(double cv) {
+  gamma_shape_ = cv > 0 ? 1.0 / (cv * cv) : 0;
+  if (gamma_shape_ > 0) gamma_gap_ = std::gamma_distribution<double>(gamma_shape_, 1.0 / gamma_shape_);
+}
+
 std::optional<std::chrono::nanoseconds> ArrivalSchedule::next() {
   std::optional<double> t;
+  if (gamma_shape_ > 0) {
+    // Unit-mean gaps in the cumulative count (shape k, scale 1/k: CV 1/sqrt(k)),
+    // each worker keeping its share of the one sequence.
+    while (true) {
+      t = time_of_arrival(std::max(gamma_count_, 1e-9));
+      if (!t || *t >= std::chrono::duration<double>(duration()).count()) return std::nullopt;
+      const bool mine = (drawn_++ % workers_) == worker_;
+      const double at = *t;
+      gamma_count_ += gamma_gap_(rng_);
+      if (mine) return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(at));
+    }
+  }
   if (poisson_) {
     // Every worker draws the same sequence and keeps its share.
     while (true) {

@@ -26,6 +26,12 @@ class ArrivalSchedule {
   ArrivalSchedule(std::vector<RateStage> stages, bool poisson, std::uint64_t seed = 1, unsigned worker = 0,
                   unsigned workers = 1);
 
+  /// Gamma arrivals instead: gaps with the rate's mean and coefficient of
+  /// variation `cv` (1: as Poisson; above 1 burstier, below more regular),
+  /// drawn in the schedule's cumulative count and mapped to time through
+  /// the rate in force (exact for ramps too).
+  void set_gamma(double cv);
+
   /// The next intended send offset, or nullopt when the schedule is over.
   std::optional<std::chrono::nanoseconds> next();
 
@@ -47,6 +53,9 @@ class ArrivalSchedule {
   std::uint64_t index_ = 0;      ///< uniform: next arrival number (all workers)
   std::uint64_t drawn_ = 0;      ///< poisson: arrivals drawn so far (all workers)
   double poisson_clock_s_ = 0;   ///< poisson: time of the last arrival drawn
+  double gamma_shape_ = 0;       ///< gamma: 1 / cv^2 (0: not gamma)
+  std::gamma_distribution<double> gamma_gap_;  ///< unit mean (kept: it caches normal draws)
+  double gamma_count_ = 0;       ///< gamma: the cumulative count of the last arrival drawn
 };
 
 }  // namespace tollgate::exec

@@ -6,6 +6,7 @@
 #include "common/secrets.h"
 #include "harness/flow/builtins.h"
 #include "harness/flow/poll.h"
+#include "harness/check/goodput.h"
 #include "harness/http/worker.h"
 
 namespace tollgate::http {
@@ -100,6 +101,10 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     record(s, i, r.response, intended);
     check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
     check::tally(r.verdict, s.steps[i]);
+    if (spec.goodput.any()) {
+      ++s.steps[i].goodput_judged;
+      s.steps[i].good += check::is_good(spec.goodput, r.verdict, r.response);
+    }
     for (auto& [k, v] : r.verdict.extracted) vars[k] = std::move(v);
     if (!r.verdict.go_on) break;
     intended = r.response.done;

@@ -85,6 +85,7 @@ std::unique_ptr<exec::Executor> Worker::make_executor(ScenarioRun& s, int vus, i
   if (scenario::is_open_model(spec.executor)) {
     exec::ArrivalSchedule schedule(spec.rate_stages(), spec.poisson, 0x7011'6a7eULL + s.index, index_,
                                    shared_.workers);
+    if (spec.burstiness > 0) schedule.set_gamma(spec.burstiness);
     auto open = std::make_unique<exec::OpenModel>(std::move(schedule), shared_.start, shared_.start + planned(spec),
                                                   cap, static_cast<int>(index_), timers_, start_iteration);
     s.open = open.get();

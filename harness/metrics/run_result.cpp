@@ -50,7 +50,8 @@ ThresholdResult::Unit unit_of_metric(const std::string& metric) {
   const std::string family = metric.substr(0, metric.find('.'));
   if (kTimes.count(family)) return ThresholdResult::Unit::kMs;
   if (metric.ends_with(".rate") || metric == "rate.achieved") return ThresholdResult::Unit::kFraction;
-  if (family == "tokens_per_s" || metric == "rate.rps") return ThresholdResult::Unit::kPerSecond;
+  if (family == "tokens_per_s" || metric == "rate.rps" || metric == "goodput.rps" || metric == "capacity.rps")
+    return ThresholdResult::Unit::kPerSecond;
   return ThresholdResult::Unit::kCount;
 }
 
@@ -72,6 +73,13 @@ std::string shown_actual(const ThresholdResult& t) {
     case ThresholdResult::Unit::kCount: std::snprintf(text, sizeof text, "%.6g", t.actual); break;
   }
   return text;
+}
+
+std::string SearchStep::label() const {
+  char buf[48];
+  if (vus > 0) std::snprintf(buf, sizeof buf, "%d VUs", vus);
+  else std::snprintf(buf, sizeof buf, offered_rps >= 100 ? "%.0f/s" : "%.3g/s", offered_rps);
+  return buf;
 }
 
 bool RunResult::passed() const {

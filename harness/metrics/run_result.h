@@ -2,6 +2,7 @@
 // What a run measured and what was decided about it: the one input of every
 // report writer (reports/ reads nothing else).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,6 +78,36 @@ struct ContractCoverage {
   bool complete() const { return operations_hit == static_cast<int>(operations.size()) && statuses_hit == statuses_total; }
 };
 
+/// One step of a capacity search or sweep: the scenario at one offered
+/// rate (or number of VUs), judged on its own figures (its scenario in
+/// the run's scenarios, by index).
+struct SearchStep {
+  std::size_t scenario = 0;  ///< index in RunResult::scenarios
+  double offered_rps = 0;    ///< open model: the rate asked for; closed: 0
+  int vus = 0;               ///< closed model: the VUs; open: 0
+  double achieved_rps = 0;
+  bool valid = true;         ///< the harness offered what was asked (achieved and late within their bounds)
+  std::string invalid_reason;
+  bool passed = false;       ///< valid and every SLO threshold met
+  std::vector<ThresholdResult> slo;
+  double goodput_rps = -1;   ///< -1: no goodput limits
+  double p99_ms = 0, ttft_p99_ms = -1;  ///< latency from the intended send; TTFT (-1: not streamed)
+  /// "40/s", "12.5/s", "8 VUs": how the step is named.
+  std::string label() const;
+};
+
+/// A capacity search or a sweep: its steps in the order run and, for a
+/// search, the highest rate that met the SLO.
+struct SearchResult {
+  std::string kind;  ///< "capacity-search" or "sweep"
+  std::string scenario;
+  std::vector<std::string> slo;  ///< the thresholds each step was judged by
+  double capacity_rps = 0;       ///< search: the highest rate that met the SLO (0: none)
+  double failed_rps = 0;         ///< search: the lowest rate that did not (0: none)
+  std::string conclusion;        ///< how the search ended, in words
+  std::vector<SearchStep> steps;
+};
+
 /// What ran, for the reports; nothing in it is secret (the command line is
 /// masked before it is stored).
 struct RunInfo {
@@ -107,6 +138,7 @@ struct RunResult {
   std::vector<SeriesPoint> series;       ///< per second, every step
   std::vector<ThresholdResult> thresholds;
   std::vector<ContractCoverage> coverage;
+  std::optional<SearchResult> search;  ///< a capacity-search or sweep scenario's steps
 
   std::int64_t unsupported() const;
   std::int64_t checks_passed() const;

@@ -87,6 +87,8 @@ std::int64_t StepMetrics::error_count() const {
 }
 
 void StepMetrics::add(const StepMetrics& o) {
+  goodput_judged += o.goodput_judged;
+  good += o.good;
   latency_us.add(o.latency_us);
   service_time_us.add(o.service_time_us);
   requests += o.requests;

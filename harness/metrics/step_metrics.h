@@ -114,6 +114,8 @@ struct StepMetrics {
   /// target does not support the step, so its checks did not run.
   std::int64_t unsupported = 0;
   std::string unsupported_message;
+  /// With goodput limits: the requests judged, and those that met every limit.
+  std::int64_t goodput_judged = 0, good = 0;
   Lazy<StreamMetrics> stream;
   Lazy<FlowMetrics> flow;
 

@@ -46,6 +46,7 @@ class Loader {
   // scenario_loader.cpp
   Scenario scenario(const std::string& name, const json& s, const std::string& at, const Plan& plan) const;
   void executor_fields(Scenario& out, const json& s, const std::string& at) const;
+  void series_fields(Scenario& out, const json& s, const std::string& at, const std::string& exec) const;
 
   // step_loader.cpp
   Step step(const json& s, const std::string& at, const Plan& plan, std::set<std::string>& vars) const;

@@ -57,6 +57,15 @@ Plan Loader::run(json root) {
   // JSON objects are sorted by key; run and report in the file's order.
   std::stable_sort(plan.scenarios.begin(), plan.scenarios.end(),
                    [](const Scenario& a, const Scenario& b) { return a.where.line < b.where.line; });
+  // A search or sweep runs its steps one after the other, each alone.
+  for (const auto& sc : plan.scenarios)
+    if (sc.series && plan.scenarios.size() > 1)
+      fail("/scenarios/" + escape_pointer_token(sc.name) + "/executor",
+           "a capacity-search or sweep scenario runs alone: put the other scenarios in a file of their own");
+  for (const auto& sc : plan.scenarios)
+    if (sc.series)
+      for (std::size_t i = 0; i < sc.series->slo.size(); ++i)
+        check_scope(sc.series->slo[i], plan, "/scenarios/" + escape_pointer_token(sc.name) + "/slo/" + std::to_string(i));
   if (root.contains("callback")) {
     plan.callback_listen = root["callback"].value("listen", plan.callback_listen);
     plan.callback_public_url = root["callback"].value("public_url", "");
@@ -68,6 +77,9 @@ Plan Loader::run(json root) {
       const std::string at = "/thresholds/" + std::to_string(i);
       Threshold t = parse_threshold(root["thresholds"][i].get<std::string>(), where(at));
       check_scope(t, plan, at);
+      if (!t.scope.empty() && plan.scenarios.size() == 1 && plan.scenarios[0].series)
+        fail(at, "the thresholds of a capacity-search or sweep file judge all its steps together, unscoped; judge each "
+                 "step with the scenario's slo: list");
       plan.thresholds.push_back(std::move(t));
     }
   }

@@ -87,12 +87,13 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
   static const std::regex per_second(R"(^tokens_per_s\.(p50|p90|p95|p99|p999|min|max|mean)$)");
   const bool is_timing = std::regex_match(t.metric, timing);
   const bool is_fraction = t.metric == "errors.rate" || t.metric == "rate.achieved" || t.metric == "checks.rate" ||
-                           t.metric == "late.rate" || t.metric == "missed.rate";
+                           t.metric == "late.rate" || t.metric == "missed.rate" || t.metric == "goodput.rate";
   const bool is_count = t.metric == "errors.count" || t.metric == "requests" || t.metric == "late.count" ||
                         t.metric == "missed.count" || t.metric == "rate.rps" || t.metric == "checks.failed" ||
                         t.metric == "checks.passed" || t.metric == "unsupported.count" ||
                         t.metric == "callbacks.missed" || t.metric == "polls.timed_out" ||
-                        t.metric == "tokens.output" || std::regex_match(t.metric, per_second) ||
+                        t.metric == "tokens.output" || t.metric == "goodput.rps" || t.metric == "goodput.count" ||
+                        t.metric == "capacity.rps" || std::regex_match(t.metric, per_second) ||
                         std::regex_match(t.metric, std::regex(R"(^status\.[1-5][0-9][0-9]$)"));
   if (!is_timing && !is_fraction && !is_count)
     throw SourceError(where, "unknown metric '" + t.metric +
@@ -100,8 +101,9 @@ Threshold parse_threshold(const std::string& text, const SourceLocation& where) 
                                  "tpot, e2e, poll, callback and stat one of p50 p90 p95 p99 p999 min max mean; "
                                  "tokens_per_s.<stat>; errors.rate, errors.count, requests, rate.achieved, rate.rps, "
                                  "late.count, late.rate, missed.count, missed.rate, checks.rate, checks.failed, "
-                                 "checks.passed, unsupported.count, callbacks.missed, polls.timed_out, tokens.output or "
-                                 "status.NNN (responses with that status)");
+                                 "checks.passed, unsupported.count, callbacks.missed, polls.timed_out, tokens.output, "
+                                 "goodput.rps, goodput.rate, goodput.count, capacity.rps (a capacity-search's result) "
+                                 "or status.NNN (responses with that status)");
   if (is_timing) {
     const auto d = parse_duration(value);
     if (!d) throw SourceError(where, "'" + value + "' is not a duration (like 500ms or 2s) for " + t.metric);

@@ -169,6 +169,47 @@ struct Stage {
   double target;
 };
 
+/// A threshold: `[scope:] metric op value`, e.g. "chat: latency.p99 < 500ms".
+struct Threshold {
+  std::string text;
+  std::string scope;   ///< "" (all), "scenario", or "scenario.step"
+  std::string metric;  ///< latency.p99, errors.rate, rate.achieved, ...
+  std::string op;      ///< <, <=, >, >=, ==
+  double value = 0;    ///< durations in milliseconds, fractions as 0..1
+  SourceLocation where;
+};
+
+/// Per-request limits: a request is good when it meets every one that is
+/// set (time to first token, time per output token, end to end).
+struct Goodput {
+  std::optional<nanoseconds> ttft, tpot, e2e;
+  bool any() const { return ttft || tpot || e2e; }
+};
+
+/// `executor: capacity-search` or `sweep`: the scenario run as a series
+/// of steps, each the scenario at one rate (open model) or one number of
+/// virtual users (closed model) for `step_duration`, each judged on its
+/// own figures.
+struct Series {
+  enum class Kind { kSearch, kSweep } kind = Kind::kSearch;
+  // capacity-search: grow from start_rate by `growth` while the SLO holds,
+  // then bisect between the highest rate that held and the lowest that
+  // did not, until they are within `precision` of each other.
+  double start_rate = 0, max_rate = 0;
+  double precision = 0.05;
+  double growth = 2;
+  int max_steps = 20;
+  // sweep: each rate, or each number of VUs.
+  std::vector<double> rates;
+  std::vector<int> concurrencies;
+  nanoseconds step_duration{0};
+  std::vector<Threshold> slo;  ///< judged on each step's own figures
+  /// A step the harness could not offer is invalid: achieved below this
+  /// share of the offered rate, or more late sends than `max_late`.
+  double min_achieved = 0.98;
+  double max_late = 0.01;
+};
+
 struct Scenario {
   std::string name;
   Executor executor = Executor::kConstantArrivalRate;
@@ -177,6 +218,7 @@ struct Scenario {
   int vus = 0;              ///< constant-vus / iterations; ramping-vus: starting VUs
   std::vector<Stage> stages;
   bool poisson = false;
+  double burstiness = 0;  ///< arrivals: gamma, its coefficient of variation (0: not gamma)
   nanoseconds duration{0};
   std::int64_t iterations = 0;   ///< iterations executor: the total; others: an optional cap
   nanoseconds think_time{0};
@@ -191,6 +233,10 @@ struct Scenario {
   /// free, judged alone, a failure ending only its own group.
   std::vector<std::size_t> iteration_groups;
   std::optional<DataSource> data;
+  /// Set for capacity-search and sweep: `executor` is then what each step
+  /// runs (constant-arrival-rate, or constant-vus for a sweep of VUs).
+  std::optional<Series> series;
+  Goodput goodput;
   /// The contract its steps are checked against: the scenario's own
   /// `spec`, else the plan's.
   std::shared_ptr<const contract::Contract> contract;
@@ -204,16 +250,6 @@ struct Scenario {
   /// Open models: the planned average rate over the whole scenario
   /// (arrivals planned / planned duration); others: 0.
   double target_rps() const;
-};
-
-/// A threshold: `[scope:] metric op value`, e.g. "chat: latency.p99 < 500ms".
-struct Threshold {
-  std::string text;
-  std::string scope;   ///< "" (all), "scenario", or "scenario.step"
-  std::string metric;  ///< latency.p99, errors.rate, rate.achieved, ...
-  std::string op;      ///< <, <=, >, >=, ==
-  double value = 0;    ///< durations in milliseconds, fractions as 0..1
-  SourceLocation where;
 };
 
 struct Plan {

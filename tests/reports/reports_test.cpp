@@ -10,10 +10,6 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "common/secrets.h"
 #include "common/source_error.h"
@@ -25,6 +21,7 @@
 #include "reports/summary.h"
 #include "reports/summary_reader.h"
 #include "tests/support/child_process.h"
+#include "tests/support/summary_schema.h"
 
 namespace tollgate::reports {
 namespace {
@@ -172,28 +169,11 @@ TEST(HdrCodec, RoundTripsEveryCountExactly) {
 TEST_F(Reports, SummaryValidatesAgainstItsPublishedSchemaAndReadsBack) {
   Fixture f(fixed_run());
   const json summary = summary_json(f.run);
-  const json schema_doc = json::parse(read(fs::path(kSource) / "reports/summary.schema.json"));
-  valijson::Schema schema;
-  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
-  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_doc);
-  parser.populateSchema(schema_adapter, schema);
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(summary);
-  std::string why;
-  if (!validator.validate(schema, target, &results)) {
-    valijson::ValidationResults::Error e;
-    while (results.popError(e)) {
-      for (const auto& c : e.context) why += c;
-      why += ": " + e.description + "\n";
-    }
-  }
-  EXPECT_TRUE(why.empty()) << why;
+  EXPECT_EQ(test::summary_schema_errors(summary), "");
   // A wrong one is caught: the schema is not a formality.
   json broken = summary;
   broken["scenarios"][0]["steps"][0]["histograms"]["latency_us"] = "not a histogram";
-  valijson::adapters::NlohmannJsonAdapter broken_target(broken);
-  EXPECT_FALSE(validator.validate(schema, broken_target, nullptr));
+  EXPECT_NE(test::summary_schema_errors(broken), "");
 
   // Golden, but for the machine it ran on.
   json stable = summary;
@@ -504,6 +484,59 @@ TEST_F(Reports, HtmlRendersInHeadlessChromiumWithEveryChartAndNoErrors) {
   broken.insert(broken.rfind("<script>document.body.setAttribute('data-errors'"), "<script>noSuchFunction();</script>");
   write_file_atomically((dir_ / "broken.html").string(), broken);
   EXPECT_NE(rendered_dom(dir_ / "broken.html").find("data-errors=\"1\""), std::string::npos);
+}
+
+// A capacity search in every report: summary.json's search block (valid,
+// read back the same), its table, and report.html's throughput-latency
+// chart with the knee.
+TEST_F(Reports, ACapacitySearchInSummaryTableAndHtml) {
+  Fixture f(fixed_run());
+  metrics::SearchResult search;
+  search.kind = "capacity-search";
+  search.scenario = "chat";
+  search.slo = {"latency.p99 < 50ms"};
+  search.capacity_rps = 40;
+  search.failed_rps = 42;
+  search.conclusion = "within 5.0% (met at 40.0/s, failed at 42.0/s)";
+  for (int i = 0; i < 2; ++i) {
+    metrics::SearchStep st;
+    st.scenario = 0;
+    st.offered_rps = i ? 42 : 40;
+    st.achieved_rps = i ? 41.9 : 40;
+    st.passed = i == 0;
+    st.p99_ms = i ? 80 : 30;
+    st.ttft_p99_ms = i ? 60 : 20;
+    st.goodput_rps = i ? 20 : 40;
+    st.slo = {{"latency.p99 < 50ms", i == 0, st.p99_ms, metrics::ThresholdResult::Unit::kMs}};
+    search.steps.push_back(st);
+  }
+  search.steps.push_back(search.steps[1]);
+  search.steps[2].offered_rps = 400;
+  search.steps[2].valid = false;
+  search.steps[2].invalid_reason = "achieved 120/s of 400/s offered (under 98%)";
+  f.run.search = search;
+  f.run.scenarios[0].steps[0].metrics.goodput_judged = 10;
+  f.run.scenarios[0].steps[0].metrics.good = 7;
+  const json summary = summary_json(f.run);
+  EXPECT_EQ(test::summary_schema_errors(summary), "");
+  EXPECT_EQ(summary["search"]["capacity_rps"], 40);
+  EXPECT_EQ(summary["scenarios"][0]["steps"][0]["goodput"]["rate"], 0.7);
+  write_file_atomically((dir_ / "summary.json").string(), summary.dump(2));
+  const LoadedRun loaded = read_summary(dir_.string());
+  EXPECT_EQ(summary_json(loaded.run)["search"], summary["search"]);
+  EXPECT_EQ(summary_json(loaded.run)["scenarios"], summary["scenarios"]);
+  std::ostringstream table;
+  write_summary_table(f.run, table);
+  for (const char* text : {"capacity-search 'chat', SLO: [latency.p99 < 50ms]", "capacity at the SLO: 40/s",
+                           "invalid: achieved 120/s of 400/s offered"})
+    EXPECT_NE(table.str().find(text), std::string::npos) << text << "\n" << table.str();
+  write_file_atomically((dir_ / "report.html").string(), html_report(f.run));
+  const std::string dom = rendered_dom(dir_ / "report.html");
+  EXPECT_NE(dom.find("data-errors=\"0\""), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("data-charts=\"4\""), std::string::npos);
+  EXPECT_TRUE(std::regex_search(dom, std::regex("<canvas id=\"chart-search\"[^>]*data-rendered=\"true\"")));
+  for (const char* text : {"Capacity at the SLO: 40.00/s", "invalid: achieved 120/s"})
+    EXPECT_NE(dom.find(text), std::string::npos) << text;
 }
 
 }  // namespace

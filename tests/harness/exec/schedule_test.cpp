@@ -43,6 +43,38 @@ TEST(Schedule, WorkersSplitTheSameSequence) {
   EXPECT_EQ(merged, all_seconds(ArrivalSchedule({{seconds(1), 90, 90}}, false)));
 }
 
+// Gamma arrivals have the asked mean and coefficient of variation (within
+// 2% over 100,000 arrivals), as bursty or as regular as asked.
+TEST(Schedule, GammaHasTheAskedMeanAndBurstiness) {
+  for (double cv : {0.5, 1.0, 3.0}) {
+    ArrivalSchedule s({{seconds(100), 1000, 1000}}, false, 7);
+    s.set_gamma(cv);
+    const auto t = all_seconds(s);
+    ASSERT_GT(t.size(), 90'000u) << cv;
+    double sum = 0, sum2 = 0;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      const double gap = t[i] - t[i - 1];
+      sum += gap;
+      sum2 += gap * gap;
+    }
+    const double n = static_cast<double>(t.size() - 1), mean = sum / n;
+    const double cv_seen = std::sqrt(sum2 / n - mean * mean) / mean;
+    EXPECT_NEAR(mean, 0.001, 0.001 * 0.02) << cv;
+    EXPECT_NEAR(cv_seen, cv, cv * 0.02) << cv;
+    EXPECT_TRUE(std::is_sorted(t.begin(), t.end()));
+    // Split across workers, the union is the single sequence.
+    std::vector<double> merged;
+    for (unsigned w = 0; w < 3; ++w) {
+      ArrivalSchedule part({{seconds(100), 1000, 1000}}, false, 7, w, 3);
+      part.set_gamma(cv);
+      const auto p = all_seconds(part);
+      merged.insert(merged.end(), p.begin(), p.end());
+    }
+    std::sort(merged.begin(), merged.end());
+    EXPECT_EQ(merged, t) << cv;
+  }
+}
+
 TEST(Schedule, PoissonHasTheRightMeanAndIsSeeded) {
   const auto t = all_seconds(ArrivalSchedule({{seconds(100), 1000, 1000}}, true, 42));
   // 100,000 expected; the standard deviation is sqrt(100000) ~ 316.

@@ -151,6 +151,44 @@ TEST(ScenarioLoader, EachMistakeNamesItsLineAndColumn) {
   }
 }
 
+// capacity-search and sweep: what each needs, what does not apply, and
+// that such a scenario runs alone.
+TEST(ScenarioLoader, SearchAndSweepFieldsAreChecked) {
+  const std::string head = "version: 1\ntarget: ${TARGET}/aiproxy\nspec: aiproxy.yaml\nscenarios:\n  chat:\n";
+  const std::string steps = "    steps: [{operation: listModels}]\n";
+  const std::string search = "    executor: capacity-search\n    start_rate: 10/s\n    max_rate: 100/s\n"
+                             "    step_duration: 2s\n    slo: [\"ttft.p99 < 1s\"]\n";
+  const Plan plan = parse_plan(head + search + "    precision: 2%\n    arrivals: gamma\n    burstiness: 2\n" + steps,
+                               "s.yaml", kEnv, test::spec_dir().string());
+  ASSERT_TRUE(plan.scenarios[0].series);
+  EXPECT_EQ(plan.scenarios[0].series->precision, 0.02);
+  EXPECT_EQ(plan.scenarios[0].series->slo.size(), 1u);
+  EXPECT_EQ(plan.scenarios[0].burstiness, 2);
+  EXPECT_EQ(plan.scenarios[0].executor, Executor::kConstantArrivalRate);
+  const Plan sweep = parse_plan(head + "    executor: sweep\n    concurrencies: [1, 4]\n    step_duration: 1s\n" + steps,
+                                "s.yaml", kEnv, test::spec_dir().string());
+  EXPECT_EQ(sweep.scenarios[0].executor, Executor::kConstantVus);
+  EXPECT_EQ(sweep.scenarios[0].series->concurrencies, (std::vector<int>{1, 4}));
+  struct Wrong {
+    std::string text, says;
+  };
+  const std::vector<Wrong> wrongs = {
+      {head + "    executor: capacity-search\n    start_rate: 10/s\n    max_rate: 100/s\n    step_duration: 2s\n" + steps,
+       "capacity-search needs 'slo'"},
+      {head + search + "    duration: 10s\n" + steps, "'duration' does not apply to capacity-search"},
+      {head + "    executor: sweep\n    rates: [1/s]\n    concurrencies: [2]\n    step_duration: 1s\n" + steps,
+       "sweep needs either 'rates'"},
+      {head + "    executor: constant-vus\n    vus: 1\n    duration: 1s\n    slo: [\"errors.rate < 1%\"]\n" + steps,
+       "'slo' does not apply to constant-vus"},
+      {head + search + "    precision: 200%\n" + steps, "is not a share like 2% or 0.02"},
+      {head + search + steps + "  other:\n    executor: constant-vus\n    vus: 1\n    duration: 1s\n" + steps,
+       "runs alone"},
+      {head + search + steps + "thresholds: [\"chat: errors.rate < 1%\"]\n", "judge each step with the scenario's slo"},
+      {head + search + "    arrivals: gamma\n" + steps, "arrivals: gamma needs 'burstiness'"},
+  };
+  for (const auto& w : wrongs) EXPECT_NE(error_of(w.text).find(w.says), std::string::npos) << w.says << " -> " << error_of(w.text);
+}
+
 TEST(ScenarioLoader, BrokenYamlAndMissingFile) {
   EXPECT_NE(error_of("version: 1\ntarget: [\n").find("s.yaml:3:"), std::string::npos);
   try {
