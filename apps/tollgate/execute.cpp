@@ -83,7 +83,16 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
     std::cerr << "tollgate: " << error << "\n";
     return code;
   }
-  const http::RunOptions options = outputs.options(flags);
+  http::RunOptions options = outputs.options(flags);
+  std::unique_ptr<http::RequestLog> requests;
+  if (!flags.requests_file.empty()) {
+    requests = http::RequestLog::open(flags.requests_file, error);
+    if (!requests) {
+      std::cerr << "tollgate: " << error << "\n";
+      return kBadInput;
+    }
+    options.requests = requests.get();
+  }
   std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
             << " scenario(s)" << std::endl;
   metrics::RunResult run;
@@ -105,6 +114,15 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
     return kCannotRun;
   }
   if (options.on_progress) std::fprintf(stderr, "\n");
+  bool requests_lost = false;
+  if (requests) {
+    if (requests->close(error)) {
+      std::cout << "requests: " << requests->lines() << " written to " << flags.requests_file << "\n";
+    } else {
+      std::cerr << "tollgate: " << error << "\n";
+      requests_lost = true;
+    }
+  }
   judge(run, plan, flags);
   if (hooks.judge) hooks.judge(run);
   if (hooks.summary_table) reports::write_summary_table(run, std::cout);
@@ -121,6 +139,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
     if (!files.written.empty()) std::cout << "summary: " << files.written.front() << "\n";
     if (report_failures(files)) return kCannotRun;
   }
+  if (requests_lost) return kCannotRun;
   return exit_code_of(run, plan);
 }
 

@@ -15,6 +15,7 @@ struct RunFlags {
   std::vector<std::string> env;         ///< --env NAME=VALUE
   unsigned threads = 0;                 ///< --threads (0: one per core)
   std::string out_dir;                  ///< --out DIR: summary.json goes there
+  std::string requests_file;            ///< --requests FILE.jsonl: one line per request
   bool quiet = false;                   ///< --quiet: no progress line
   std::vector<std::string> thresholds;  ///< --threshold EXPR (added to the file's)
   bool allow_unsupported = false;       ///< --allow-unsupported: 501 steps do not fail the run

@@ -50,6 +50,8 @@ struct Commands {
     cmd->add_option("--threads", flags.threads, "worker threads (default: one per core)");
     cmd->add_option("--out", flags.out_dir,
                     "write summary.json, junit.xml, metrics.prom, report.html and latency.hlog into this directory");
+    cmd->add_option("--requests", flags.requests_file,
+                    "write one JSON line per request to this file (times, status, error, bytes, tokens), as the run goes");
     cmd->add_option("--metrics-listen", flags.metrics_listen,
                     "serve the live metrics for Prometheus at http://HOST:PORT/metrics while the run goes (port 0: any)");
     cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");

@@ -44,6 +44,7 @@ struct Response {
   /// The exchange began (before it waited for a connection), its first
   /// request byte went out, and its answer was complete (or it failed).
   Clock::TimePoint began{}, sent{}, done{};
+  Clock::TimePoint first_byte{};  ///< the first byte of the answer arrived (zero: none did)
   bool aborted = false;             ///< cut by a stop: not a measurement
 
   std::string_view name_of(const Field& f) const { return {head.data() + f.name, f.name_size}; }
@@ -79,7 +80,7 @@ struct Response {
     event_stream = false;
     marks.clear();
     bytes_in = bytes_out = 0;
-    began = sent = done = {};
+    began = sent = done = first_byte = {};
     aborted = false;
   }
 };

@@ -107,7 +107,7 @@ void merge_results(const scenario::Plan& plan, const std::vector<std::unique_ptr
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop) {
   const Clock& clock = system_clock();
   const unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  RunShared shared{plan, stop, clock, n, {}, {}, {}, nullptr, nullptr};
+  RunShared shared{plan, stop, clock, n, {}, {}, {}, nullptr, nullptr, options.requests, 0};
   std::size_t steps = 0;
   double planned_s = 0;
   for (const auto& s : plan.scenarios) {
@@ -126,6 +126,8 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
 
   RunResult result;
   result.start_unix_ms = clock.now_ms();
+  if (options.requests)  // the times of its lines count from the workers' common start, 5 ms from now
+    shared.requests_run = options.requests->begin_run(result.start_unix_ms + 5, options.requests_label);
   for (auto& w : workers) w->start();
   sampler.run(SeriesSink(options, result, planned_s));
   for (auto& w : workers) w->join();

@@ -2,9 +2,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "harness/http/request_log.h"
 #include "harness/metrics/run_result.h"
 #include "harness/scenario/scenario.h"
 
@@ -40,6 +42,10 @@ struct RunOptions {
   /// Called once a second (and for the last part-second) from the calling
   /// thread, e.g. to write an interval log as the run goes.
   std::function<void(const IntervalHistograms&)> on_interval;
+  /// --requests: one line per request counted (request_log.h); the label
+  /// names a series' step.
+  RequestLog* requests = nullptr;
+  std::string requests_label;
 };
 
 /// Runs every scenario of the plan concurrently, one worker thread per

@@ -89,11 +89,12 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     }
     check::PollOutcome poll;
     if (step.poll)
-      co_await poll_step(s, r, i, *req, poll);
+      co_await poll_step(s, r, i, seq, *req, poll);
     else
       co_await s.pool->send(*req, r.response, s.checks[i].body_kept());
     if (r.response.aborted) {  // cut off by the run's end: counted, not timed, not judged
       s.steps[i].record_aborted(r.response.bytes_in, r.response.bytes_out);
+      if (shared_.requests) log_request(s, i, seq, r.response, intended, nullptr);
       break;
     }
     if (poll.stopped) break;
@@ -101,6 +102,7 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     record(s, i, r.response, intended);
     check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
     check::tally(r.verdict, s.steps[i]);
+    if (shared_.requests) log_request(s, i, seq, r.response, intended, &r.verdict);
     if (spec.goodput.any()) {
       ++s.steps[i].goodput_judged;
       s.steps[i].good += check::is_good(spec.goodput, r.verdict, r.response);
@@ -132,7 +134,7 @@ Task<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
 
 // Sends a polled step until its condition holds or its timeout passes;
 // the attempts before the last count as requests, the last is judged.
-Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req,
                                   check::PollOutcome& state) {
   const auto& poll = *s.spec->steps[i].poll;
   auto& fm = s.steps[i].flow.get();
@@ -156,6 +158,7 @@ Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Req
     const auto next = shared_.clock.now() + d(poll.interval);
     if (shared_.stop.load() || closing_) {
       record(s, i, resp, resp.began);  // answered, then the run ended: neither met nor timed out
+      if (shared_.requests) log_request(s, i, seq, resp, resp.began, nullptr);
       state.stopped = true;
       co_return;
     }
@@ -165,8 +168,55 @@ Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Req
       co_return;
     }
     record(s, i, resp, resp.began);  // a poll that is not the last: counted and timed, not judged
+    if (shared_.requests) log_request(s, i, seq, resp, resp.began, nullptr);
     co_await sleep_until(r, next);
   }
+}
+
+// One --requests line; whole buffers go to the file.
+void Worker::log_request(ScenarioRun& s, std::size_t i, std::int64_t iteration, const check::Response& r,
+                         Clock::TimePoint intended, const check::Verdict* verdict) {
+  const std::size_t at = s.first_step + i;
+  if (quoted_names_.size() <= at) quoted_names_.resize(at + 1);
+  if (quoted_names_[at].empty()) {
+    const auto q = [](const std::string& v) { return json(v).dump(-1, ' ', false, json::error_handler_t::replace); };
+    quoted_names_[at] = "\"scenario\":" + q(s.spec->name) + ",\"step\":" + q(s.spec->steps[i].name);
+    if (!shared_.requests->label().empty()) quoted_names_[at] += ",\"series_step\":" + q(shared_.requests->label());
+  }
+  const auto us = [&](Clock::TimePoint t) -> long long {
+    return t == Clock::TimePoint{} ? -1 : std::chrono::duration_cast<std::chrono::microseconds>(t - shared_.start).count();
+  };
+  const auto sent = r.sent.time_since_epoch().count() ? r.sent : r.began;
+  metrics::ErrorKind kind = r.aborted ? metrics::ErrorKind::kAborted : verdict ? verdict->error : r.error;
+  long long first_token = -1, tokens = -1;
+  if (verdict && verdict->stream) {
+    tokens = verdict->stream->output_tokens;
+    if (verdict->stream->ttft) first_token = us(sent + *verdict->stream->ttft);
+  }
+  char line[512];
+  const int n = std::snprintf(
+      line, sizeof line,
+      ",\"run\":%d,\"iteration\":%lld,\"worker\":%u,\"intended_us\":%lld,\"sent_us\":%lld,\"first_byte_us\":%lld,"
+      "\"first_token_us\":%lld,\"end_us\":%lld,\"latency_us\":%lld,\"status\":%d,\"error\":\"%s\",\"bytes_in\":%lld,"
+      "\"bytes_out\":%lld,\"tokens\":%lld",
+      shared_.requests_run, static_cast<long long>(iteration), index_, us(intended), us(sent), us(r.first_byte),
+      first_token, r.aborted ? -1 : us(r.done), r.aborted ? -1LL : static_cast<long long>(metrics::micros(r.done - intended)),
+      r.status, kind == metrics::ErrorKind::kNone ? "none" : metrics::error_kind_name(kind),
+      static_cast<long long>(r.bytes_in), static_cast<long long>(r.bytes_out), tokens);
+  request_lines_ += "{";
+  request_lines_ += quoted_names_[at];
+  request_lines_.append(line, static_cast<std::size_t>(std::max(0, std::min<int>(n, sizeof line - 1))));
+  if (const auto id = r.header("x-request-id"); id && id->size() <= 128) {
+    request_lines_ += ",\"request_id\":";
+    request_lines_ += json(std::string(*id)).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  request_lines_ += "}\n";
+  if (request_lines_.size() >= 64 * 1024) flush_requests();
+}
+
+void Worker::flush_requests() {
+  if (shared_.requests && !request_lines_.empty()) shared_.requests->write(request_lines_);
+  request_lines_.clear();
 }
 
 // Waits for the step's callback, then judges it.

@@ -252,6 +252,7 @@ void ConnectionPool::feed(Connection& c) {
 bool ConnectionPool::absorb(Connection& c, check::Response& out, std::size_t n, const error_code& ec,
                             Clock::TimePoint deadline) {
   out.bytes_in += static_cast<std::int64_t>(n);
+  if (n > 0 && out.first_byte == Clock::TimePoint{}) out.first_byte = clock_.now();
   c.end += n;
   if (ec && !(end_of_input(ec) && !c.timed_out)) {
     out.done = clock_.now();

@@ -110,6 +110,7 @@ void Worker::start() {
     timers_.at(shared_.start, [this] { begin(); });
     ioc_.run();
     tick(ticker_ ? ticker_->tick_of(shared_.clock.now()) : 1, true);
+    flush_requests();
   });
 }
 

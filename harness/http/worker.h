@@ -25,6 +25,7 @@
 #include "harness/flow/callback_hub.h"
 #include "harness/http/asio_timers.h"
 #include "harness/http/pool.h"
+#include "harness/http/request_log.h"
 #include "harness/http/request.h"
 
 namespace tollgate::http {
@@ -40,6 +41,8 @@ struct RunShared {
   std::vector<std::unique_ptr<std::atomic<std::int64_t>>> iteration_seq;    ///< per scenario: {{iteration}}, data rows
   flow::CallbackHub* callbacks = nullptr;
   exec::Sampler* sampler = nullptr;
+  RequestLog* requests = nullptr;  ///< --requests, when asked
+  int requests_run = 0;            ///< this run's number in it
 };
 
 /// Carries out the iterations an executor starts in one slot, one after
@@ -97,7 +100,7 @@ class Worker {
 
   Task<void> run_slot(ScenarioRun& s, int slot);
   Task<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
-  Task<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, const Request& req,
+  Task<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req,
                                  check::PollOutcome& poll);
   Task<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
                                       const flow::Lookup& lookup);
@@ -105,6 +108,11 @@ class Worker {
                                                              const std::string& value, std::chrono::nanoseconds timeout);
   Task<void> sleep_until(Runner& r, Clock::TimePoint t);
   void record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended);
+  /// One line of --requests for a counted exchange (`verdict`: when it was
+  /// judged; an aborted one has none).
+  void log_request(ScenarioRun& s, std::size_t i, std::int64_t iteration, const check::Response& r,
+                   Clock::TimePoint intended, const check::Verdict* verdict);
+  void flush_requests();
 
   RunShared& shared_;
   const unsigned index_;
@@ -120,6 +128,8 @@ class Worker {
   std::vector<std::int64_t> ticked_requests_, ticked_errors_;  ///< counts at the last tick
   std::thread thread_;
   bool closing_ = false;
+  std::string request_lines_;                ///< --requests lines not yet written
+  std::vector<std::string> quoted_names_;    ///< per step of the plan: "scenario","step" as JSON
 };
 
 }  // namespace tollgate::http

@@ -28,11 +28,13 @@ SearchStep run_step(const scenario::Plan& plan, const http::RunOptions& options,
     s.executor = scenario::Executor::kConstantArrivalRate;
     s.rate = rate;
   }
-  RunResult r = http::run_plan(p, options, stop);
   SearchStep step;
-  step.scenario = all.scenarios.size();
   step.offered_rps = vus > 0 ? 0 : rate;
   step.vus = vus;
+  http::RunOptions step_options = options;
+  step_options.requests_label = step.label();
+  RunResult r = http::run_plan(p, step_options, stop);
+  step.scenario = all.scenarios.size();
   const metrics::ScenarioResult& sr = r.scenarios.at(0);
   const metrics::StepMetrics total = sr.total();
   const metrics::StepMetrics& first = sr.steps.at(0).metrics;

@@ -5,6 +5,7 @@
 // good and bad requests is exact.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -97,7 +98,8 @@ scenarios:
         body: {model: gpt-4o-mini, messages: [{role: user, content: Tell me a story}], max_tokens: 10, stream: true}
         expect: {status: 200}
 )";
-  const auto o = tollgate("run " + (dir_ / "sweep.yaml").string() + " --quiet --out " + (dir_ / "out").string());
+  const auto o = tollgate("run " + (dir_ / "sweep.yaml").string() + " --quiet --out " + (dir_ / "out").string() +
+                          " --requests " + (dir_ / "requests.jsonl").string());
   const json summary = read_json(dir_ / "out" / "summary.json");
   EXPECT_EQ(summary_schema_errors(summary), "");
   const json& steps = summary["search"]["steps"];
@@ -109,6 +111,21 @@ scenarios:
   EXPECT_FALSE(steps[2]["valid"].get<bool>()) << steps[2].dump();  // not offered: 100 in flight at most
   EXPECT_NE(o.output.find("INVALID"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("1 of 3 steps met the SLO, 1 invalid"), std::string::npos) << o.output;
+  // --requests: each step a run of its own in the file, its lines named by the step.
+  std::ifstream in(dir_ / "requests.jsonl");
+  std::map<std::string, std::int64_t> per_step;
+  int heads = 0;
+  for (std::string line; std::getline(in, line);) {
+    const json r = json::parse(line);
+    if (r.contains("format")) ++heads;
+    else ++per_step[r["series_step"].get<std::string>()];
+  }
+  EXPECT_EQ(heads, 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const auto& sc = summary["scenarios"][k];
+    const std::string label = sc["name"].get<std::string>().substr(std::string("chat @ ").size());
+    EXPECT_EQ(per_step[label], sc["requests"].get<std::int64_t>()) << label;
+  }
 }
 
 // A server whose answers are a known mix: every 4th slow, every 5th an error.
