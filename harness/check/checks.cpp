@@ -1,5 +1,7 @@
 #include "harness/check/checks.h"
 
+#include "harness/check/stream.h"
+
 #include <algorithm>
 
 #include "common/printable.h"
@@ -164,6 +166,9 @@ void StepChecks::evaluate_contract(const Response& r, const json* doc, CheckResu
   if (json_body && !doc) found.push_back({"", "", "the body is not valid JSON though Content-Type is " + ct});
   auto more = contract_->validate_response(*step_.op, r.status, ct, json_body ? doc : nullptr, &hmap);
   found.insert(found.end(), more.begin(), more.end());
+  // Token accounting the schema cannot state: total = prompt + completion.
+  if (json_body && doc && doc->is_object() && doc->contains("usage") && (*doc)["usage"].is_object())
+    for (auto& p : usage_problems((*doc)["usage"], -1)) found.push_back({"/usage", "", std::move(p)});
   if (found.empty()) {
     out.pass(contract_check_);
     return;

@@ -142,6 +142,7 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
   const std::string final_name = typed ? "an event of type " + contract::join_types(expect.end) : "data: " + expect.done;
   bool done = false, usage_seen = false, saw_choices = false;
   std::int64_t usage_tokens = -1;
+  std::optional<json> last_usage;  // a copy: each event's JSON ends with its turn
   std::optional<std::int64_t> last_sequence;
   std::map<std::int64_t, std::size_t> finish_at;  ///< choice index -> the event that finished it
   std::map<std::pair<std::int64_t, std::int64_t>, std::string> calls;  ///< (choice, call) -> arguments so far
@@ -248,6 +249,7 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
       usage = &chunk["response"]["usage"];
     if (usage) {
       usage_seen = true;
+      last_usage = *usage;
       for (const char* field : {"completion_tokens", "output_tokens"})
         if (usage->contains(field) && (*usage)[field].is_number_integer()) usage_tokens = (*usage)[field].get<std::int64_t>();
     }
@@ -277,11 +279,38 @@ StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, 
               ": the streamed arguments do not join into JSON: " + printable(j.joined, 80));
   if (expect.usage && !usage_seen)
     problem("stream_options.include_usage was asked but no chunk carried usage before " + final_name);
+  // Token accounting: what usage says against what was streamed.
+  if (last_usage)
+    for (const auto& p : usage_problems(*last_usage, r.content_chunks)) problem(p);
   if (events.empty()) problem("the stream has no events");
   r.tokens_from_usage = usage_tokens >= 0;
   r.output_tokens = usage_tokens >= 0 ? usage_tokens : r.content_chunks;
   if (r.ttft && r.output_tokens > 1) r.tpot = (end - *r.ttft) / (r.output_tokens - 1);
   return r;
+}
+
+std::vector<std::string> usage_problems(const json& usage, std::int64_t content_chunks) {
+  std::vector<std::string> out;
+  const auto count = [&](const char* field) -> std::optional<std::int64_t> {
+    if (usage.contains(field) && usage[field].is_number_integer()) return usage[field].get<std::int64_t>();
+    return std::nullopt;
+  };
+  // Chat Completions name them prompt/completion, the Responses API input/output.
+  const bool chat = usage.contains("completion_tokens") || usage.contains("prompt_tokens");
+  const auto in = count(chat ? "prompt_tokens" : "input_tokens");
+  const auto made = count(chat ? "completion_tokens" : "output_tokens");
+  const auto total = count("total_tokens");
+  const std::string in_name = chat ? "prompt_tokens" : "input_tokens", out_name = chat ? "completion_tokens" : "output_tokens";
+  if (in && made && total && *total != *in + *made)
+    out.push_back("usage: total_tokens " + std::to_string(*total) + " is not " + in_name + " + " + out_name + " (" +
+                  std::to_string(*in) + " + " + std::to_string(*made) + ")");
+  for (const auto& [name, v] : {std::pair{in_name, in}, std::pair{out_name, made}, std::pair{std::string("total_tokens"), total}})
+    if (v && *v < 0) out.push_back("usage: " + name + " is negative (" + std::to_string(*v) + ")");
+  // Every chunk that carried output carried at least one token.
+  if (made && content_chunks >= 0 && *made < content_chunks)
+    out.push_back("usage: " + out_name + " " + std::to_string(*made) + " is fewer than the " +
+                  std::to_string(content_chunks) + " chunks that carried output (each holds a token at least)");
+  return out;
 }
 
 }  // namespace tollgate::check

@@ -59,4 +59,10 @@ struct StreamExpectations {
 StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, std::chrono::nanoseconds end,
                             const StreamExpectations& expect);
 
+/// What a `usage` object says that cannot be: total_tokens other than
+/// prompt + completion (input + output for the Responses API), a negative
+/// count, or fewer output tokens than the `content_chunks` that carried
+/// output (-1: not a stream, not checked). Empty: consistent.
+std::vector<std::string> usage_problems(const nlohmann::json& usage, std::int64_t content_chunks);
+
 }  // namespace tollgate::check

@@ -46,6 +46,34 @@ TEST(StreamMetrics, FormulasOnAKnownTimeline) {
   EXPECT_EQ(r.e2e, 260ms);
 }
 
+// Token accounting: a server that under-reports completion_tokens by one,
+// or whose total is not prompt + completion, is caught; exact usage passes.
+TEST(StreamMetrics, UsageThatDoesNotAddUpIsCaught) {
+  auto stream = [](const std::string& usage) {
+    Scripted s;
+    s.at(100ms, chunk("Hel"));
+    s.at(150ms, chunk("lo"));
+    s.at(230ms, chunk("!", "\"stop\""));
+    s.at(240ms, R"(data: {"choices":[],"usage":)" + usage + "}\n\n");
+    s.at(250ms, "data: [DONE]\n\n");
+    StreamExpectations e;
+    e.usage = true;
+    return analyze_stream(s.body, s.marks, 260ms, e).problems;
+  };
+  EXPECT_TRUE(stream(R"({"prompt_tokens":5,"completion_tokens":3,"total_tokens":8})").empty());
+  const auto under = stream(R"({"prompt_tokens":5,"completion_tokens":2,"total_tokens":7})");
+  ASSERT_EQ(under.size(), 1u);
+  EXPECT_NE(under[0].find("completion_tokens 2 is fewer than the 3 chunks that carried output"), std::string::npos) << under[0];
+  const auto total = stream(R"({"prompt_tokens":5,"completion_tokens":3,"total_tokens":9})");
+  ASSERT_EQ(total.size(), 1u);
+  EXPECT_NE(total[0].find("total_tokens 9 is not prompt_tokens + completion_tokens (5 + 3)"), std::string::npos) << total[0];
+  // The Responses API's names; and a body's usage (no chunks to count).
+  EXPECT_EQ(usage_problems(nlohmann::json::parse(R"({"input_tokens":4,"output_tokens":6,"total_tokens":10})"), 6).size(), 0u);
+  EXPECT_EQ(usage_problems(nlohmann::json::parse(R"({"input_tokens":4,"output_tokens":6,"total_tokens":11})"), -1).size(), 1u);
+  EXPECT_EQ(usage_problems(nlohmann::json::parse(R"({"prompt_tokens":4,"total_tokens":4})"), -1).size(), 0u);  // embeddings
+  EXPECT_EQ(usage_problems(nlohmann::json::parse(R"({"prompt_tokens":-1,"completion_tokens":1})"), -1).size(), 1u);
+}
+
 // A streamed tool call as OpenAI sends it: the first delta names the call,
 // the next ones carry fragments of its arguments, an empty delta finishes.
 std::string call_delta(int index, const std::string& fields, const char* finish = "null") {
