@@ -205,9 +205,10 @@ struct Series {
   nanoseconds step_duration{0};
   std::vector<Threshold> slo;  ///< judged on each step's own figures
   /// A step the harness could not offer is invalid: achieved below this
-  /// share of the offered rate, or more late sends than `max_late`.
+  /// share of the offered rate, or more late sends than `max_late` of them
+  /// (and more than 2: a step's first sends may wait for their connection).
   double min_achieved = 0.98;
-  double max_late = 0.01;
+  double max_late = 0.05;
 };
 
 struct Scenario {

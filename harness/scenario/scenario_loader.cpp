@@ -139,7 +139,7 @@ void Loader::series_fields(Scenario& out, const json& s, const std::string& at, 
     for (std::size_t i = 0; i < s["slo"].size(); ++i)
       series.slo.push_back(parse_threshold(s["slo"][i].get<std::string>(), where(at + "/slo/" + std::to_string(i))));
   series.min_achieved = fraction("min_achieved", 0.98);
-  series.max_late = fraction("max_late", 0.01);
+  series.max_late = fraction("max_late", 0.05);
   out.executor = Executor::kConstantArrivalRate;
   if (exec == "capacity-search") {
     series.kind = Series::Kind::kSearch;
