@@ -35,10 +35,11 @@ class MockServer {
   mock::MockApp& app() { return app_; }
   net::HttpServer& server() { return server_; }
 
-  /// One request on a fresh connection.
+  /// One request on a fresh connection. 30 s at most: a megabyte answer
+  /// under the sanitizers on a busy machine takes more than TestClient's 5 s.
   ClientResponse call(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
                       std::map<std::string, std::string> headers = {}) {
-    TestClient client(port_);
+    TestClient client(port_, std::chrono::seconds(30));
     return client.request(method, target, body.is_null() ? "" : body.dump(), headers);
   }
 

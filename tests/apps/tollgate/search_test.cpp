@@ -61,13 +61,20 @@ TEST_F(Search, FindsTheMocksKneeWithinFivePercentOfItsClosedForm) {
   const double found = search["capacity_rps"].get<double>();
   EXPECT_NEAR(found, knee, knee * 0.05) << o.output;
   EXPECT_LE(search["steps"].size(), 10u) << o.output;
-  // Each step is a scenario of its own, with its own histograms.
+  // Each step is a scenario of its own, with its own histograms. Those up
+  // to the capacity were offered as asked; past the knee a slow harness (the
+  // sanitizers) may fall behind, and those steps then say they are invalid.
   EXPECT_EQ(summary["scenarios"].size(), search["steps"].size());
   for (const auto& st : search["steps"]) {
     const auto& sc = summary["scenarios"][st["scenario"].get<std::size_t>()];
     EXPECT_NE(sc["name"].get<std::string>().find("chat @ "), std::string::npos);
     EXPECT_TRUE(sc["steps"][0]["histograms"].contains("ttft_us"));
-    EXPECT_TRUE(st["valid"].get<bool>()) << st.dump();
+    if (st["rate"].get<double>() <= found) {
+      EXPECT_TRUE(st["valid"].get<bool>()) << st.dump();
+    }
+    if (!st["valid"].get<bool>()) {
+      EXPECT_FALSE(st["passed"].get<bool>()) << st.dump();
+    }
   }
   EXPECT_NE(o.output.find("capacity at the SLO: "), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("pass capacity.rps > 0"), std::string::npos) << o.output;
