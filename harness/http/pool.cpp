@@ -173,13 +173,16 @@ void ConnectionPool::release(std::shared_ptr<Connection> c, bool reusable) {
 
 Task<bool> ConnectionPool::resolve(check::Response& out) {
   if (!endpoints_.empty()) co_return true;
-  Resolver resolver(ioc_);
+  // The guard's handler may already be queued (expired) when the resolve
+  // completes: it holds the resolver weakly, so it never touches one this
+  // frame has destroyed.
+  auto resolver = std::make_shared<Resolver>(ioc_);
   Timer guard(ioc_, std::chrono::duration_cast<Clock::Duration>(options_.timeouts.connect));
-  guard.async_wait([&resolver](const error_code& e) {
-    if (!e) resolver.cancel();
+  guard.async_wait([weak = std::weak_ptr<Resolver>(resolver)](const error_code& e) {
+    if (auto r = weak.lock(); r && !e) r->cancel();
   });
   error_code ec;
-  auto found = co_await resolver.async_resolve(options_.target.host, options_.target.port, on_ec(ec));
+  auto found = co_await resolver->async_resolve(options_.target.host, options_.target.port, on_ec(ec));
   guard.cancel();
   if (ec) {
     out.error = ec == asio::error::operation_aborted ? ErrorKind::kTimeout : ErrorKind::kConnect;
