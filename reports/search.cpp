@@ -3,8 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "reports/summary.h"
-
 namespace tollgate::reports {
 namespace {
 

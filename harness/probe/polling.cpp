@@ -33,20 +33,17 @@ void collect(const contract::DocumentSet& docs, NodeRef schema, const std::strin
     const NodeRef p = sub ? docs.deref(sub) : sub;
     if (names_state(name) && p && p.node->is_object()) {
       auto& values = out[at];
-      if (const NodeRef e = p.child("enum"); e && e.node->is_array())
-        for (const auto& v : *e.node)
-          if (v.is_string()) values.insert(v.get<std::string>());
-      if (const NodeRef k = p.child("const"); k && k.node->is_string()) values.insert(k.node->get<std::string>());
+      const auto take = [&](NodeRef v) {  // a schema's enum and const strings
+        if (const NodeRef e = v ? v.child("enum") : NodeRef{}; e && e.node->is_array())
+          for (const auto& x : *e.node)
+            if (x.is_string()) values.insert(x.get<std::string>());
+        if (const NodeRef k = v ? v.child("const") : NodeRef{}; k && k.node->is_string())
+          values.insert(k.node->get<std::string>());
+      };
+      take(p);
       for (const char* kw : {"oneOf", "anyOf"})  // a state may list its values as members
         if (const NodeRef members = p.child(kw); members && members.node->is_array())
-          for (std::size_t i = 0; i < members.node->size(); ++i) {
-            const NodeRef m = docs.deref(members.item(i));
-            if (const NodeRef e = m ? m.child("enum") : NodeRef{}; e && e.node->is_array())
-              for (const auto& v : *e.node)
-                if (v.is_string()) values.insert(v.get<std::string>());
-            if (const NodeRef k = m ? m.child("const") : NodeRef{}; k && k.node->is_string())
-              values.insert(k.node->get<std::string>());
-          }
+          for (std::size_t i = 0; i < members.node->size(); ++i) take(docs.deref(members.item(i)));
     }
     collect(docs, sub, at, depth + 1, out);
   }
