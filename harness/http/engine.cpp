@@ -105,6 +105,16 @@ void merge_results(const scenario::Plan& plan, const std::vector<std::unique_ptr
 }  // namespace
 
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop) {
+  if (plan.one_after_another && plan.scenarios.size() > 1) {
+    RunResult all;
+    for (const auto& s : plan.scenarios) {  // once stopped, the rest are run stopped (counted as nothing sent)
+      scenario::Plan one = plan;
+      one.one_after_another = false;
+      one.scenarios = {s};
+      metrics::append_run(all, run_plan(one, options, stop));
+    }
+    return all;
+  }
   const Clock& clock = system_clock();
   const unsigned n = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   RunShared shared{plan, stop, clock, n, {}, {}, {}, nullptr, nullptr, options.requests, 0};

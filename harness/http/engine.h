@@ -48,8 +48,8 @@ struct RunOptions {
   std::string requests_label;
 };
 
-/// Runs every scenario of the plan concurrently, one worker thread per
-/// core, and returns the merged measurements: scenario -> executor ->
+/// Runs every scenario of the plan concurrently (or one after the other:
+/// Plan::one_after_another), one worker thread per core, and returns the merged measurements: scenario -> executor ->
 /// engine -> check -> metrics. `stop` is watched: 1 stops scheduling and
 /// lets in-flight requests finish within each scenario's graceful_stop
 /// (the result is marked interrupted), 2 abandons them at once.

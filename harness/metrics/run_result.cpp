@@ -28,7 +28,34 @@ std::int64_t sum(const RunResult& run, std::int64_t StepMetrics::*field) {
   return sum_steps(run, [field](const StepMetrics& m) { return m.*field; });
 }
 
+std::size_t step_count(const RunResult& run) {
+  std::size_t n = 0;
+  for (const auto& s : run.scenarios) n += s.steps.size();
+  return n;
+}
+
 }  // namespace
+
+void append_run(RunResult& all, RunResult part) {
+  const std::size_t before = step_count(all);
+  const std::size_t width = before + step_count(part);
+  for (auto& point : all.series) point.steps.resize(width);
+  const double offset = all.duration_s;
+  for (auto& point : part.series) {
+    point.t_s += offset;
+    point.steps.insert(point.steps.begin(), before, SeriesStep{});
+    point.steps.resize(width);
+    all.series.push_back(std::move(point));
+  }
+  for (auto& s : part.scenarios) all.scenarios.push_back(std::move(s));
+  if (all.start_unix_ms == 0) all.start_unix_ms = part.start_unix_ms;
+  all.end_unix_ms = part.end_unix_ms;
+  all.duration_s += part.duration_s;
+  all.connections_opened += part.connections_opened;
+  all.callbacks_received += part.callbacks_received;
+  all.callbacks_unmatched += part.callbacks_unmatched;
+  all.interrupted = all.interrupted || part.interrupted;
+}
 
 std::int64_t RunResult::unsupported() const { return sum(*this, &StepMetrics::unsupported); }
 std::int64_t RunResult::checks_passed() const { return sum(*this, &StepMetrics::checks_passed); }

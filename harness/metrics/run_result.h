@@ -153,4 +153,11 @@ struct RunResult {
   bool passed() const;
 };
 
+/// Appends a run made after `all` (the next of runs one after the
+/// other): its scenarios after those of `all`, its time series after the
+/// end of `all` with every point holding every step of both (zeros where
+/// a step did not run), the counts added. Thresholds, coverage and the
+/// search are left to the caller.
+void append_run(RunResult& all, RunResult part);
+
 }  // namespace tollgate::metrics

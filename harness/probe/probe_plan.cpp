@@ -128,6 +128,8 @@ scenario::Plan probe_plan(const std::vector<Case>& cases, const ProbeSetup& setu
   // The chains: one after the other (two may touch the same resource: a
   // read must not race a delete), each case of a chain in order, by one
   // virtual user; a chain that fails ends there, the next one still runs.
+  // They start when the single cases have ended: a single DELETE with a
+  // made-up id could remove what a chain just made.
   std::vector<std::vector<std::size_t>> out{index[0]};
   if (index.size() > 1) {
     scenario::Scenario chains = base("chains");
@@ -145,6 +147,7 @@ scenario::Plan probe_plan(const std::vector<Case>& cases, const ProbeSetup& setu
       }
     }
     plan.scenarios.push_back(std::move(chains));
+    plan.one_after_another = true;
   }
   if (case_index) *case_index = std::move(out);
   return plan;

@@ -264,6 +264,10 @@ struct Plan {
   std::size_t max_body = 64 * 1024 * 1024;
   std::size_t max_event = 1024 * 1024;  ///< an event-stream event at most
   std::vector<Scenario> scenarios;
+  /// The scenarios run one after the other, each once the one before has
+  /// ended (a probe: its chains must not race its single cases), instead
+  /// of all at once.
+  bool one_after_another = false;
   std::vector<Threshold> thresholds;
   std::string text_hash;  ///< of the scenario file, for reports
   /// Callback receiver: where it listens and the URL targets are given

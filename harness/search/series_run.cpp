@@ -35,7 +35,6 @@ SearchStep run_step(const scenario::Plan& plan, const http::RunOptions& options,
   http::RunOptions step_options = options;
   step_options.requests_label = step.label();
   RunResult r = http::run_plan(p, step_options, stop);
-  step.scenario = all.scenarios.size();
   const metrics::ScenarioResult& sr = r.scenarios.at(0);
   const metrics::StepMetrics total = sr.total();
   const metrics::StepMetrics& first = sr.steps.at(0).metrics;
@@ -72,21 +71,9 @@ SearchStep run_step(const scenario::Plan& plan, const http::RunOptions& options,
     step.ttft_p99_ms = static_cast<double>(total.stream->ttft_us.value_at_percentile(99)) / 1000;
   // Into the whole run: the step's scenario under its own name, its time
   // series after the steps before it.
-  metrics::ScenarioResult named = sr;
-  named.name = spec.name + " @ " + step.label();
-  all.scenarios.push_back(std::move(named));
-  const double offset = all.duration_s;
-  for (auto point : r.series) {
-    point.t_s += offset;
-    all.series.push_back(std::move(point));
-  }
-  if (all.start_unix_ms == 0) all.start_unix_ms = r.start_unix_ms;
-  all.end_unix_ms = r.end_unix_ms;
-  all.duration_s += r.duration_s;
-  all.connections_opened += r.connections_opened;
-  all.callbacks_received += r.callbacks_received;
-  all.callbacks_unmatched += r.callbacks_unmatched;
-  all.interrupted = all.interrupted || r.interrupted;
+  step.scenario = all.scenarios.size();
+  r.scenarios.at(0).name = spec.name + " @ " + step.label();
+  metrics::append_run(all, std::move(r));
   return step;
 }
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "net/http_server.h"
 
 namespace tollgate::http {
@@ -76,6 +78,54 @@ TEST(Engine, IterationsExecutorRunsExactlyTheCountOverSteps) {
   plan.scenarios[0].steps[0].expect.status = {404};
   result = run(plan);
   EXPECT_EQ(result.scenarios[0].steps[0].metrics.error_count(), 0);
+}
+
+// One after the other (a probe's chains after its single cases): no
+// request of the second scenario is sent before the first has ended, and
+// the result reads as one run: both scenarios, every point of the time
+// series holding every step.
+TEST(Engine, ScenariosOneAfterAnotherDoNotOverlap) {
+  std::mutex mutex;
+  std::string order;
+  net::ServerOptions so;
+  so.threads = 1;
+  net::HttpServer server(so, [&](const net::HttpRequest& r) {
+    std::lock_guard lock(mutex);
+    order += r.path.substr(1);
+    return net::HttpResponse::text(200, "ok");
+  });
+  auto plan = plan_for(server.start());
+  auto scenario_of = [](const std::string& name, int iterations, int vus) {
+    scenario::Scenario s;
+    s.name = name;
+    s.executor = scenario::Executor::kIterations;
+    s.iterations = iterations;
+    s.vus = vus;
+    s.duration = seconds(30);
+    s.steps.push_back(step("/" + name));
+    return s;
+  };
+  plan.scenarios = {scenario_of("a", 40, 4), scenario_of("b", 10, 2)};
+  plan.one_after_another = true;
+  const auto result = run(plan);
+  EXPECT_EQ(order, std::string(40, 'a') + std::string(10, 'b'));
+  ASSERT_EQ(result.scenarios.size(), 2u);
+  EXPECT_EQ(result.scenarios[0].steps.at(0).metrics.requests, 40);
+  EXPECT_EQ(result.scenarios[1].steps.at(0).metrics.requests, 10);
+  EXPECT_EQ(result.requests(), 50);
+  ASSERT_FALSE(result.series.empty());
+  std::int64_t a = 0, b = 0;
+  double t = 0;
+  for (const auto& p : result.series) {
+    ASSERT_EQ(p.steps.size(), 2u);
+    EXPECT_GE(p.t_s, t);
+    t = p.t_s;
+    a += p.steps[0].requests;
+    b += p.steps[1].requests;
+  }
+  EXPECT_EQ(a, 40);
+  EXPECT_EQ(b, 10);
+  EXPECT_FALSE(result.interrupted);
 }
 
 TEST(Engine, ASlowTargetMakesLateAndMissedAndCorrectedLatency) {
