@@ -2,8 +2,10 @@
 // check::analyze_stream (the streaming checks and LLM timings) against
 // aiproxy's chat-completions stream (its x-sse chunk schema, loaded once)
 // and its Responses stream (typed events ended by an x-sse.end type),
-// with fake arrival marks: one read ending at each line feed, 1 ms apart.
-// Neither function throws; what a stream breaks is reported as problems.
+// with fake arrival marks: one read ending at each line feed, 1 ms apart;
+// and check::StreamReader fed the same bytes in small pieces, which must
+// find the same events and problems wherever the reads fall. None of them
+// throws; what a stream breaks is reported as problems.
 #include "contract/contract.h"
 #include "fuzz/fuzz_common.h"
 #include "harness/check/stream.h"
@@ -80,6 +82,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& gap : r.itl) FUZZ_CHECK(gap >= nanoseconds{0}, "a negative inter-token gap");
     if (!x.complete) FUZZ_CHECK(!r.problems.empty(), "a cut stream reported as conforming");
     if (r.problems.empty()) FUZZ_CHECK(r.events > 0, "");
+    // Judged as it arrives, in reads that do not follow the line feeds
+    // (pieces of 1 to 16 bytes, each at the time of the mark that covers
+    // it), the stream reads the same: its events, chunks and problems do
+    // not depend on where the reads fell.
+    const std::size_t piece = 1 + (size ? data[0] % 16 : 0);
+    check::StreamReader reader;
+    reader.start(&x, static_cast<std::size_t>(-1));
+    std::size_t m = 0;
+    for (std::size_t at = 0; at < body.size(); at += piece) {
+      const std::size_t n = std::min(piece, body.size() - at);
+      while (m + 1 < marks.size() && marks[m].first < at + n) ++m;
+      FUZZ_CHECK(reader.feed(body.data() + at, n, marks[m].second), "");
+    }
+    const auto live = reader.finish(end, x.complete);
+    FUZZ_CHECK(live.events == r.events && live.content_chunks == r.content_chunks, "read as it arrives, other events");
+    FUZZ_CHECK(live.problems == r.problems, "read as it arrives, the stream has other problems");
+    FUZZ_CHECK(live.itl.size() == r.itl.size() && live.ttft.has_value() == r.ttft.has_value(), "");
   }
   return 0;
 }

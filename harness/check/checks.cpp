@@ -65,6 +65,15 @@ StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* con
     callback_ = names_.size();
     names_.push_back("callback " + step.callback->pointer);
   }
+  stream_expect_.contract = contract_;
+  stream_expect_.media = sse_media_;
+  if (sse_media_ && !sse_media_->sse_done.empty()) {
+    stream_expect_.done = sse_media_->sse_done;
+  } else if (sse_media_ && !sse_media_->sse_end.empty()) {
+    stream_expect_.done.clear();
+    stream_expect_.end = sse_media_->sse_end;
+  }
+  stream_expect_.usage = step_.asks_usage;
 }
 
 bool StepChecks::unsupported(int status) const {
@@ -74,21 +83,6 @@ bool StepChecks::unsupported(int status) const {
     for (const auto& r : step_.op->responses)
       if (r.status == "501") return false;
   return true;
-}
-
-StreamExpectations StepChecks::stream_expectations(bool complete) const {
-  StreamExpectations e;
-  e.contract = contract_;
-  e.media = sse_media_;
-  if (sse_media_ && !sse_media_->sse_done.empty()) {
-    e.done = sse_media_->sse_done;
-  } else if (sse_media_ && !sse_media_->sse_end.empty()) {
-    e.done.clear();
-    e.end = sse_media_->sse_end;
-  }
-  e.usage = step_.asks_usage;
-  e.complete = complete;
-  return e;
 }
 
 void StepChecks::evaluate(const Response& r, const StreamReport* stream, CheckResults& out) const {

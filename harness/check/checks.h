@@ -63,13 +63,17 @@ class StepChecks {
   void evaluate(const Response& response, const StreamReport* stream, CheckResults& out) const;
 
   /// Bytes of an answer's body the step reads: all of it (npos) when a
-  /// body, contract or stream check, an extract or a poll reads it, else
-  /// enough for a failure message to quote (kExcerpt).
+  /// body or contract check, an extract or a poll reads it, else enough
+  /// for a failure message to quote (kExcerpt).
   static constexpr std::size_t kExcerpt = 1024;
-  std::size_t body_kept() const { return needs_body_ || stream_ != npos || extract_ != npos || poll_ != npos ? npos : kExcerpt; }
+  std::size_t body_kept() const { return needs_body_ || extract_ != npos || poll_ != npos ? npos : kExcerpt; }
+  /// The same for an event stream: its events are judged as they arrive
+  /// (StreamReader), so only an extract or a poll reads its bytes.
+  std::size_t stream_body_kept() const { return extract_ != npos || poll_ != npos ? npos : kExcerpt; }
 
-  /// The stream expectations for this step's answers.
-  StreamExpectations stream_expectations(bool complete) const;
+  /// What this step's event streams are judged by (`complete` aside: how
+  /// the stream ended is told when it is judged).
+  const StreamExpectations& stream_expectations() const { return stream_expect_; }
 
  private:
   void evaluate_headers(const Response& r, CheckResults& out) const;
@@ -80,6 +84,7 @@ class StepChecks {
   const scenario::Step& step_;
   const contract::Contract* contract_;
   const contract::MediaType* sse_media_ = nullptr;
+  StreamExpectations stream_expect_;
   std::vector<std::string> names_;
   std::vector<std::optional<std::regex>> header_re_, body_re_;
   bool needs_body_ = false;  ///< a body or contract check parses the body

@@ -12,13 +12,10 @@
 
 #include "common/clock.h"
 #include "common/text.h"
+#include "harness/check/stream.h"
 #include "harness/metrics/step_metrics.h"
 
 namespace tollgate::check {
-
-/// (bytes of body received so far, time since the request was sent), one
-/// entry per read; an event stream's arrival timeline.
-using ArrivalMarks = std::vector<std::pair<std::size_t, std::chrono::nanoseconds>>;
 
 struct Response {
   static constexpr std::size_t kKeptCapacity = 256 * 1024;
@@ -38,8 +35,8 @@ struct Response {
   /// reads it (ResponseParser::Limits::keep), body_size counts them all.
   std::string body;
   std::uint64_t body_size = 0;
-  bool event_stream = false;  ///< Content-Type text/event-stream: read as it arrived, with marks
-  ArrivalMarks marks;
+  bool event_stream = false;  ///< Content-Type text/event-stream: judged as it arrived, in `stream`
+  StreamReader stream;        ///< an event stream's events, as they came (started by the parser)
   std::int64_t bytes_in = 0, bytes_out = 0;
   /// The exchange began (before it waited for a connection), its first
   /// request byte went out, and its answer was complete (or it failed).
@@ -76,9 +73,7 @@ struct Response {
     if (body.capacity() > kKeptCapacity) std::string().swap(body);
     body.clear();
     body_size = 0;
-    if (marks.capacity() > kKeptCapacity / sizeof(marks[0])) ArrivalMarks().swap(marks);
     event_stream = false;
-    marks.clear();
     bytes_in = bytes_out = 0;
     began = sent = done = first_byte = {};
     aborted = false;

@@ -8,30 +8,16 @@
 // LLM timings (TTFT, ITL, TPOT, end to end).
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "contract/contract.h"
+#include "harness/check/stream_events.h"
 
 namespace tollgate::check {
-
-/// (bytes of body received so far, time since the request was sent), one
-/// entry per read; the body's arrival timeline.
-using ArrivalMarks = std::vector<std::pair<std::size_t, std::chrono::nanoseconds>>;
-
-struct StreamEvent {
-  std::string event;  ///< the `event:` field, "" for the default
-  std::string data;   ///< `data:` lines joined by '\n'
-  std::chrono::nanoseconds arrived{0};  ///< since the request was sent
-};
-
-/// Splits an event stream into events (blank-line separated; comments and
-/// unknown fields ignored), each stamped with when its last byte arrived.
-/// An event not yet ended by a blank line when the body ends is returned
-/// too, with `incomplete` set.
-std::vector<StreamEvent> parse_event_stream(const std::string& body, const ArrivalMarks& marks, bool* incomplete = nullptr);
 
 struct StreamReport {
   std::vector<std::string> problems;  ///< empty: the stream conforms
@@ -54,8 +40,37 @@ struct StreamExpectations {
   bool complete = true;   ///< the body was read to its end (false: the connection broke)
 };
 
-/// Checks a streamed body and measures it. `end` is when the response
-/// ended, since the request was sent.
+/// An event stream checked and measured as it arrives: each event is
+/// judged and forgotten, so a stream costs its state (counts, the open
+/// tool calls' arguments, the gaps between tokens), never its bytes.
+class StreamReader {
+ public:
+  StreamReader();
+  ~StreamReader();
+  StreamReader(const StreamReader& other);
+  StreamReader& operator=(const StreamReader& other);
+  StreamReader(StreamReader&&) noexcept;
+  StreamReader& operator=(StreamReader&&) noexcept;
+
+  /// A new stream, judged by `expect` (null: a [DONE]-terminated stream,
+  /// no schema); it must outlive the stream. Events over `max_event`
+  /// bytes fail the stream (feed returns false).
+  void start(const StreamExpectations* expect, std::size_t max_event);
+  /// Bytes of the body that arrived `arrived` after the request was sent.
+  bool feed(const char* data, std::size_t n, std::chrono::nanoseconds arrived);
+  /// The report of what arrived; `end` is when the response ended, since
+  /// the request was sent; `complete`: the body was read to its end.
+  StreamReport finish(std::chrono::nanoseconds end, bool complete) const;
+
+ private:
+  struct State;
+  EventSplitter split_;
+  std::unique_ptr<State> state_;
+};
+
+/// Checks a whole streamed body and measures it (its reads replayed into
+/// a StreamReader, `expect.complete` as how it ended). `end` is when the
+/// response ended, since the request was sent.
 StreamReport analyze_stream(const std::string& body, const ArrivalMarks& marks, std::chrono::nanoseconds end,
                             const StreamExpectations& expect);
 

@@ -83,7 +83,7 @@ void judge(const StepChecks& checks, const Response& r, const PollOutcome* poll,
     return;
   }
   if (r.event_stream) {
-    out.stream = analyze_stream(r.body, r.marks, r.time(), checks.stream_expectations(r.error == ErrorKind::kNone));
+    out.stream = r.stream.finish(r.time(), r.error == ErrorKind::kNone);
     out.stream_measured = r.status < 300;
   }
   out.checks.secrets = &secrets;

@@ -91,7 +91,8 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     if (step.poll)
       co_await poll_step(s, r, i, seq, *req, poll);
     else
-      co_await s.pool->send(*req, r.response, s.checks[i].body_kept());
+      co_await s.pool->send(*req, r.response,
+                            {s.checks[i].body_kept(), s.checks[i].stream_body_kept(), &s.checks[i].stream_expectations()});
     if (r.response.aborted) {  // cut off by the run's end: counted, not timed, not judged
       s.steps[i].record_aborted(r.response.bytes_in, r.response.bytes_out);
       if (shared_.requests) log_request(s, i, seq, r.response, intended, nullptr);

@@ -1,5 +1,6 @@
 #include "harness/http/pool.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include <boost/asio/connect.hpp>
@@ -19,7 +20,10 @@ using metrics::ErrorKind;
 using net::use_ec;
 
 struct ConnectionPool::Connection {
-  explicit Connection(asio::io_context& ioc) : socket(ioc), buffer(16 * 1024) {}
+  /// A read buffer starts small (a stream's chunk, a small answer) and
+  /// doubles, up to kMaxBuffer, each time a read fills it (a large body).
+  static constexpr std::size_t kMinBuffer = 4 * 1024, kMaxBuffer = 64 * 1024;
+  explicit Connection(asio::io_context& ioc) : socket(ioc), buffer(kMinBuffer) {}
   Socket socket;
   std::unique_ptr<ssl::stream<Socket&>> tls;
   std::vector<char> buffer;      ///< bytes read and not yet parsed: [start, end)
@@ -67,6 +71,11 @@ ConnectionPool::ConnectionPool(asio::io_context& ioc, PoolOptions options, const
   const auto shortest = std::min({t.connect, t.tls, t.write, t.first_byte, t.total});
   watchdog_tick_ = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(shortest / 10),
                               std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+  // A numeric host (127.0.0.1, ::1) needs no resolver.
+  error_code ec;
+  const auto address = asio::ip::make_address(options_.target.host, ec);
+  const auto port = std::strtoul(options_.target.port.c_str(), nullptr, 10);
+  if (!ec && port > 0 && port < 65536) endpoints_.emplace_back(address, static_cast<unsigned short>(port));
 }
 
 ConnectionPool::~ConnectionPool() { close_all(); }
@@ -190,7 +199,11 @@ Task<bool> ConnectionPool::resolve(check::Response& out) {
                         (ec == asio::error::operation_aborted ? std::string("timed out") : ec.message());
     co_return false;
   }
-  for (const auto& e : found) endpoints_.push_back(e.endpoint());
+  // Connections opened at once each resolve; the first answer is kept
+  // (appending every one would make the list, which each connect copies,
+  // as long as the number of connections: memory by their square).
+  if (endpoints_.empty())
+    for (const auto& e : found) endpoints_.push_back(e.endpoint());
   co_return true;
 }
 
@@ -244,8 +257,8 @@ Task<std::size_t> ConnectionPool::read_from(Connection& c, error_code& ec) {
 }
 
 // Feeds what the connection holds to the parser.
-void ConnectionPool::feed(Connection& c) {
-  c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start);
+void ConnectionPool::feed(Connection& c, std::chrono::nanoseconds arrived) {
+  c.start += c.parser.feed(c.buffer.data() + c.start, c.end - c.start, arrived);
   if (c.start == c.end) c.start = c.end = 0;
 }
 
@@ -255,8 +268,13 @@ void ConnectionPool::feed(Connection& c) {
 bool ConnectionPool::absorb(Connection& c, check::Response& out, std::size_t n, const error_code& ec,
                             Clock::TimePoint deadline) {
   out.bytes_in += static_cast<std::int64_t>(n);
-  if (n > 0 && out.first_byte == Clock::TimePoint{}) out.first_byte = clock_.now();
+  const auto now = clock_.now();
+  if (n > 0 && out.first_byte == Clock::TimePoint{}) out.first_byte = now;
   c.end += n;
+  // A stream's reads stay small however far behind the reader is: more
+  // bytes at once would only be more memory per stream.
+  if (c.end == c.buffer.size() && c.buffer.size() < Connection::kMaxBuffer && !out.event_stream)
+    c.buffer.resize(c.buffer.size() * 2);
   if (ec && !(end_of_input(ec) && !c.timed_out)) {
     out.done = clock_.now();
     c.connected = false;
@@ -265,9 +283,8 @@ bool ConnectionPool::absorb(Connection& c, check::Response& out, std::size_t n, 
     return false;
   }
   const bool had_head = c.parser.head_done();
-  feed(c);
+  feed(c, now - out.sent);
   if (ec) c.parser.end_of_input();
-  if (out.event_stream && c.parser.head_done()) out.marks.emplace_back(out.body.size(), clock_.now() - out.sent);
   if (!had_head && c.parser.head_done()) c.deadline = deadline;
   return true;
 }
@@ -287,7 +304,7 @@ void ConnectionPool::finish(Connection& c, check::Response& out) {
 
 // One request: a connection (a kept-alive one, or a new one), the request
 // written, the answer read; all in this one coroutine.
-Task<void> ConnectionPool::send(const Request& request, check::Response& out, std::size_t keep) {
+Task<void> ConnectionPool::send(const Request& request, check::Response& out, const Reading& reading) {
   // Requests are serialized once per step ahead of the run; one without
   // its bytes is serialized here.
   std::string local;
@@ -325,9 +342,10 @@ Task<void> ConnectionPool::send(const Request& request, check::Response& out, st
     if (ec) {
       fail(out, *c, ec, classify(ec));
     } else {
-      c->parser.start(out, request.method == "HEAD", {64 * 1024, options_.max_body, keep, options_.max_event});
+      c->parser.start(out, request.method == "HEAD",
+                      {64 * 1024, options_.max_body, reading.keep, options_.max_event, reading.stream_keep}, reading.stream);
       watch(*c, "read", within(options_.timeouts.first_byte));
-      if (c->start < c->end) feed(*c);  // bytes that came after the previous answer
+      if (c->start < c->end) feed(*c, std::chrono::nanoseconds{0});  // bytes that came after the previous answer
       bool read_ok = true;
       while (read_ok && !c->parser.done() && !c->parser.failed()) {
         const std::size_t n = co_await read_from(*c, ec);

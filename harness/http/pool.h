@@ -20,6 +20,15 @@
 
 namespace tollgate::http {
 
+/// How one answer is read: the bytes of its body kept (ResponseParser::
+/// Limits::keep and stream_keep) and what its event stream, if it is one,
+/// is judged by as it arrives (null: a plain [DONE] stream).
+struct Reading {
+  std::size_t keep = static_cast<std::size_t>(-1);
+  std::size_t stream_keep = static_cast<std::size_t>(-1);
+  const check::StreamExpectations* stream = nullptr;
+};
+
 struct PoolOptions {
   scenario::TargetUrl target;
   scenario::Timeouts timeouts;
@@ -44,15 +53,18 @@ class ConnectionPool {
 
   /// Sends one request and reads the whole answer (bounded by max_body,
   /// an event stream's events by max_event) into `out`, which is cleared
-  /// first; of a body that is not an event stream only the first `keep`
-  /// bytes are kept. Failures are data: out.error and out.error_message; a
-  /// request cut by close_all() is out.aborted.
-  Task<void> send(const Request& request, check::Response& out, std::size_t keep = static_cast<std::size_t>(-1));
+  /// first, keeping of its body what `reading` says. Failures are data:
+  /// out.error and out.error_message; a request cut by close_all() is
+  /// out.aborted.
+  Task<void> send(const Request& request, check::Response& out, const Reading& reading = {});
   /// Closes every connection and ends every wait; requests in flight end
   /// as aborted. Idempotent.
   void close_all();
 
   std::uint64_t connections_opened() const { return opened_; }
+  /// Where connections go: the host's addresses, resolved once (a numeric
+  /// host: its one address, no resolver).
+  std::size_t endpoints() const { return endpoints_.size(); }
 
   struct Connection;  ///< defined in pool.cpp
 
@@ -65,7 +77,7 @@ class ConnectionPool {
   Task<bool> resolve(check::Response& out);
   Task<std::size_t> write_to(Connection& c, const std::string& bytes, boost::system::error_code& ec);
   Task<std::size_t> read_from(Connection& c, boost::system::error_code& ec);
-  void feed(Connection& c);
+  void feed(Connection& c, std::chrono::nanoseconds arrived);
   bool absorb(Connection& c, check::Response& out, std::size_t n, const boost::system::error_code& ec,
               Clock::TimePoint deadline);
   void finish(Connection& c, check::Response& out);

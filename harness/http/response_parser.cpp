@@ -42,8 +42,10 @@ bool is_token_char(char c) { return kTokenChars.ok[static_cast<unsigned char>(c)
 
 }  // namespace
 
-void ResponseParser::start(check::Response& out, bool head_request, Limits limits) {
+void ResponseParser::start(check::Response& out, bool head_request, Limits limits,
+                           const check::StreamExpectations* stream) {
   out_ = &out;
+  stream_ = stream;
   limits_ = limits;
   head_request_ = head_request;
   state_ = State::kHead;
@@ -52,9 +54,6 @@ void ResponseParser::start(check::Response& out, bool head_request, Limits limit
   line_.clear();
   remaining_ = 0;
   body_bytes_ = 0;
-  event_bytes_ = 0;
-  line_empty_ = true;
-  after_cr_ = false;
   keep_alive_ = true;
   http10_ = false;
   seen_any_ = false;
@@ -69,7 +68,8 @@ void ResponseParser::fail(Failure f, std::string why) {
   keep_alive_ = false;
 }
 
-std::size_t ResponseParser::feed(const char* data, std::size_t size) {
+std::size_t ResponseParser::feed(const char* data, std::size_t size, std::chrono::nanoseconds arrived) {
+  arrived_ = arrived;
   std::size_t used = 0;
   if (size > 0) seen_any_ = true;
   while (used < size && state_ != State::kDone && state_ != State::kFailed)
@@ -218,6 +218,7 @@ void ResponseParser::frame_body() {
     else if (has_token(*c, "keep-alive")) keep_alive_ = true;
   }
   if (const auto ct = framing(content_type_)) r.event_stream = is_event_stream(*ct);
+  if (r.event_stream) r.stream.start(stream_, limits_.event);
   if (head_request_ || r.status == 204 || r.status == 304) {
     state_ = State::kDone;
     return;
@@ -242,8 +243,9 @@ void ResponseParser::frame_body() {
   state_ = State::kUntilClose;
 }
 
-// Counts the body's bytes against max_body and keeps what the checks read:
-// all of an event stream, at most limits_.keep of any other body.
+// Counts the body's bytes against max_body, judges an event stream's
+// events as they come, and keeps what the checks read (at most
+// limits_.keep of a body, limits_.stream_keep of a stream).
 bool ResponseParser::append_body(const char* data, std::size_t n) {
   body_bytes_ += n;
   if (body_bytes_ > limits_.body) {
@@ -251,37 +253,13 @@ bool ResponseParser::append_body(const char* data, std::size_t n) {
     return false;
   }
   std::string& body = out_->body;
-  if (out_->event_stream) {
-    if (!track_events(data, n)) return false;
-    body.append(data, n);
-  } else if (body.size() < limits_.keep) {
-    body.append(data, std::min(n, limits_.keep - body.size()));
+  const std::size_t keep = out_->event_stream ? limits_.stream_keep : limits_.keep;
+  if (out_->event_stream && !out_->stream.feed(data, n, arrived_)) {
+    fail(Failure::kTooLarge, "an event of the stream is larger than " + std::to_string(limits_.event) + " bytes");
+    return false;
   }
+  if (body.size() < keep) body.append(data, std::min(n, keep - body.size()));
   out_->body_size = body_bytes_;
-  return true;
-}
-
-// An event stream's events, bounded: a blank line (after CR, LF or CRLF)
-// ends one; an event longer than limits_.event fails the answer before it
-// is buffered any further.
-bool ResponseParser::track_events(const char* data, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = data[i];
-    if (c == '\n' || c == '\r') {
-      const bool crlf = c == '\n' && after_cr_;
-      after_cr_ = c == '\r';
-      if (crlf) continue;
-      if (line_empty_) event_bytes_ = 0;
-      line_empty_ = true;
-      continue;
-    }
-    after_cr_ = false;
-    line_empty_ = false;
-    if (++event_bytes_ > limits_.event) {
-      fail(Failure::kTooLarge, "an event of the stream is larger than " + std::to_string(limits_.event) + " bytes");
-      return false;
-    }
-  }
   return true;
 }
 

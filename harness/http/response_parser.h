@@ -6,6 +6,7 @@
 // the end of the connection. Interim answers (100 Continue, 103 Early
 // Hints) are skipped: the final answer is the one read. Bytes from a target
 // are bytes: nothing here assumes UTF-8.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -30,17 +31,23 @@ class ResponseParser {
     std::size_t body = 64 * 1024 * 1024;  ///< a longer body fails (as soon as that is known)
     /// Bytes of a body kept in the answer: those past it are counted and
     /// dropped, so an answer whose body no check reads costs no memory.
-    /// An event stream is always kept whole (its events are measured).
     std::size_t keep = static_cast<std::size_t>(-1);
     std::size_t event = 1024 * 1024;  ///< an event-stream event at most (larger: kTooLarge)
+    /// `keep` for an event stream, whose events are judged as they arrive
+    /// (Response::stream) whether its bytes are kept or not.
+    std::size_t stream_keep = static_cast<std::size_t>(-1);
   };
 
   /// Starts reading an answer into `out` (cleared beforehand by the
-  /// caller). `head_request`: an answer to HEAD, which has no body.
-  void start(check::Response& out, bool head_request, Limits limits);
-  /// Consumes what it can of `data` and returns how much; what it leaves
-  /// belongs to the next answer on the connection.
-  std::size_t feed(const char* data, std::size_t size);
+  /// caller). `head_request`: an answer to HEAD, which has no body. An
+  /// event stream is judged by `stream` (null: a plain [DONE] stream).
+  void start(check::Response& out, bool head_request, Limits limits,
+             const check::StreamExpectations* stream = nullptr);
+  /// Consumes what it can of `data`, which arrived `arrived` after the
+  /// request was sent (an event stream's events are stamped with it), and
+  /// returns how much; what it leaves belongs to the next answer on the
+  /// connection.
+  std::size_t feed(const char* data, std::size_t size, std::chrono::nanoseconds arrived = {});
   /// The connection has ended: completes an answer delimited by it, or
   /// fails.
   void end_of_input();
@@ -69,7 +76,6 @@ class ResponseParser {
   bool take_line(const char* data, std::size_t size, std::size_t& used);  ///< into line_, true when whole
   bool chunk_size_line();
   bool append_body(const char* data, std::size_t n);
-  bool track_events(const char* data, std::size_t n);
   void fail(Failure f, std::string why);
 
   check::Response* out_ = nullptr;
@@ -81,9 +87,8 @@ class ResponseParser {
   std::string line_;  ///< a chunk size or trailer line in the making
   std::uint64_t remaining_ = 0;
   std::uint64_t body_bytes_ = 0;  ///< of the body so far, kept or not
-  std::size_t event_bytes_ = 0;   ///< of the stream's event in the making
-  bool line_empty_ = true;        ///< no byte yet on the stream's current line
-  bool after_cr_ = false;         ///< the stream's last byte was a CR
+  const check::StreamExpectations* stream_ = nullptr;
+  std::chrono::nanoseconds arrived_{0};  ///< of the bytes being fed
   bool keep_alive_ = true;
   bool http10_ = false;
   bool seen_any_ = false;  ///< any byte of this answer arrived

@@ -46,6 +46,58 @@ TEST(StreamMetrics, FormulasOnAKnownTimeline) {
   EXPECT_EQ(r.e2e, 260ms);
 }
 
+// As it arrives: a StreamReader fed the stream in pieces (one byte, a
+// few, events split anywhere, CRLF split between reads) reports exactly
+// what the whole stream does, with each event stamped when its last byte
+// came; what it holds is the line in the making, not the stream.
+TEST(StreamMetrics, JudgedAsItArrivesEqualsJudgedWhole) {
+  Scripted s;
+  s.at(40ms, R"(data: {"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]})" "\r\n\r\n");
+  s.at(100ms, chunk("Hel"));
+  s.at(150ms, ": keep-alive\n" + chunk("lo"));
+  s.at(230ms, chunk("!", "\"stop\""));
+  s.at(240ms, R"(data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}})" "\r\r");
+  s.at(250ms, "data: [DONE]\n\ndata: {}\n\n");
+  StreamExpectations e;
+  e.usage = true;
+  const auto whole = analyze_stream(s.body, s.marks, 260ms, e);
+  ASSERT_EQ(whole.events, 7);
+  ASSERT_EQ(whole.itl.size(), 2u);
+  for (std::size_t piece : {1, 3, 7, 64}) {
+    StreamReader reader;
+    reader.start(&e, 1024);
+    std::size_t at = 0;
+    for (const auto& [bytes, t] : s.marks)
+      for (; at < bytes; at += std::min(piece, bytes - at))
+        ASSERT_TRUE(reader.feed(s.body.data() + at, std::min(piece, bytes - at), t));
+    const auto r = reader.finish(260ms, true);
+    EXPECT_EQ(r.events, whole.events) << piece;
+    EXPECT_EQ(r.content_chunks, 3) << piece;
+    EXPECT_EQ(r.ttft, 100ms) << piece;
+    EXPECT_EQ(r.itl, whole.itl) << piece;
+    EXPECT_EQ(r.output_tokens, whole.output_tokens) << piece;
+    EXPECT_EQ(r.problems, whole.problems) << piece;
+  }
+  // What whole and pieces both find: usage under the streamed chunks, and
+  // the event after [DONE].
+  ASSERT_EQ(whole.problems.size(), 2u);
+  EXPECT_NE(whole.problems[0].find("event 6 follows the terminator [DONE]"), std::string::npos) << whole.problems[0];
+  EXPECT_NE(whole.problems[1].find("completion_tokens 2 is fewer than the 3 chunks"), std::string::npos) << whole.problems[1];
+  // Cut inside an event: judged as it is, the cut named.
+  StreamReader cut;
+  cut.start(&e, 1024);
+  const std::string part = chunk("Hel") + "data: {\"choi";
+  cut.feed(part.data(), part.size(), 5ms);
+  const auto c = cut.finish(6ms, false);
+  EXPECT_EQ(c.events, 2);
+  EXPECT_NE(c.problems.front().find("is not JSON"), std::string::npos) << c.problems.front();
+  // An event over its bound is refused as it grows.
+  StreamReader big;
+  big.start(&e, 16);
+  const std::string huge = "data: " + std::string(100, 'x');
+  EXPECT_FALSE(big.feed(huge.data(), huge.size(), 1ms));
+}
+
 // Token accounting: a server that under-reports completion_tokens by one,
 // or whose total is not prompt + completion, is caught; exact usage passes.
 TEST(StreamMetrics, UsageThatDoesNotAddUpIsCaught) {

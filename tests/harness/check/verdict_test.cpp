@@ -14,11 +14,12 @@ namespace {
 using metrics::ErrorKind;
 using nlohmann::json;
 
-Response answer(const std::string& raw) {
+// The raw answer read in one piece, `arrived` after it was sent.
+Response answer(const std::string& raw, std::chrono::nanoseconds arrived = {}) {
   Response r;
   http::ResponseParser p;
   p.start(r, false, {});
-  p.feed(raw.data(), raw.size());
+  p.feed(raw.data(), raw.size(), arrived);
   p.end_of_input();
   EXPECT_TRUE(p.done()) << p.error();
   return r;
@@ -128,8 +129,8 @@ TEST(Verdict, AStreamIsParsedCheckedAndMeasured) {
   const std::string sse = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\n"
                           "data: [DONE]\n\n";
   Response r = answer("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " +
-                      std::to_string(sse.size()) + "\r\n\r\n" + sse);
-  r.marks = {{sse.size(), std::chrono::milliseconds(3)}};
+                      std::to_string(sse.size()) + "\r\n\r\n" + sse,
+                      std::chrono::milliseconds(3));
   r.done = r.sent + std::chrono::milliseconds(4);
   const auto& v = j.judge(r);
   ASSERT_TRUE(v.stream);

@@ -59,6 +59,30 @@ TEST(Pool, KeepAliveReusesAtMostPoolSizeConnections) {
   EXPECT_EQ(server.connections_accepted(), 4u);
 }
 
+// Many connections opened at once by name resolve it once each, and the
+// pool keeps one list of its addresses: every connect copies it, so a list
+// that grew with each resolve cost memory by the square of the
+// connections (10,000 streams held 1.5 GB).
+TEST(Pool, ConnectionsOpenedAtOnceShareOneListOfAddresses) {
+  net::ServerOptions so;
+  so.threads = 1;
+  net::HttpServer server(so, [](const net::HttpRequest&) { return net::HttpResponse::text(200, "ok"); });
+  const auto port = server.start();
+  asio::io_context ioc;
+  PoolOptions o = options_for(port);
+  std::string error;
+  o.target = *scenario::parse_url("http://localhost:" + std::to_string(port), error);
+  o.max_connections = 40;
+  ConnectionPool pool(ioc, o);
+  EXPECT_EQ(pool.endpoints(), 0u) << "a name is resolved when the first connection needs it";
+  for (const auto& r : send_all(pool, ioc, get("/"), 40)) EXPECT_EQ(r.status, 200) << r.error_message;
+  EXPECT_EQ(pool.connections_opened(), 40u);
+  EXPECT_GE(pool.endpoints(), 1u);
+  EXPECT_LE(pool.endpoints(), 4u) << "localhost's addresses, not one copy per connection";
+  ConnectionPool numeric(ioc, options_for(port));
+  EXPECT_EQ(numeric.endpoints(), 1u) << "127.0.0.1 needs no resolver";
+}
+
 TEST(Pool, ConnectionRefusedIsConnect) {
   std::uint16_t port;
   {

@@ -161,11 +161,18 @@ TEST(ResponseParser, KeepsOnlyWhatTheChecksRead) {
   const auto endless = parse("HTTP/1.1 200 OK\r\n\r\n" + std::string(100, 'x'), 7, false, false, small);
   EXPECT_EQ(endless->p.failure(), Failure::kTooLarge);
   EXPECT_LE(endless->r.body.size(), 4u);
-  // An event stream is kept whole: its events are measured.
-  const auto sse = parse("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 15\r\n\r\ndata: {}\n\ndata:", 0, false,
-                         false, {64 * 1024, 1024, 4});
+  // An event stream is kept by its own bound (whole by default), and its
+  // events are judged as they come whether its bytes are kept or not.
+  const std::string stream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 15\r\n\r\ndata: {}\n\ndata:";
+  const auto sse = parse(stream, 0, false, false, {64 * 1024, 1024, 4});
   ASSERT_TRUE(sse->p.done());
   EXPECT_EQ(sse->r.body, "data: {}\n\ndata:");
+  const auto lean = parse(stream, 3, false, false, {64 * 1024, 1024, 4, 1024, 6});
+  ASSERT_TRUE(lean->p.done());
+  EXPECT_EQ(lean->r.body, "data: ");
+  EXPECT_EQ(lean->r.body_size, 15u);
+  const auto report = lean->r.stream.finish(std::chrono::milliseconds(1), true);
+  EXPECT_EQ(report.events, 2) << "the event {} and the one cut short";
 }
 
 TEST(ResponseParser, AnEventLargerThanMaxEventFails) {
