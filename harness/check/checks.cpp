@@ -74,6 +74,7 @@ StepChecks::StepChecks(const scenario::Step& step, const contract::Contract* con
     stream_expect_.end = sse_media_->sse_end;
   }
   stream_expect_.usage = step_.asks_usage;
+  stream_expect_.collect = step_.collects_answer;
 }
 
 bool StepChecks::unsupported(int status) const {

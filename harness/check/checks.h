@@ -66,7 +66,9 @@ class StepChecks {
   /// body or contract check, an extract or a poll reads it, else enough
   /// for a failure message to quote (kExcerpt).
   static constexpr std::size_t kExcerpt = 1024;
-  std::size_t body_kept() const { return needs_body_ || extract_ != npos || poll_ != npos ? npos : kExcerpt; }
+  std::size_t body_kept() const {
+    return needs_body_ || extract_ != npos || poll_ != npos || step_.collects_answer ? npos : kExcerpt;
+  }
   /// The same for an event stream: its events are judged as they arrive
   /// (StreamReader), so only an extract or a poll reads its bytes.
   std::size_t stream_body_kept() const { return extract_ != npos || poll_ != npos ? npos : kExcerpt; }

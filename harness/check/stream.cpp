@@ -172,6 +172,7 @@ void StreamReader::State::event(const StreamEvent& e) {
       output = true;
     }
     for (const auto& [k, fragment] : d.arguments) calls[{d.index, k}] += fragment;
+    if (expect->collect && d.index == 0) r.content += d.content;
     if (d.finish && !finish_at.count(d.index)) finish_at[d.index] = i;
   }
   if (type && type->ends_with(".delta")) {
@@ -182,6 +183,7 @@ void StreamReader::State::event(const StreamEvent& e) {
         problem(name + " (" + printable(*type, 60) + ") comes after its " + printable(prefix, 60) + ".done event");
       j.joined += *delta;
       j.arguments = prefix.ends_with("function_call_arguments");
+      if (expect->collect && prefix == "response.output_text") r.content += *delta;
       if (!delta->empty()) output = true;
     }
   } else if (type && type->ends_with(".done")) {
@@ -287,6 +289,7 @@ void StreamReader::start(const StreamExpectations* expect, std::size_t max_event
   s.r.ttft.reset();
   s.r.tpot.reset();
   s.r.e2e = nanoseconds{0};
+  s.r.content.clear();
   if (s.r.itl.capacity() > 4096) std::vector<nanoseconds>().swap(s.r.itl);
   s.r.itl.clear();
   s.done = s.after_end = s.usage_seen = s.saw_choices = false;

@@ -29,6 +29,9 @@ struct StreamReport {
   std::vector<std::chrono::nanoseconds> itl;  ///< gaps between content chunks
   std::optional<std::chrono::nanoseconds> tpot;
   std::chrono::nanoseconds e2e{0};
+  /// With StreamExpectations::collect: the first choice's streamed content
+  /// (a typed stream: its output_text deltas), joined.
+  std::string content;
 };
 
 struct StreamExpectations {
@@ -37,6 +40,7 @@ struct StreamExpectations {
   std::string done = "[DONE]";    ///< the terminator payload; "" when `end` ends the stream
   std::vector<std::string> end;   ///< typed streams: the event types one of which ends the stream
   bool usage = false;     ///< the request asked stream_options.include_usage
+  bool collect = false;   ///< keep the first choice's content (StreamReport::content)
   bool complete = true;   ///< the body was read to its end (false: the connection broke)
 };
 

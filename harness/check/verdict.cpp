@@ -49,6 +49,21 @@ std::string callback_contract_failure(const StepChecks& checks, const CallbackOu
   return failure;
 }
 
+// A turn's answer: what its stream carried, or the first choice's message
+// (a chat completion) or text (a completion); "" when there is none.
+std::string answer_of(const Response& r, const StreamReport* stream) {
+  if (stream) return stream->content;
+  const auto doc = nlohmann::json::parse(r.body, nullptr, false);
+  const nlohmann::json* choice = nullptr;
+  if (doc.is_object() && doc.contains("choices") && doc["choices"].is_array() && !doc["choices"].empty())
+    choice = &doc["choices"][0];
+  if (!choice || !choice->is_object()) return "";
+  if (auto m = choice->find("message"); m != choice->end() && m->is_object())
+    if (auto c = m->find("content"); c != m->end() && c->is_string()) return c->get<std::string>();
+  if (auto t = choice->find("text"); t != choice->end() && t->is_string()) return t->get<std::string>();
+  return "";
+}
+
 }  // namespace
 
 void Verdict::clear() {
@@ -60,6 +75,7 @@ void Verdict::clear() {
   stream.reset();
   stream_measured = false;
   extracted.clear();
+  answer.reset();
   go_on = true;
   callback_time.reset();
   callback_missed = false;
@@ -113,6 +129,7 @@ void judge(const StepChecks& checks, const Response& r, const PollOutcome* poll,
       out.go_on = false;  // later steps would render without the value
     }
   }
+  if (out.go_on && checks.step().collects_answer) out.answer = answer_of(r, out.stream ? &*out.stream : nullptr);
   out.error = kind;
   if (!out.checks.failed.empty()) mask(out, secrets);
 }

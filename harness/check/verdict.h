@@ -54,6 +54,8 @@ struct Verdict {
   std::optional<StreamReport> stream;
   bool stream_measured = false;
   std::map<std::string, nlohmann::json> extracted;  ///< variables for the next steps
+  /// A conversation's turn (Step::collects_answer): the text it answered.
+  std::optional<std::string> answer;
   bool go_on = true;  ///< the iteration may go on to its next step
   /// A callback: arrived (with its time from the send), or missed.
   std::optional<std::chrono::nanoseconds> callback_time;

@@ -6,6 +6,7 @@
 #include "common/secrets.h"
 #include "harness/flow/builtins.h"
 #include "harness/flow/poll.h"
+#include "harness/flow/workload.h"
 #include "harness/check/goodput.h"
 #include "harness/http/worker.h"
 
@@ -66,8 +67,36 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     first = groups[g];
     end = g + 1 < groups.size() ? groups[g + 1] : spec.steps.size();
   }
+  // An LLM workload: its lengths drawn, and a conversation's turns (its
+  // step once a turn, as many as the conversation has).
+  const scenario::Conversation* conversation = nullptr;
+  std::vector<std::string> answers;
+  if (spec.workload) {
+    const auto& w = *spec.workload;
+    if (w.prompt_tokens) {
+      const auto n = flow::draw_length(*w.prompt_tokens, s.rng);
+      vars["prompt"] = flow::synthetic_prompt(n, s.rng);
+      vars["prompt_tokens"] = n;
+    }
+    if (w.max_tokens) vars["max_tokens"] = flow::draw_length(*w.max_tokens, s.rng);
+    if (!w.conversations.empty()) {
+      const auto n = w.conversations.size();
+      conversation = &w.conversations[w.random ? s.rng() % n : static_cast<std::size_t>(seq) % n];
+      end = std::min(end, first + conversation->turns.size());
+    }
+  }
   for (std::size_t i = first; i < end; ++i) {
     const auto& step = spec.steps[i];
+    if (conversation) {
+      const std::size_t turn = i - first;
+      if (turn > 0 && spec.workload->think_time.count() > 0) {
+        co_await sleep_until(r, shared_.clock.now() + std::chrono::duration_cast<Clock::Duration>(spec.workload->think_time));
+        if (closing_ || shared_.stop.load()) break;
+        intended = shared_.clock.now();  // the next turn is due once its user has thought
+      }
+      vars["messages"] = flow::turn_messages(*conversation, turn, answers);
+      vars["turn"] = static_cast<std::int64_t>(turn + 1);
+    }
     Request rendered;
     const Request* req = &s.requests[i];
     const std::vector<std::string>* secrets = &s.secrets[i];
@@ -109,6 +138,7 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
       s.steps[i].good += check::is_good(spec.goodput, r.verdict, r.response);
     }
     for (auto& [k, v] : r.verdict.extracted) vars[k] = std::move(v);
+    if (r.verdict.answer) answers.push_back(std::move(*r.verdict.answer));
     if (!r.verdict.go_on) break;
     intended = r.response.done;
     if (step.callback && !r.verdict.unsupported) {

@@ -88,18 +88,21 @@ void read_csv(const std::string& text, DataSource& out) {
 
 }  // namespace
 
-DataSource Loader::load_data(const json& d, const std::string& at) const {
-  DataSource out;
+std::string Loader::read_rows_file(const json& d, const std::string& at, std::string& path, bool& random) const {
   std::filesystem::path file = d["file"].get<std::string>();
   if (file.is_relative()) file = std::filesystem::path(base_dir_) / file;
-  out.file = file.lexically_normal().string();
-  out.random = d.value("order", "sequential") == "random";
-  std::string text;
+  path = file.lexically_normal().string();
+  random = d.value("order", "sequential") == "random";
   try {
-    text = read_text_file(out.file);
+    return read_text_file(path);
   } catch (const std::exception& e) {
     fail(at + "/file", e.what());
   }
+}
+
+DataSource Loader::load_data(const json& d, const std::string& at) const {
+  DataSource out;
+  const std::string text = read_rows_file(d, at, out.file, out.random);
   if (out.file.ends_with(".jsonl") || out.file.ends_with(".ndjson")) {
     read_jsonl(text, out);
   } else {

@@ -3,7 +3,8 @@
 // parts live in plan_loader.cpp (the plan, defaults, env, the schema,
 // thresholds), scenario_loader.cpp (executors), step_loader.cpp (requests,
 // templates, extracts, polls, callbacks), expect_loader.cpp (checks) and
-// data_source.cpp (CSV and JSON Lines rows). Every error names
+// data_source.cpp (CSV and JSON Lines rows), workload_loader.cpp (lengths,
+// conversations). Every error names
 // file:line:column and what was expected.
 #include <map>
 #include <memory>
@@ -65,6 +66,13 @@ class Loader {
 
   // data_source.cpp
   DataSource load_data(const json& d, const std::string& at) const;
+  /// The text of a rows file ({file, order} at `at`), its path resolved
+  /// beside the scenario file, and whether its order is random.
+  std::string read_rows_file(const json& d, const std::string& at, std::string& path, bool& random) const;
+
+  // workload_loader.cpp
+  Workload load_workload(const json& w, const std::string& at, std::set<std::string>& vars) const;
+  LengthDist length_at(const std::string& at, const json& v) const;
 
   const std::string& name_;
   const YamlDocument& doc_;

@@ -143,6 +143,9 @@ struct Step {
   std::vector<std::pair<std::string, Template>> body_templates;
   bool asks_stream = false;  ///< body has "stream": true
   bool asks_usage = false;   ///< body has stream_options.include_usage: true
+  /// A conversation's turn: its answer's text (the first choice's
+  /// message or streamed content) is kept for the next turn's messages.
+  bool collects_answer = false;
   const contract::Operation* op = nullptr;  ///< the operation the step calls, when the contract has it
   SourceLocation where;
 };
@@ -161,6 +164,39 @@ struct DataSource {
   std::vector<std::string> columns;
   std::vector<std::vector<nlohmann::json>> rows;
   bool random = false;
+};
+
+/// A length in tokens drawn per iteration: fixed, or from a distribution
+/// (uniform over [min, max]; normal or lognormal with the given mean and
+/// standard deviation of the drawn value), rounded, always within [min, max].
+struct LengthDist {
+  enum class Kind { kFixed, kUniform, kNormal, kLognormal };
+  Kind kind = Kind::kFixed;
+  double mean = 0, stddev = 0;
+  std::int64_t min = 1, max = 1;
+};
+
+/// One conversation of a dataset: the messages before its first user turn
+/// (system or developer), and its user messages in order (the dataset's
+/// own assistant answers are replaced by the target's).
+struct Conversation {
+  std::vector<nlohmann::json> prefix;
+  std::vector<nlohmann::json> turns;  ///< {"role": "user", "content": ...}
+};
+
+/// An LLM workload (`workload:`): per iteration, {{prompt}} (a synthetic
+/// prompt of exactly {{prompt_tokens}} tokens) and {{max_tokens}} drawn
+/// from their lengths; with `conversations`, an iteration is one
+/// conversation, its one step sent once a turn ({{messages}}: the
+/// conversation so far, the target's answers in it; {{turn}}: 1, 2, ...)
+/// and measured per turn (the step repeated as "<name> turn k").
+struct Workload {
+  std::optional<LengthDist> prompt_tokens, max_tokens;
+  std::string file;  ///< the conversations' JSON Lines file ("": none)
+  std::vector<Conversation> conversations;
+  bool random = false;
+  int turns = 1;  ///< the step's copies: the longest conversation's turns, at most `turns:`
+  nanoseconds think_time{0};  ///< between a turn's answer and the next turn
 };
 
 /// A stage of a ramping executor: reach `target` (requests/s or VUs) over `duration`.
@@ -234,6 +270,7 @@ struct Scenario {
   /// free, judged alone, a failure ending only its own group.
   std::vector<std::size_t> iteration_groups;
   std::optional<DataSource> data;
+  std::optional<Workload> workload;
   /// Set for capacity-search and sweep: `executor` is then what each step
   /// runs (constant-arrival-rate, or constant-vus for a sweep of VUs).
   std::optional<Series> series;

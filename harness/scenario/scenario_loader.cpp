@@ -24,8 +24,23 @@ Scenario Loader::scenario(const std::string& name, const json& s, const std::str
     out.data = load_data(s["data"], at + "/data");
     for (const auto& c : out.data->columns) vars.insert(c);
   }
+  if (s.contains("workload")) out.workload = load_workload(s["workload"], at + "/workload", vars);
   for (std::size_t i = 0; i < s["steps"].size(); ++i)
     out.steps.push_back(step(s["steps"][i], at + "/steps/" + std::to_string(i), plan, vars));
+  if (out.workload && !out.workload->conversations.empty()) {
+    // A conversation: its one step once a turn, each turn measured apart.
+    if (out.steps.size() != 1)
+      fail(at + "/steps", "a scenario with conversations has one step, sent once a turn (it has " +
+                              std::to_string(out.steps.size()) + ")");
+    if (out.data) fail(at + "/data", "a scenario with conversations takes its rows from them: 'data' does not apply");
+    const Step turn = out.steps.front();
+    out.steps.clear();
+    for (int k = 1; k <= out.workload->turns; ++k) {
+      out.steps.push_back(turn);
+      out.steps.back().collects_answer = true;
+      if (out.workload->turns > 1) out.steps.back().name = turn.name + " turn " + std::to_string(k);
+    }
+  }
   return out;
 }
 
