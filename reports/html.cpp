@@ -87,7 +87,10 @@ std::string html_report(const metrics::RunResult& r) {
           "<br><code>" + text(summary["meta"]["command_line"].get<std::string>()) + "</code></div></header>\n<main>\n";
   html += "<section><h2>Overview</h2><div class=\"cards\" id=\"cards\"></div></section>\n";
   html += "<div class=\"charts\">"
-          "<section><h2>Latency and request rate over time</h2><canvas id=\"chart-time\"></canvas></section>"
+          "<section><h2>Latency and request rate over time <select id=\"step-select\" "
+          "aria-label=\"step\"></select></h2><canvas id=\"chart-time\"></canvas></section>"
+          "<section id=\"stream-time\"><h2>TTFT and ITL over time (the step picked above)</h2>"
+          "<canvas id=\"chart-stream-time\"></canvas></section>"
           "<section><h2>Percentile distribution (log scale)</h2><canvas id=\"chart-percentiles\"></canvas></section>"
           "<section><h2>Status codes and error kinds</h2><canvas id=\"chart-status\"></canvas></section></div>\n";
   if (r.search)

@@ -48,26 +48,69 @@
   card('duration', fmt(S.duration_s, 1) + ' s');
   card('not supported', S.totals.unsupported);
 
-  // Over time: the run's percentiles (every step) and request rate.
+  // Over time: the percentiles and request rate of every step, or of the
+  // step picked in the selector; TTFT and ITL of the streams that ended
+  // each second. All steps: p50 weighted by requests, p90/p99 the highest.
   const P = S.series.points;
   const t = P.map(p => fmt(p.t, 0));
   const sum = a => a.reduce((x, y) => x + y, 0);
-  const rate = P.map(p => p.length_s > 0 ? sum(p.requests) / p.length_s : 0);
-  const weighted = P.map(p => { const n = sum(p.requests); return n ? sum(p.p50_ms.map((v, i) => v * p.requests[i])) / n : null; });
-  const worst = key => P.map(p => p[key].length ? Math.max(...p[key]) : null);
-  chart('chart-time', {
-    type: 'line',
-    data: { labels: t, datasets: [
-      { label: 'p50 (ms)', data: weighted, borderColor: palette[0], yAxisID: 'y', pointRadius: 0 },
-      { label: 'p90 (ms)', data: worst('p90_ms'), borderColor: palette[3], yAxisID: 'y', pointRadius: 0 },
-      { label: 'p99 (ms)', data: worst('p99_ms'), borderColor: palette[1], yAxisID: 'y', pointRadius: 0 },
-      { label: 'requests/s', data: rate, borderColor: palette[2], borderDash: [4, 3], yAxisID: 'y2', pointRadius: 0 },
-      { label: 'in flight', data: P.map(p => p.in_flight), borderColor: palette[8], borderDash: [2, 2], yAxisID: 'y2', pointRadius: 0, hidden: true } ] },
-    options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-      scales: { x: { title: { display: true, text: 'seconds since start' } },
-                y: { title: { display: true, text: 'latency (ms, from the intended time)' }, beginAtZero: true },
-                y2: { position: 'right', title: { display: true, text: 'requests/s' }, beginAtZero: true, grid: { drawOnChartArea: false } } } }
-  });
+  const streamed = P.some(p => p.ttft_p99_ms);
+  const charts_over_time = [];
+  const over_time = pick => {
+    const only = pick >= 0;
+    const of = (p, key) => only ? [p[key][pick]] : p[key];
+    const reqs = p => only ? [p.requests[pick]] : p.requests;
+    const rate = P.map(p => p.length_s > 0 ? sum(reqs(p)) / p.length_s : 0);
+    const weighted = key => P.map(p => {
+      const v = of(p, key) || [], n = reqs(p);
+      let w = 0, x = 0;
+      v.forEach((y, i) => { if (y !== null && y !== undefined && n[i] > 0) { w += n[i]; x += y * n[i]; } });
+      return w ? x / w : null;
+    });
+    const worst = key => P.map(p => { const v = (of(p, key) || []).filter(y => y !== null && y !== undefined);
+                                       return v.length ? Math.max(...v) : null; });
+    charts_over_time.forEach(c => c.destroy());
+    charts_over_time.length = 0;
+    charts_over_time.push(new Chart(document.getElementById('chart-time'), {
+      type: 'line',
+      data: { labels: t, datasets: [
+        { label: 'p50 (ms)', data: weighted('p50_ms'), borderColor: palette[0], yAxisID: 'y', pointRadius: 0 },
+        { label: 'p90 (ms)', data: worst('p90_ms'), borderColor: palette[3], yAxisID: 'y', pointRadius: 0 },
+        { label: 'p99 (ms)', data: worst('p99_ms'), borderColor: palette[1], yAxisID: 'y', pointRadius: 0 },
+        { label: 'requests/s', data: rate, borderColor: palette[2], borderDash: [4, 3], yAxisID: 'y2', pointRadius: 0 },
+        { label: 'in flight', data: P.map(p => p.in_flight), borderColor: palette[8], borderDash: [2, 2], yAxisID: 'y2', pointRadius: 0, hidden: true } ] },
+      options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
+        scales: { x: { title: { display: true, text: 'seconds since start' } },
+                  y: { title: { display: true, text: 'latency (ms, from the intended time)' }, beginAtZero: true },
+                  y2: { position: 'right', title: { display: true, text: 'requests/s' }, beginAtZero: true, grid: { drawOnChartArea: false } } } }
+    }));
+    if (streamed)
+      charts_over_time.push(new Chart(document.getElementById('chart-stream-time'), {
+        type: 'line',
+        data: { labels: t, datasets: [
+          { label: 'TTFT p50 (ms)', data: weighted('ttft_p50_ms'), borderColor: palette[0], pointRadius: 0, spanGaps: true },
+          { label: 'TTFT p99 (ms)', data: worst('ttft_p99_ms'), borderColor: palette[1], pointRadius: 0, spanGaps: true },
+          { label: 'ITL p50 (ms)', data: weighted('itl_p50_ms'), borderColor: palette[2], pointRadius: 0, spanGaps: true, yAxisID: 'y2' },
+          { label: 'ITL p99 (ms)', data: worst('itl_p99_ms'), borderColor: palette[3], pointRadius: 0, spanGaps: true, yAxisID: 'y2' } ] },
+        options: { responsive: true, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
+          scales: { x: { title: { display: true, text: 'seconds since start' } },
+                    y: { title: { display: true, text: 'TTFT (ms)' }, beginAtZero: true },
+                    y2: { position: 'right', title: { display: true, text: 'ITL (ms)' }, beginAtZero: true, grid: { drawOnChartArea: false } } } }
+      }));
+  };
+  const select = document.getElementById('step-select');
+  select.appendChild(el('option', { value: '-1' }, 'all steps'));
+  S.series.steps.forEach((name, i) => select.appendChild(el('option', { value: String(i) }, name)));
+  select.addEventListener('change', () => over_time(Number(select.value)));
+  over_time(-1);
+  document.getElementById('chart-time').setAttribute('data-rendered', 'true');
+  charts++;
+  if (streamed) {
+    document.getElementById('chart-stream-time').setAttribute('data-rendered', 'true');
+    charts++;
+  } else {
+    document.getElementById('stream-time').style.display = 'none';
+  }
 
   // Percentile distribution, HdrHistogram style.
   chart('chart-percentiles', {

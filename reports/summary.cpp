@@ -147,7 +147,11 @@ json series_json(const metrics::RunResult& run) {
   json points = json::array();
   for (const auto& p : run.series) {
     json requests = json::array(), errors = json::array(), p50 = json::array(), p90 = json::array(),
-         p99 = json::array(), max = json::array();
+         p99 = json::array(), max = json::array(), ttft50 = json::array(), ttft99 = json::array(),
+         itl50 = json::array(), itl99 = json::array();
+    bool streamed = false;
+    // A stream figure of a step none of whose streams ended then: null.
+    auto stream_ms = [&](double v) { return v < 0 ? json(nullptr) : (streamed = true, json(round3(v))); };
     for (const auto& st : p.steps) {
       requests.push_back(st.requests);
       errors.push_back(st.errors);
@@ -155,10 +159,21 @@ json series_json(const metrics::RunResult& run) {
       p90.push_back(round3(st.p90_ms));
       p99.push_back(round3(st.p99_ms));
       max.push_back(round3(st.max_ms));
+      ttft50.push_back(stream_ms(st.ttft_p50_ms));
+      ttft99.push_back(stream_ms(st.ttft_p99_ms));
+      itl50.push_back(stream_ms(st.itl_p50_ms));
+      itl99.push_back(stream_ms(st.itl_p99_ms));
     }
-    points.push_back({{"t", round3(p.t_s)}, {"length_s", round3(p.length_s)}, {"in_flight", p.in_flight},
-                      {"requests", requests}, {"errors", errors}, {"p50_ms", p50}, {"p90_ms", p90},
-                      {"p99_ms", p99}, {"max_ms", max}});
+    json point = {{"t", round3(p.t_s)}, {"length_s", round3(p.length_s)}, {"in_flight", p.in_flight},
+                  {"requests", requests}, {"errors", errors}, {"p50_ms", p50}, {"p90_ms", p90},
+                  {"p99_ms", p99}, {"max_ms", max}};
+    if (streamed) {
+      point["ttft_p50_ms"] = ttft50;
+      point["ttft_p99_ms"] = ttft99;
+      point["itl_p50_ms"] = itl50;
+      point["itl_p99_ms"] = itl99;
+    }
+    points.push_back(std::move(point));
   }
   return {{"interval_s", 1}, {"steps", names}, {"points", points}};
 }

@@ -166,9 +166,20 @@ LoadedRun read_summary(const std::string& given) {
       point.t_s = p.at("t");
       point.length_s = p.at("length_s");
       point.in_flight = p.at("in_flight");
-      for (std::size_t k = 0; k < p.at("requests").size(); ++k)
-        point.steps.push_back({p["requests"][k], p.at("errors").at(k), p.at("p50_ms").at(k), p.at("p90_ms").at(k),
-                               p.at("p99_ms").at(k), p.at("max_ms").at(k)});
+      // A stream figure: null (or absent) where no stream ended.
+      auto stream_ms = [&](const char* key, std::size_t k) {
+        if (!p.contains(key) || p[key].at(k).is_null()) return -1.0;
+        return p[key].at(k).get<double>();
+      };
+      for (std::size_t k = 0; k < p.at("requests").size(); ++k) {
+        metrics::SeriesStep step{p["requests"][k], p.at("errors").at(k), p.at("p50_ms").at(k), p.at("p90_ms").at(k),
+                                 p.at("p99_ms").at(k), p.at("max_ms").at(k)};
+        step.ttft_p50_ms = stream_ms("ttft_p50_ms", k);
+        step.ttft_p99_ms = stream_ms("ttft_p99_ms", k);
+        step.itl_p50_ms = stream_ms("itl_p50_ms", k);
+        step.itl_p99_ms = stream_ms("itl_p99_ms", k);
+        point.steps.push_back(step);
+      }
       out.run.series.push_back(std::move(point));
     }
   } catch (const json::exception& e) {
@@ -212,6 +223,11 @@ std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& run
                      : 0;
         a.p90_ms = std::max(a.p90_ms, b.p90_ms);
         a.p99_ms = std::max(a.p99_ms, b.p99_ms);
+        // Stream figures: the highest of the runs' (-1, none, is below any).
+        a.ttft_p50_ms = std::max(a.ttft_p50_ms, b.ttft_p50_ms);
+        a.ttft_p99_ms = std::max(a.ttft_p99_ms, b.ttft_p99_ms);
+        a.itl_p50_ms = std::max(a.itl_p50_ms, b.itl_p50_ms);
+        a.itl_p99_ms = std::max(a.itl_p99_ms, b.itl_p99_ms);
         a.max_ms = std::max(a.max_ms, b.max_ms);
         a.requests = n;
         a.errors += b.errors;

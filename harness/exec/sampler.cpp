@@ -4,6 +4,25 @@
 
 namespace tollgate::exec {
 
+namespace {
+void add_optional(std::vector<std::optional<metrics::Histogram>>& into, const std::vector<std::optional<metrics::Histogram>>& from) {
+  if (into.size() < from.size()) into.resize(from.size());
+  for (std::size_t k = 0; k < from.size(); ++k)
+    if (from[k]) {
+      if (!into[k]) into[k].emplace();
+      into[k]->add(*from[k]);
+    }
+}
+}  // namespace
+
+std::pair<metrics::Histogram*, metrics::Histogram*> IntervalData::stream_histograms(std::size_t k) {
+  if (ttft_us.size() <= k) ttft_us.resize(std::max(latency_us.size(), k + 1));
+  if (itl_us.size() <= k) itl_us.resize(ttft_us.size());
+  if (!ttft_us[k]) ttft_us[k].emplace();
+  if (!itl_us[k]) itl_us[k].emplace();
+  return {&*ttft_us[k], &*itl_us[k]};
+}
+
 void IntervalData::add(const IntervalData& o) {
   for (std::size_t k = 0; k < latency_us.size() && k < o.latency_us.size(); ++k) {
     latency_us[k].add(o.latency_us[k]);
@@ -11,10 +30,16 @@ void IntervalData::add(const IntervalData& o) {
     errors[k] += o.errors[k];
   }
   in_flight += o.in_flight;
+  add_optional(ttft_us, o.ttft_us);
+  add_optional(itl_us, o.itl_us);
 }
 
 void IntervalData::reset() {
   for (auto& h : latency_us) h.reset();
+  for (auto& h : ttft_us)
+    if (h) h->reset();
+  for (auto& h : itl_us)
+    if (h) h->reset();
   std::fill(requests.begin(), requests.end(), 0);
   std::fill(errors.begin(), errors.end(), 0);
   in_flight = 0;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "harness/exec/timers.h"
@@ -20,6 +21,13 @@ struct IntervalData {
   std::vector<metrics::Histogram> latency_us;
   std::vector<std::int64_t> requests, errors;
   std::int64_t in_flight = 0;  ///< at the interval's end
+  /// Per step, once it has streamed: the TTFT and inter-token gaps of the
+  /// streams that ended in the interval (empty for a step that never did).
+  std::vector<std::optional<metrics::Histogram>> ttft_us, itl_us;
+
+  /// A streamed answer of step `k` has ended: its histograms, made on
+  /// the step's first stream, to record its TTFT and gaps into.
+  std::pair<metrics::Histogram*, metrics::Histogram*> stream_histograms(std::size_t k);
 
   explicit IntervalData(std::size_t steps = 0) : latency_us(steps), requests(steps, 0), errors(steps, 0) {}
   void add(const IntervalData& o);

@@ -49,7 +49,15 @@ class SeriesSink {
       requests += d.requests[k];
       errors += d.errors[k];
       const auto ms = [&](double p) { return static_cast<double>(h.value_at_percentile(p)) / 1000.0; };
-      point.steps.push_back({d.requests[k], d.errors[k], ms(50), ms(90), ms(99), static_cast<double>(h.max()) / 1000.0});
+      metrics::SeriesStep step{d.requests[k], d.errors[k], ms(50), ms(90), ms(99), static_cast<double>(h.max()) / 1000.0};
+      auto at = [](const std::vector<std::optional<metrics::Histogram>>& v, std::size_t k, double p) {
+        return k < v.size() && v[k] && v[k]->total_count() ? static_cast<double>(v[k]->value_at_percentile(p)) / 1000.0 : -1.0;
+      };
+      step.ttft_p50_ms = at(d.ttft_us, k, 50);
+      step.ttft_p99_ms = at(d.ttft_us, k, 99);
+      step.itl_p50_ms = at(d.itl_us, k, 50);
+      step.itl_p99_ms = at(d.itl_us, k, 99);
+      point.steps.push_back(step);
     }
     result_.series.push_back(std::move(point));
     if (options_.on_interval) options_.on_interval(ih);

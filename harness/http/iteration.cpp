@@ -132,6 +132,11 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
     record(s, i, r.response, intended);
     check::judge(s.checks[i], r.response, step.poll ? &poll : nullptr, *secrets, r.verdict);
     check::tally(r.verdict, s.steps[i]);
+    if (r.verdict.stream && r.verdict.stream_measured) {  // the time series' TTFT and ITL
+      const auto [ttft, itl] = interval_.stream_histograms(s.first_step + i);
+      if (r.verdict.stream->ttft) ttft->record_saturating(metrics::micros(*r.verdict.stream->ttft));
+      for (const auto gap : r.verdict.stream->itl) itl->record_saturating(metrics::micros(gap));
+    }
     if (shared_.requests) log_request(s, i, seq, r.response, intended, &r.verdict);
     if (spec.goodput.any()) {
       ++s.steps[i].goodput_judged;

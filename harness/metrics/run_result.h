@@ -33,6 +33,9 @@ struct ScenarioResult {
 struct SeriesStep {
   std::int64_t requests = 0, errors = 0;
   double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0;  ///< latency from the intended time
+  /// Of the streams that ended in the interval: TTFT and inter-token
+  /// latency (-1: none ended).
+  double ttft_p50_ms = -1, ttft_p99_ms = -1, itl_p50_ms = -1, itl_p99_ms = -1;
 };
 
 /// One second of the run, as it happened.

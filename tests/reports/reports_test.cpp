@@ -454,6 +454,20 @@ TEST_F(Reports, HtmlRendersInHeadlessChromiumWithEveryChartAndNoErrors) {
   Fixture f(fixed_run());
   f.run.series = {{1.0, 1.0, 3, {{100, 1, 2.0, 3.0, 9.0, 12.0}, {0, 0, 0, 0, 0, 0}}},
                   {2.0, 1.0, 5, {{98, 0, 2.2, 3.1, 8.0, 11.0}, {1, 0, 1, 1, 1, 1}}}};
+  // The first step streamed in the second second: TTFT and ITL over time.
+  f.run.series[1].steps[0].ttft_p50_ms = 40;
+  f.run.series[1].steps[0].ttft_p99_ms = 90;
+  f.run.series[1].steps[0].itl_p50_ms = 12;
+  f.run.series[1].steps[0].itl_p99_ms = 30;
+  {  // in summary.json (null where no stream ended), valid, and read back
+    const json summary = summary_json(f.run);
+    EXPECT_EQ(test::summary_schema_errors(summary), "");
+    const json& points = summary["series"]["points"];
+    EXPECT_EQ(points[1]["ttft_p99_ms"], json::parse("[90, null]"));
+    EXPECT_FALSE(points[0].contains("ttft_p99_ms")) << "no stream ended in that second";
+    write_file_atomically((dir_ / "summary.json").string(), summary.dump(2));
+    EXPECT_EQ(summary_json(read_summary(dir_.string()).run)["series"], summary["series"]);
+  }
   const std::string html = html_report(f.run);
   EXPECT_EQ(html.find("http://"), html.find("http://127.0.0.1:8080")) << "no link to fetch anything";
   EXPECT_EQ(html.find("<script src"), std::string::npos) << "self-contained";
@@ -464,8 +478,10 @@ TEST_F(Reports, HtmlRendersInHeadlessChromiumWithEveryChartAndNoErrors) {
   const std::string dom = rendered_dom(dir_ / "report.html");
   EXPECT_NE(dom.find("data-status=\"rendered\""), std::string::npos) << dom.substr(0, 2000);
   EXPECT_NE(dom.find("data-errors=\"0\""), std::string::npos) << dom.substr(0, 2000);
-  EXPECT_NE(dom.find("data-charts=\"3\""), std::string::npos);
-  for (const char* id : {"chart-time", "chart-percentiles", "chart-status"})
+  EXPECT_NE(dom.find("data-charts=\"4\""), std::string::npos);
+  // A selector picks the step the charts over time show.
+  EXPECT_NE(dom.find("<option value=\"-1\">all steps</option><option value=\"0\">"), std::string::npos) << dom.substr(0, 4000);
+  for (const char* id : {"chart-time", "chart-stream-time", "chart-percentiles", "chart-status"})
     EXPECT_TRUE(std::regex_search(dom, std::regex(std::string("<canvas id=\"") + id + "\"[^>]*data-rendered=\"true\"")))
         << id;
   for (const char* text : {"FAIL", "chat / create", "errors.rate &lt; 0.5%", "TTFT     = first chunk",
