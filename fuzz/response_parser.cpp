@@ -21,7 +21,7 @@ void check_answer(const ResponseParser& p, const check::Response& r, const Respo
   FUZZ_CHECK(r.head.size() <= limits.head, std::to_string(r.head.size()));
   FUZZ_CHECK(r.body_size <= limits.body, std::to_string(r.body_size));
   FUZZ_CHECK(r.body.size() <= r.body_size, "");
-  if (!r.event_stream) FUZZ_CHECK(r.body.size() <= limits.keep, std::to_string(r.body.size()));
+  FUZZ_CHECK(r.body.size() <= (r.event_stream ? limits.stream_keep : limits.keep), std::to_string(r.body.size()));
   // Only a done (or unfinished) answer's fields: one that failed in its head
   // may keep fields of lines parsed in place but never appended to the head
   // (found here; the pool zeroes the status of such an answer and the
@@ -35,6 +35,8 @@ void check_answer(const ResponseParser& p, const check::Response& r, const Respo
     FUZZ_CHECK(r.status >= 200 && r.status <= 599, std::to_string(r.status));
     (void)r.headers();
     (void)r.header("content-type");
+    // A stream was judged as it came, whatever of it was kept.
+    if (r.event_stream) FUZZ_CHECK(r.stream.finish(std::chrono::milliseconds(1), true).problems.size() <= 8, "");
   }
   if (p.failed()) FUZZ_CHECK(!p.error().empty() && !p.keep_alive(), p.error());
 }
@@ -55,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   limits.body = (flags & 2) ? 300 : 64 * 1024;
   limits.keep = (flags & 4) ? 16 : static_cast<std::size_t>(-1);
   limits.event = (flags & 8) ? 64 : 16 * 1024;
+  limits.stream_keep = (flags & 32) ? 16 : static_cast<std::size_t>(-1);
   const bool head_request = flags & 16;
 
   ResponseParser p;

@@ -58,7 +58,7 @@
   const charts_over_time = [];
   const over_time = pick => {
     const only = pick >= 0;
-    const of = (p, key) => only ? [p[key][pick]] : p[key];
+    const of = (p, key) => only ? [(p[key] || [])[pick]] : p[key];  // a second without streams has no ttft/itl
     const reqs = p => only ? [p.requests[pick]] : p.requests;
     const rate = P.map(p => p.length_s > 0 ? sum(reqs(p)) / p.length_s : 0);
     const weighted = key => P.map(p => {

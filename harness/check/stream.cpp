@@ -101,6 +101,9 @@ struct StreamReader::State {
     return typed() ? "an event of type " + contract::join_types(expect->end) : "data: " + expect->done;
   }
   void problem(std::string m) { add_problem(r, std::move(m)); }
+  void collect(const std::string& text) {
+    if (r.content.size() < kMaxAnswer) r.content.append(text, 0, utf8_cut(text, kMaxAnswer - r.content.size()));
+  }
   void event(const StreamEvent& e);
   StreamReport end(nanoseconds end, bool complete, bool incomplete) const;
 };
@@ -172,7 +175,7 @@ void StreamReader::State::event(const StreamEvent& e) {
       output = true;
     }
     for (const auto& [k, fragment] : d.arguments) calls[{d.index, k}] += fragment;
-    if (expect->collect && d.index == 0) r.content += d.content;
+    if (expect->collect && d.index == 0) collect(d.content);
     if (d.finish && !finish_at.count(d.index)) finish_at[d.index] = i;
   }
   if (type && type->ends_with(".delta")) {
@@ -183,7 +186,7 @@ void StreamReader::State::event(const StreamEvent& e) {
         problem(name + " (" + printable(*type, 60) + ") comes after its " + printable(prefix, 60) + ".done event");
       j.joined += *delta;
       j.arguments = prefix.ends_with("function_call_arguments");
-      if (expect->collect && prefix == "response.output_text") r.content += *delta;
+      if (expect->collect && prefix == "response.output_text") collect(*delta);
       if (!delta->empty()) output = true;
     }
   } else if (type && type->ends_with(".done")) {

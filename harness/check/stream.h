@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,20 @@
 #include "harness/check/stream_events.h"
 
 namespace tollgate::check {
+
+/// A conversation's answer is kept up to this many bytes (the rest is not
+/// sent back in the next turn): what a hostile server streams cannot make
+/// every later turn carry gigabytes.
+inline constexpr std::size_t kMaxAnswer = 1024 * 1024;
+
+/// How many of `text`'s first `max` bytes to keep without cutting a UTF-8
+/// sequence in two (the answer goes back into JSON).
+inline std::size_t utf8_cut(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return text.size();
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
 
 struct StreamReport {
   std::vector<std::string> problems;  ///< empty: the stream conforms
@@ -40,7 +55,7 @@ struct StreamExpectations {
   std::string done = "[DONE]";    ///< the terminator payload; "" when `end` ends the stream
   std::vector<std::string> end;   ///< typed streams: the event types one of which ends the stream
   bool usage = false;     ///< the request asked stream_options.include_usage
-  bool collect = false;   ///< keep the first choice's content (StreamReport::content)
+  bool collect = false;   ///< keep the first choice's content (StreamReport::content), kMaxAnswer at most
   bool complete = true;   ///< the body was read to its end (false: the connection broke)
 };
 

@@ -50,17 +50,22 @@ std::string callback_contract_failure(const StepChecks& checks, const CallbackOu
 }
 
 // A turn's answer: what its stream carried, or the first choice's message
-// (a chat completion) or text (a completion); "" when there is none.
+// (a chat completion) or text (a completion), at most kMaxAnswer bytes;
+// "" when there is none.
 std::string answer_of(const Response& r, const StreamReport* stream) {
-  if (stream) return stream->content;
+  auto capped = [](std::string s) {
+    s.resize(utf8_cut(s, kMaxAnswer));
+    return s;
+  };
+  if (stream) return stream->content;  // capped as it was collected
   const auto doc = nlohmann::json::parse(r.body, nullptr, false);
   const nlohmann::json* choice = nullptr;
   if (doc.is_object() && doc.contains("choices") && doc["choices"].is_array() && !doc["choices"].empty())
     choice = &doc["choices"][0];
   if (!choice || !choice->is_object()) return "";
   if (auto m = choice->find("message"); m != choice->end() && m->is_object())
-    if (auto c = m->find("content"); c != m->end() && c->is_string()) return c->get<std::string>();
-  if (auto t = choice->find("text"); t != choice->end() && t->is_string()) return t->get<std::string>();
+    if (auto c = m->find("content"); c != m->end() && c->is_string()) return capped(c->get<std::string>());
+  if (auto t = choice->find("text"); t != choice->end() && t->is_string()) return capped(t->get<std::string>());
   return "";
 }
 

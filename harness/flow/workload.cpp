@@ -9,6 +9,8 @@ std::int64_t draw_length(const scenario::LengthDist& d, std::mt19937_64& rng) {
   using Kind = scenario::LengthDist::Kind;
   if (d.kind == Kind::kFixed || d.min == d.max) return d.min;
   if (d.kind == Kind::kUniform) return std::uniform_int_distribution<std::int64_t>(d.min, d.max)(rng);
+  if (d.stddev <= 0)  // no spread: the mean, within the bounds
+    return static_cast<std::int64_t>(std::clamp(std::round(d.mean), static_cast<double>(d.min), static_cast<double>(d.max)));
   auto once = [&]() -> double {
     if (d.kind == Kind::kNormal) return std::normal_distribution<double>(d.mean, d.stddev)(rng);
     // The lognormal whose own mean and standard deviation are d's.

@@ -94,6 +94,7 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
         if (closing_ || shared_.stop.load()) break;
         intended = shared_.clock.now();  // the next turn is due once its user has thought
       }
+      answers.resize(turn);  // a turn that gave no answer (unsupported, not sent) has an empty one
       vars["messages"] = flow::turn_messages(*conversation, turn, answers);
       vars["turn"] = static_cast<std::int64_t>(turn + 1);
     }
@@ -117,11 +118,11 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
       secrets = &rendered_secrets;
     }
     check::PollOutcome poll;
+    const Reading reading{s.checks[i].body_kept(), s.checks[i].stream_body_kept(), &s.checks[i].stream_expectations()};
     if (step.poll)
-      co_await poll_step(s, r, i, seq, *req, poll);
+      co_await poll_step(s, r, i, seq, *req, reading, poll);
     else
-      co_await s.pool->send(*req, r.response,
-                            {s.checks[i].body_kept(), s.checks[i].stream_body_kept(), &s.checks[i].stream_expectations()});
+      co_await s.pool->send(*req, r.response, reading);
     if (r.response.aborted) {  // cut off by the run's end: counted, not timed, not judged
       s.steps[i].record_aborted(r.response.bytes_in, r.response.bytes_out);
       if (shared_.requests) log_request(s, i, seq, r.response, intended, nullptr);
@@ -143,7 +144,10 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
       s.steps[i].good += check::is_good(spec.goodput, r.verdict, r.response);
     }
     for (auto& [k, v] : r.verdict.extracted) vars[k] = std::move(v);
-    if (r.verdict.answer) answers.push_back(std::move(*r.verdict.answer));
+    if (r.verdict.answer) {
+      answers.resize(i - first);
+      answers.push_back(std::move(*r.verdict.answer));
+    }
     if (!r.verdict.go_on) break;
     intended = r.response.done;
     if (step.callback && !r.verdict.unsupported) {
@@ -170,7 +174,7 @@ Task<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {
 
 // Sends a polled step until its condition holds or its timeout passes;
 // the attempts before the last count as requests, the last is judged.
-Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req,
+Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req, Reading reading,
                                   check::PollOutcome& state) {
   const auto& poll = *s.spec->steps[i].poll;
   auto& fm = s.steps[i].flow.get();
@@ -179,7 +183,7 @@ Task<void> Worker::poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int6
   const auto first = shared_.clock.now();
   const auto deadline = first + d(poll.timeout);
   while (true) {
-    co_await s.pool->send(req, r.response);
+    co_await s.pool->send(req, r.response, reading);
     ++fm.poll_requests;
     const auto& resp = r.response;
     if (resp.aborted || resp.error != ErrorKind::kNone || s.checks[i].unsupported(resp.status)) co_return;

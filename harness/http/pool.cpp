@@ -304,7 +304,7 @@ void ConnectionPool::finish(Connection& c, check::Response& out) {
 
 // One request: a connection (a kept-alive one, or a new one), the request
 // written, the answer read; all in this one coroutine.
-Task<void> ConnectionPool::send(const Request& request, check::Response& out, const Reading& reading) {
+Task<void> ConnectionPool::send(const Request& request, check::Response& out, Reading reading) {
   // Requests are serialized once per step ahead of the run; one without
   // its bytes is serialized here.
   std::string local;
@@ -345,7 +345,7 @@ Task<void> ConnectionPool::send(const Request& request, check::Response& out, co
       c->parser.start(out, request.method == "HEAD",
                       {64 * 1024, options_.max_body, reading.keep, options_.max_event, reading.stream_keep}, reading.stream);
       watch(*c, "read", within(options_.timeouts.first_byte));
-      if (c->start < c->end) feed(*c, std::chrono::nanoseconds{0});  // bytes that came after the previous answer
+      if (c->start < c->end) feed(*c, clock_.now() - out.sent);  // bytes that came after the previous answer
       bool read_ok = true;
       while (read_ok && !c->parser.done() && !c->parser.failed()) {
         const std::size_t n = co_await read_from(*c, ec);

@@ -56,7 +56,9 @@ class ConnectionPool {
   /// first, keeping of its body what `reading` says. Failures are data:
   /// out.error and out.error_message; a request cut by close_all() is
   /// out.aborted.
-  Task<void> send(const Request& request, check::Response& out, const Reading& reading = {});
+  /// `reading` is taken by value: the coroutine may outlive the caller's
+  /// expression (co_spawn of send(...) runs it later).
+  Task<void> send(const Request& request, check::Response& out, Reading reading = {});
   /// Closes every connection and ends every wait; requests in flight end
   /// as aborted. Idempotent.
   void close_all();

@@ -100,7 +100,7 @@ class Worker {
 
   Task<void> run_slot(ScenarioRun& s, int slot);
   Task<void> iteration(ScenarioRun& s, Runner& r, exec::IterationStart start);
-  Task<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req,
+  Task<void> poll_step(ScenarioRun& s, Runner& r, std::size_t i, std::int64_t seq, const Request& req, Reading reading,
                                  check::PollOutcome& poll);
   Task<void> await_callback(ScenarioRun& s, Runner& r, std::size_t i, const std::vector<std::string>& secrets,
                                       const flow::Lookup& lookup);

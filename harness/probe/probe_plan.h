@@ -24,7 +24,7 @@ struct ProbeSetup {
   int workers = 4;             ///< cases in flight at most
   double rate = 0;             ///< cases per second; 0: as fast as the workers go
   std::chrono::nanoseconds max_time{0};       ///< a response time bound per case (0: none)
-  std::chrono::nanoseconds max_duration = std::chrono::minutes(10);  ///< the whole probe at most
+  std::chrono::nanoseconds max_duration = std::chrono::minutes(10);  ///< each part (the single cases, then the chains) at most
   /// A chain's read of an asynchronous task is repeated this often until
   /// the task is final, for this long at most.
   std::chrono::nanoseconds poll_interval = std::chrono::milliseconds(250);

@@ -53,6 +53,11 @@ TEST(Workload, LengthsHaveTheirMeanAndSpreadWithinTheirBounds) {
   m = draw(cut, 20000);
   EXPECT_GE(m.min, 90);
   EXPECT_LE(m.max, 110);
+  // No spread: the mean, within the bounds (a normal of stddev 0 is not drawn).
+  LengthDist flat{LengthDist::Kind::kNormal, 77.4, 0, 1, 100};
+  m = draw(flat, 10);
+  EXPECT_EQ(m.min, 77);
+  EXPECT_EQ(m.max, 77);
   LengthDist fixed{LengthDist::Kind::kFixed, 64, 0, 64, 64};
   m = draw(fixed, 10);
   EXPECT_EQ(m.min, 64);
