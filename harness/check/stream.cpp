@@ -117,10 +117,10 @@ const StreamExpectations& default_expectations() {
 
 void StreamReader::State::event(const StreamEvent& e) {
   const std::int64_t i = r.events++;
-  const std::string name = "event " + std::to_string(i);
+  const auto name = [i] { return "event " + std::to_string(i); };  // built only for a problem
   if (done) {
     // Only the first event past the end is a problem; the rest are counted.
-    if (!after_end) problem(name + " follows " + (typed() ? "the final event" : "the terminator " + expect->done));
+    if (!after_end) problem(name() + " follows " + (typed() ? "the final event" : "the terminator " + expect->done));
     after_end = true;
     return;
   }
@@ -134,7 +134,7 @@ void StreamReader::State::event(const StreamEvent& e) {
   }
   const json chunk = json::parse(e.data, nullptr, false);
   if (chunk.is_discarded()) {
-    problem(name + " is not JSON: " + printable(e.data, 80));
+    problem(name() + " is not JSON: " + printable(e.data, 80));
     return;
   }
   if (chunk.is_object() && chunk.contains("error") && !chunk["error"].is_null() && !chunk.contains("choices")) {
@@ -147,18 +147,18 @@ void StreamReader::State::event(const StreamEvent& e) {
     return;
   }
   if (type && !e.event.empty() && e.event != *type)
-    problem(name + " is named '" + printable(e.event, 60) + "' but its data's type is '" + printable(*type, 60) + "'");
+    problem(name() + " is named '" + printable(e.event, 60) + "' but its data's type is '" + printable(*type, 60) + "'");
   if (expect->contract && expect->media && expect->media->sse_chunk) {
     std::vector<contract::Violation> found;
     expect->contract->validator().validate(expect->media->sse_chunk, chunk, contract::Direction::kResponse, found);
     const std::string where = expect->media->where ? " [" + expect->media->where.uri() + "/x-sse/chunk]" : "";
-    for (const auto& v : found) problem(name + " " + v.instance_pointer + ": " + v.message + where);
+    for (const auto& v : found) problem(name() + " " + v.instance_pointer + ": " + v.message + where);
   }
   if (chunk.is_object())
     if (auto seq = chunk.find("sequence_number"); seq != chunk.end() && seq->is_number_integer()) {
       const auto n = seq->get<std::int64_t>();
       if (last_sequence && n <= *last_sequence)
-        problem(name + " has sequence_number " + std::to_string(n) + ", not above the previous event's " +
+        problem(name() + " has sequence_number " + std::to_string(n) + ", not above the previous event's " +
                 std::to_string(*last_sequence));
       last_sequence = n;
     }
@@ -169,7 +169,7 @@ void StreamReader::State::event(const StreamEvent& e) {
     const bool adds = !d.content.empty() || !d.arguments.empty();
     if (adds) {
       if (auto f = finish_at.find(d.index); f != finish_at.end())
-        problem(name + " carries " + (d.content.empty() ? "a tool call" : "content") + " for choice " +
+        problem(name() + " carries " + (d.content.empty() ? "a tool call" : "content") + " for choice " +
                 std::to_string(d.index) + " after its finish_reason was set in event " + std::to_string(f->second) +
                 " (finish_reason must stay null until the choice's final chunk)");
       output = true;
@@ -183,7 +183,7 @@ void StreamReader::State::event(const StreamEvent& e) {
       const std::string prefix = type->substr(0, type->size() - 6);
       TypedJoin& j = joins[join_key(prefix, chunk)];
       if (j.done)
-        problem(name + " (" + printable(*type, 60) + ") comes after its " + printable(prefix, 60) + ".done event");
+        problem(name() + " (" + printable(*type, 60) + ") comes after its " + printable(prefix, 60) + ".done event");
       j.joined += *delta;
       j.arguments = prefix.ends_with("function_call_arguments");
       if (expect->collect && prefix == "response.output_text") collect(*delta);
@@ -198,7 +198,7 @@ void StreamReader::State::event(const StreamEvent& e) {
       TypedJoin& j = joins[join_key(prefix, chunk)];
       j.arguments = prefix.ends_with("function_call_arguments");
       if (j.joined != *whole)
-        problem(name + " (" + printable(*type, 60) + ") carries \"" + printable(*whole, 60) +
+        problem(name() + " (" + printable(*type, 60) + ") carries \"" + printable(*whole, 60) +
                 "\" but the deltas before it join into \"" + printable(j.joined, 60) + "\"");
       j.joined = *whole;
       j.done = true;
