@@ -110,7 +110,7 @@ TEST_F(Chaos, AnEndlessBodyFailsAtMaxBody) {
   const auto o = hit("/endless", "--max-body 1MiB");
   EXPECT_EQ(o.exit_code, 3) << o.output;
   expect_all_failed_as(o, "protocol");
-  EXPECT_NE(o.output.find("larger than 262144 bytes"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("larger than 1048576 bytes"), std::string::npos) << o.output;
 }
 
 // A body no check reads is counted, not kept: 100 connections on an
