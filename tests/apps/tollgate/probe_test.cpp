@@ -14,6 +14,7 @@
 
 #include "net/http_server.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tollgate_cli.h"
 
 namespace tollgate::test {
 namespace {
@@ -21,14 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Outcome tollgate(const std::string& args) {
-  return run_shell(std::string(TOLLGATE_BINARY) + " " + args, std::chrono::seconds(120));
-}
-
 TEST(Probe, EveryBundledContractPassesAgainstTheMock) {
   Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1"});
-  const std::string first = mock.first_line(std::chrono::seconds(10));
-  const std::string url = first.substr(first.find("http://"));
+  const std::string url = announced_url(mock);
   const std::string root = TOLLGATE_SOURCE_DIR;
   struct Family {
     const char* spec;

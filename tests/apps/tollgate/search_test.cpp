@@ -12,6 +12,7 @@
 
 #include "net/http_server.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tollgate_cli.h"
 #include "tests/support/summary_schema.h"
 
 namespace tollgate::test {
@@ -19,15 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-Outcome tollgate(const std::string& args) {
-  return run_shell(std::string(TOLLGATE_BINARY) + " " + args, std::chrono::seconds(240));
-}
-
-json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return json::parse(in);
-}
 
 class Search : public ::testing::Test {
  protected:
@@ -37,10 +29,6 @@ class Search : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  std::string mock_url(Child& mock) {
-    const std::string first = mock.first_line(std::chrono::seconds(10));
-    return first.substr(first.find("http://"));
-  }
   fs::path dir_;
 };
 
@@ -49,7 +37,7 @@ class Search : public ::testing::Test {
 TEST_F(Search, FindsTheMocksKneeWithinFivePercentOfItsClosedForm) {
   Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1", "--latency", "realistic",
               "--capacity", "16:16"});
-  const std::string url = mock_url(mock);
+  const std::string url = announced_url(mock);
   const auto o = tollgate("run " + std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/capacity/chat-knee-search.yaml --env TARGET=" +
                           url + "/aiproxy --quiet --out " + (dir_ / "out").string());
   EXPECT_EQ(o.exit_code, 0) << o.output;
@@ -97,7 +85,7 @@ TEST_F(Search, ASweepMarksOverloadedStepsAndUnofferableOnes) {
   // refused, so at 400/s more are in flight than the harness may hold.
   Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1", "--latency", "realistic",
               "--capacity", "16:1000"});
-  const std::string url = mock_url(mock);
+  const std::string url = announced_url(mock);
   std::ofstream(dir_ / "sweep.yaml") << "version: 1\ntarget: " << url << "/aiproxy\nspec: " << TOLLGATE_SOURCE_DIR
                                      << R"(/spec/aiproxy.yaml
 defaults: {headers: {Authorization: Bearer sk-demo}}

@@ -13,21 +13,13 @@
 
 #include "net/http_server.h"
 #include "tests/support/child_process.h"
+#include "tests/support/tollgate_cli.h"
 
 namespace tollgate::test {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-Outcome tollgate(const std::string& args) {
-  return run_shell(std::string(TOLLGATE_BINARY) + " " + args, std::chrono::seconds(120));
-}
-
-json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return json::parse(in);
-}
 
 class WorkloadRun : public ::testing::Test {
  protected:
@@ -140,8 +132,7 @@ scenarios:
 
 TEST_F(WorkloadRun, SyntheticPromptsHaveTheirTokenCountAtTheMock) {
   Child mock({TOLLGATE_MOCK_BINARY, "--listen", "127.0.0.1:0", "--threads", "1"});
-  const std::string first = mock.first_line(std::chrono::seconds(10));
-  const std::string url = first.substr(first.find("http://"));
+  const std::string url = announced_url(mock);
   // 50 words are 50 tokens under the mock's rule: a one-message chat
   // counts 50 + 6 (3 per request, 3 per message).
   std::ofstream(dir_ / "s.yaml") << "version: 1\ntarget: " << url << R"(/aiproxy
