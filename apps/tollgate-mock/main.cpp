@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/data_dir.h"
 #include "common/source_error.h"
 #include "mock-server/server/mock_app.h"
 #include "mock-server/model/scaled_clock.h"
@@ -51,8 +52,8 @@ std::optional<CapacitySpec> parse_capacity(const std::string& text) {
 struct Flags {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
-  std::string spec_dir = TOLLGATE_SPEC_DIR;
-  std::string fixture = TOLLGATE_DEFAULT_FIXTURE;
+  std::string spec_dir = (tollgate::data_dir() / "spec").string();
+  std::string fixture = (tollgate::data_dir() / "fixtures" / "default.yaml").string();
   std::string latency = "fast";
   std::string capacity;  ///< "CONCURRENCY[:QUEUE[:STATUS]]"
   bool strict_params = false;
@@ -78,11 +79,16 @@ struct Flags {
     key->needs(cert);
     app.add_option("--admin-token", admin_token,
                    "lets non-loopback clients use the /_mock/ admin API with Authorization: Bearer TOKEN");
-    app.add_option("--spec-dir", spec_dir, "directory holding the contracts (spec/)")->capture_default_str();
+    app.add_option("--spec-dir", spec_dir,
+                   "directory holding the contracts (default: $TOLLGATE_SPEC_DIR, else spec/ of the data directory: "
+                   "$TOLLGATE_DATA_DIR, else ../share/tollgate beside the binary)")
+        ->capture_default_str();
   }
 
   void add_state_options(CLI::App& app) {
-    app.add_option("--fixture", fixture, "the state to start from (accounts, keys, models, providers)")
+    app.add_option("--fixture", fixture,
+                   "the state to start from (accounts, keys, models, providers; default: fixtures/default.yaml of "
+                   "the data directory)")
         ->capture_default_str();
     app.add_option("--latency", latency, "latency profile of the models: fast or realistic")
         ->check(CLI::IsMember({"fast", "realistic"}))
