@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/tollgate/completion.h"
 #include "common/data_dir.h"
 #include "common/source_error.h"
 #include "mock-server/server/mock_app.h"
@@ -182,7 +183,14 @@ int main(int argc, char** argv) {
   flags.add_server_options(app);
   flags.add_state_options(app);
   flags.add_callback_options(app);
+  std::string completion;
+  app.add_option("--completion", completion, "print a shell completion script and exit: source <(tollgate-mock --completion bash)")
+      ->check(CLI::IsMember({"bash"}));
   CLI11_PARSE(app, argc, argv);
+  if (!completion.empty()) {
+    std::cout << tollgate::cli::bash_completion(app, "tollgate-mock");
+    return 0;
+  }
 
   net::ServerOptions options;
   options.threads = flags.threads;

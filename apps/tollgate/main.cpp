@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/tollgate/completion.h"
 #include "apps/tollgate/contract_commands.h"
 #include "apps/tollgate/exit_codes.h"
 #include "apps/tollgate/hit_command.h"
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tollgate: load-testing and conformance harness for AI-gateway APIs"};
   app.require_subcommand(1);
   app.add_subcommand("version", "print the version")->callback([] { std::cout << "tollgate " TOLLGATE_VERSION "\n"; });
+  add_completion_command(app, "tollgate");
   Commands commands;
   for (int i = 0; i < argc; ++i) commands.flags.command_line += (i ? " " : "") + std::string(argv[i]);
   commands.add_contract(app);
