@@ -1,7 +1,8 @@
 # Installing and packaging, included by the top CMakeLists.txt after the
 # binaries are defined:
 #   cmake --install build --prefix P   P/bin/{tollgate,tollgate-mock}, the data in
-#                                      P/share/tollgate, bash completion
+#                                      P/share/tollgate, bash completion, man pages
+#   cpack -G DEB (in build/)           tollgate_VERSION_ARCH.deb for Debian 12
 # The binaries find their data from their own directory (common/data_dir.h),
 # so an installed tree works wherever it is copied.
 
@@ -43,3 +44,28 @@ add_custom_target(tollgate_completions ALL DEPENDS ${tollgate_completions}/tollg
 install(FILES ${tollgate_completions}/tollgate ${tollgate_completions}/tollgate-mock
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
+install(FILES ${CMAKE_SOURCE_DIR}/docs/man/tollgate.1 ${CMAKE_SOURCE_DIR}/docs/man/tollgate-mock.1
+        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# The Debian package: Depends from dpkg-shlibdeps (dpkg-dev, ci/install-deps)
+# over the binaries, i.e. Debian 12's runtime libraries they link.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME tollgate)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "Tollgate")
+set(CPACK_PACKAGE_CONTACT "Tollgate maintainers <maintainers@users.noreply.b-seed-6352e351.example>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "load-testing and conformance harness for AI-gateway APIs, with a mock server")
+set(CPACK_PACKAGE_DESCRIPTION "tollgate runs YAML scenarios (open- and closed-model load, checks against
+OpenAPI contracts, LLM streaming metrics, capacity searches) and writes
+summary.json, junit.xml, metrics.prom and report.html. tollgate-mock is a
+stateful mock of the AIProxy, AimiChat, aiapigiare and Apixo API families.
+The contracts, the bundled conformance and capacity scenarios and the
+mock's fixture are in /usr/share/tollgate.")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # tollgate_0.1.0_amd64.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_SOURCE_GENERATOR TGZ)
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/node_modules/" "/out/")
+include(CPack)
