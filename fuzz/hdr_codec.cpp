@@ -4,7 +4,7 @@
 // the codec is documented lossless, so the layout and every count come back.
 // The raw bytes also go through base64 encode -> decode.
 #include "fuzz/fuzz_common.h"
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 
 using namespace tollgate;
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 #include "reports/summary.h"
 
 namespace tollgate::reports {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "reports/coverage.h"
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 
 namespace tollgate::reports {
 
@@ -148,8 +148,10 @@ json series_json(const metrics::RunResult& run) {
   for (const auto& p : run.series) {
     json requests = json::array(), errors = json::array(), p50 = json::array(), p90 = json::array(),
          p99 = json::array(), max = json::array(), ttft50 = json::array(), ttft99 = json::array(),
-         itl50 = json::array(), itl99 = json::array();
+         itl50 = json::array(), itl99 = json::array(), latency_hdr = json::array(), ttft_hdr = json::array(),
+         itl_hdr = json::array();
     bool streamed = false;
+    auto hdr = [](const std::string& h) { return h.empty() ? json(nullptr) : json(h); };
     // A stream figure of a step none of whose streams ended then: null.
     auto stream_ms = [&](double v) { return v < 0 ? json(nullptr) : (streamed = true, json(round3(v))); };
     for (const auto& st : p.steps) {
@@ -163,15 +165,20 @@ json series_json(const metrics::RunResult& run) {
       ttft99.push_back(stream_ms(st.ttft_p99_ms));
       itl50.push_back(stream_ms(st.itl_p50_ms));
       itl99.push_back(stream_ms(st.itl_p99_ms));
+      latency_hdr.push_back(hdr(st.latency_hdr));
+      ttft_hdr.push_back(hdr(st.ttft_hdr));
+      itl_hdr.push_back(hdr(st.itl_hdr));
     }
     json point = {{"t", round3(p.t_s)}, {"length_s", round3(p.length_s)}, {"in_flight", p.in_flight},
                   {"requests", requests}, {"errors", errors}, {"p50_ms", p50}, {"p90_ms", p90},
-                  {"p99_ms", p99}, {"max_ms", max}};
+                  {"p99_ms", p99}, {"max_ms", max}, {"latency_hdr", latency_hdr}};
     if (streamed) {
       point["ttft_p50_ms"] = ttft50;
       point["ttft_p99_ms"] = ttft99;
       point["itl_p50_ms"] = itl50;
       point["itl_p99_ms"] = itl99;
+      point["ttft_hdr"] = ttft_hdr;
+      point["itl_hdr"] = itl_hdr;
     }
     points.push_back(std::move(point));
   }
@@ -221,6 +228,9 @@ json summary_json(const metrics::RunResult& run) {
           {"duration_s", round3(run.duration_s)},
           {"start_unix_ms", run.start_unix_ms},
           {"end_unix_ms", run.end_unix_ms},
+          {"segment", {{"index", run.info.segment_index}, {"count", run.info.segment_count}}},
+          {"planned_start_unix_ms", run.planned_start_unix_ms ? json(run.planned_start_unix_ms) : json(nullptr)},
+          {"start_late_ms", run.start_late_ms},
           {"connections_opened", run.connections_opened},
           {"totals", {{"requests", requests}, {"errors", errors},
                       {"rps", round3(run.duration_s > 0 ? requests / run.duration_s : 0)},

@@ -9,7 +9,7 @@
 #include "common/source_error.h"
 #include "reports/coverage.h"
 #include "reports/search.h"
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 
 namespace tollgate::reports {
 namespace {
@@ -135,6 +135,16 @@ LoadedRun read_summary(const std::string& given) {
     out.run.duration_s = j.at("duration_s");
     out.run.start_unix_ms = j.at("start_unix_ms");
     out.run.end_unix_ms = j.at("end_unix_ms");
+    if (j.contains("segment")) {
+      info.segment_index = j["segment"].at("index");
+      info.segment_count = j["segment"].at("count");
+      if (info.segment_count < 1 || info.segment_index >= info.segment_count)
+        throw std::invalid_argument("segment " + std::to_string(info.segment_index) + "/" +
+                                    std::to_string(info.segment_count) + " is not a segment (0 <= index < count)");
+    }
+    if (j.contains("planned_start_unix_ms") && !j["planned_start_unix_ms"].is_null())
+      out.run.planned_start_unix_ms = j["planned_start_unix_ms"];
+    out.run.start_late_ms = j.value("start_late_ms", std::int64_t{0});
     out.run.connections_opened = j.at("connections_opened");
     out.run.callbacks_received = j.at("callbacks").at("received");
     out.run.callbacks_unmatched = j.at("callbacks").at("unmatched");
@@ -178,7 +188,13 @@ LoadedRun read_summary(const std::string& given) {
         step.ttft_p99_ms = stream_ms("ttft_p99_ms", k);
         step.itl_p50_ms = stream_ms("itl_p50_ms", k);
         step.itl_p99_ms = stream_ms("itl_p99_ms", k);
-        point.steps.push_back(step);
+        auto hdr = [&](const char* key) {
+          return p.contains(key) && !p[key].at(k).is_null() ? p[key][k].get<std::string>() : std::string();
+        };
+        step.latency_hdr = hdr("latency_hdr");
+        step.ttft_hdr = hdr("ttft_hdr");
+        step.itl_hdr = hdr("itl_hdr");
+        point.steps.push_back(std::move(step));
       }
       out.run.series.push_back(std::move(point));
     }
@@ -193,30 +209,48 @@ LoadedRun read_summary(const std::string& given) {
 namespace {
 
 // The runs' time series on one wall clock: points that end in the same
-// second (counted from the earliest start) become one; counts add, p50 is
-// the request-weighted mean and p90/p99/max the highest (interval
-// percentiles do not merge exactly without their histograms; the whole
-// run's do, from its histograms).
+// second (counted from the earliest start) become one; counts add. A
+// second's percentiles are those of its runs' histograms added (exact);
+// where a run's point has none (a summary from before they were kept) p50
+// is the request-weighted mean and p90/p99/max the highest instead.
 std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& runs, std::int64_t start_ms) {
-  std::map<std::int64_t, metrics::SeriesPoint> by_second;
+  std::map<std::int64_t, std::vector<std::pair<const LoadedRun*, const metrics::SeriesPoint*>>> by_second;
   std::size_t width = 0;
   for (const auto& r : runs)
-    for (const auto& p : r.run.series) width = std::max(width, p.steps.size());
-  for (const auto& r : runs)
     for (const auto& p : r.run.series) {
+      width = std::max(width, p.steps.size());
       const double end_ms = static_cast<double>(r.run.start_unix_ms - start_ms) + p.t_s * 1000;
-      const auto second = static_cast<std::int64_t>(std::llround(end_ms / 1000));
-      auto [it, fresh] = by_second.try_emplace(second);
-      auto& m = it->second;
-      if (fresh) {
-        m.t_s = static_cast<double>(second);
-        m.length_s = p.length_s;
-        m.steps.resize(width);
-      }
-      m.in_flight += p.in_flight;
-      for (std::size_t k = 0; k < p.steps.size(); ++k) {
-        auto& a = m.steps[k];
-        const auto& b = p.steps[k];
+      by_second[static_cast<std::int64_t>(std::llround(end_ms / 1000))].emplace_back(&r, &p);
+    }
+  std::vector<metrics::SeriesPoint> out;
+  metrics::Histogram latency, ttft, itl;  // one second's step at a time: reused
+  for (const auto& [second, points] : by_second) {
+    metrics::SeriesPoint m;
+    m.t_s = static_cast<double>(second);
+    m.length_s = points.front().second->length_s;
+    m.steps.resize(width);
+    for (const auto& [run, p] : points) m.in_flight += p->in_flight;
+    for (std::size_t k = 0; k < width; ++k) {
+      auto& a = m.steps[k];
+      latency.reset();
+      ttft.reset();
+      itl.reset();
+      bool exact = true;
+      // Adds an encoded histogram; false when the point kept none though it had values.
+      auto add = [&](metrics::Histogram& into, const std::string& text, const LoadedRun& r, bool had) {
+        if (text.empty()) return !had;
+        std::string error;
+        const auto h = metrics::decode_histogram(text, &error);
+        if (!h) throw SourceError({r.path, 0, 0}, "a series histogram does not decode: " + error);
+        into.add(*h);
+        return true;
+      };
+      for (const auto& [run, p] : points) {
+        if (k >= p->steps.size()) continue;
+        const auto& b = p->steps[k];
+        exact = add(latency, b.latency_hdr, *run, b.requests > 0) && exact;
+        exact = add(ttft, b.ttft_hdr, *run, b.ttft_p50_ms >= 0) && exact;
+        exact = add(itl, b.itl_hdr, *run, b.itl_p50_ms >= 0) && exact;
         const auto n = a.requests + b.requests;
         a.p50_ms = n ? (a.p50_ms * static_cast<double>(a.requests) + b.p50_ms * static_cast<double>(b.requests)) /
                            static_cast<double>(n)
@@ -232,10 +266,77 @@ std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& run
         a.requests = n;
         a.errors += b.errors;
       }
+      if (!exact) continue;
+      const auto ms = [](const metrics::Histogram& h, double pct) {
+        return static_cast<double>(h.value_at_percentile(pct)) / 1000.0;
+      };
+      if (latency.total_count()) {
+        a.p50_ms = ms(latency, 50);
+        a.p90_ms = ms(latency, 90);
+        a.p99_ms = ms(latency, 99);
+        a.max_ms = static_cast<double>(latency.max()) / 1000.0;
+        a.latency_hdr = metrics::encode_histogram(latency);
+      }
+      if (ttft.total_count()) {
+        a.ttft_p50_ms = ms(ttft, 50);
+        a.ttft_p99_ms = ms(ttft, 99);
+        a.ttft_hdr = metrics::encode_histogram(ttft);
+      }
+      if (itl.total_count()) {
+        a.itl_p50_ms = ms(itl, 50);
+        a.itl_p99_ms = ms(itl, 99);
+        a.itl_hdr = metrics::encode_histogram(itl);
+      }
     }
-  std::vector<metrics::SeriesPoint> out;
-  for (auto& [s, p] : by_second) out.push_back(std::move(p));
+    out.push_back(std::move(m));
+  }
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+std::string segment_of(const LoadedRun& r) {
+  return std::to_string(r.run.info.segment_index) + "/" + std::to_string(r.run.info.segment_count);
+}
+
+// Segments of one run (--segment I/N) merge only all together: every index
+// of 0..N-1 once, the same N and the same planned start. Runs that each
+// ran the whole scenario (1/1) merge side by side as they are.
+void check_segments(const std::vector<LoadedRun>& runs) {
+  const LoadedRun* segmented = nullptr;
+  for (const auto& r : runs)
+    if (r.run.info.segment_count > 1) segmented = &r;
+  if (!segmented) return;
+  const unsigned n = segmented->run.info.segment_count;
+  std::vector<const LoadedRun*> seen(n, nullptr);
+  for (const auto& r : runs) {
+    const auto& info = r.run.info;
+    if (info.segment_count != n)
+      throw SourceError({r.path, 0, 0}, "is segment " + segment_of(r) + ", foreign to the set of " + std::to_string(n) +
+                                            " segments " + segmented->path + " belongs to");
+    if (r.run.planned_start_unix_ms != segmented->run.planned_start_unix_ms)
+      throw SourceError({r.path, 0, 0}, "segment " + segment_of(r) + " was to start at " +
+                                            std::to_string(r.run.planned_start_unix_ms) + " (Unix ms), " +
+                                            segmented->path + " at " +
+                                            std::to_string(segmented->run.planned_start_unix_ms) +
+                                            ": a segment of another run (--start-at differs)");
+    if (seen[info.segment_index])
+      throw SourceError({r.path, 0, 0}, "segment " + segment_of(r) + " is there twice (also " +
+                                            seen[info.segment_index]->path + ")");
+    seen[info.segment_index] = &r;
+  }
+  std::string missing;
+  unsigned count = 0;
+  for (unsigned i = 0; i < n; ++i)
+    if (!seen[i]) {
+      if (++count <= 10) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(n);
+    }
+  if (count)
+    throw SourceError({segmented->path, 0, 0}, std::to_string(count) + " of its " + std::to_string(n) +
+                                                   " segments missing: " + missing + (count > 10 ? ", ..." : "") +
+                                                   "; a merge of some segments is not the run");
 }
 
 }  // namespace
@@ -276,6 +377,10 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
       }
     }
   }
+  check_segments(runs);
+  out.run.info.segment_index = 0;  // all segments together: the whole run
+  out.run.info.segment_count = 1;
+  for (const auto& r : runs) out.run.start_late_ms = std::max(out.run.start_late_ms, r.run.start_late_ms);
   out.run.series = merge_series(runs, out.run.start_unix_ms);
   out.path.clear();
   return out;

@@ -24,8 +24,11 @@ LoadedRun read_summary(const std::string& path);
 
 /// Adds runs that ran side by side (the same scenario split over
 /// machines): counts add, histograms merge without loss, steps match by
-/// scenario and step name; start is the earliest, end the latest. Throws
-/// SourceError naming a run of another scenario file.
+/// scenario and step name; start is the earliest, end the latest; each
+/// second of the series from its runs' histograms of that second. Segments
+/// (--segment I/N) merge only as a whole set: SourceError names a run of
+/// another scenario file, a segment missing, twice, of another count or of
+/// another planned start (--start-at).
 LoadedRun merge_runs(const std::vector<LoadedRun>& runs);
 
 }  // namespace tollgate::reports

@@ -3,12 +3,14 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "apps/tollgate/exit_codes.h"
 #include "apps/tollgate/live_outputs.h"
+#include "common/instant.h"
 #include "common/secrets.h"
 #include "harness/check/coverage.h"
 #include "harness/check/thresholds.h"
@@ -39,6 +41,8 @@ void install_signal_handlers() {
 void judge(metrics::RunResult& run, const scenario::Plan& plan, const RunFlags& flags) {
   run.info = {plan.file, plan.text_hash, plan.target.to_string(), mask_command_line(flags.command_line, plan.headers),
               TOLLGATE_VERSION, flags.allow_unsupported};
+  run.info.segment_index = plan.segment.index;
+  run.info.segment_count = plan.segment.count;
   run.thresholds = check::evaluate(plan.thresholds, run);
   run.coverage = check::coverage(plan, check::seen_in_run(plan, run));
 }
@@ -61,7 +65,48 @@ int exit_code_of(const metrics::RunResult& run, const scenario::Plan& plan) {
     std::cerr << "tollgate: " << plan.target.to_string() << " answered none of the " << requests << " requests\n";
     return kCannotRun;
   }
+  // A segment's thresholds hold for the whole run, judged when the
+  // segments are merged: its own figures are a part of it.
+  if (!plan.segment.whole()) return kOk;
   return run.passed() ? kOk : kFailed;
+}
+
+// --segment (or TOLLGATE_SEGMENT) and --start-at, applied; false (with the
+// message printed) when one is not valid.
+bool apply_segment_flags(scenario::Plan& plan, const RunFlags& flags, http::RunOptions& options) {
+  std::string text = flags.segment, error;
+  const char* env = std::getenv("TOLLGATE_SEGMENT");
+  const char* origin = "--segment";
+  if (text.empty() && env && *env) {
+    text = env;
+    origin = "TOLLGATE_SEGMENT";
+  }
+  if (!text.empty()) {
+    const auto seg = exec::parse_segment(text, &error);
+    if (!seg) {
+      std::cerr << "tollgate: " << origin << ": " << error << "\n";
+      return false;
+    }
+    plan.segment = *seg;
+    if (!seg->whole())
+      for (const auto& s : plan.scenarios)
+        if (s.series) {
+          std::cerr << "tollgate: " << origin << " " << text << ": scenario '" << s.name << "' is a "
+                    << (s.series->kind == scenario::Series::Kind::kSearch ? "capacity-search" : "sweep")
+                    << ", which judges each step on the whole run's figures; a segment sees only its own. Run it "
+                       "in one process.\n";
+          return false;
+        }
+  }
+  if (!flags.start_at.empty()) {
+    const auto at = parse_instant_ms(flags.start_at, &error);
+    if (!at) {
+      std::cerr << "tollgate: --start-at " << error << "\n";
+      return false;
+    }
+    options.start_at_unix_ms = *at;
+  }
+  return true;
 }
 
 }  // namespace
@@ -84,6 +129,7 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
     return code;
   }
   http::RunOptions options = outputs.options(flags);
+  if (hooks.segmentable && !apply_segment_flags(plan, flags, options)) return kBadInput;
   std::unique_ptr<http::RequestLog> requests;
   if (!flags.requests_file.empty()) {
     requests = http::RequestLog::open(flags.requests_file, error);
@@ -94,7 +140,10 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
     options.requests = requests.get();
   }
   std::cout << "tollgate: " << plan.file << " -> " << plan.target.to_string() << ", " << plan.scenarios.size()
-            << " scenario(s)" << std::endl;
+            << " scenario(s)";
+  if (!plan.segment.whole()) std::cout << ", segment " << plan.segment.to_string();
+  if (options.start_at_unix_ms) std::cout << ", starting at " << reports::rfc3339_ms(options.start_at_unix_ms);
+  std::cout << std::endl;
   metrics::RunResult run;
   try {
     if (search::is_series(plan)) {
@@ -128,6 +177,13 @@ int execute(scenario::Plan& plan, const RunFlags& flags, const ExecuteHooks& hoo
   if (hooks.summary_table) reports::write_summary_table(run, std::cout);
   if (hooks.after) hooks.after(run, std::cout);
   if (!hooks.summary_table) reports::write_verdicts(run, std::cout);
+  if (!plan.segment.whole())
+    std::cout << "segment " << plan.segment.to_string()
+              << ": its thresholds are judged on the merged run (tollgate merge); the verdicts above are of this "
+                 "segment's figures alone\n";
+  if (run.start_late_ms > 0)
+    std::cout << "started " << run.start_late_ms << " ms after --start-at " << reports::rfc3339_ms(options.start_at_unix_ms)
+              << "\n";
   if (!flags.out_dir.empty()) {
     const auto files = reports::write_reports(run, flags.out_dir);
     try {

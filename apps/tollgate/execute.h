@@ -12,6 +12,9 @@ namespace tollgate::cli {
 /// What a command adds to, or leaves out of, what execute() prints.
 struct ExecuteHooks {
   bool summary_table = true;  ///< the table of every scenario and step
+  /// --segment, TOLLGATE_SEGMENT and --start-at apply (run, hit; a probe's
+  /// cases are not split).
+  bool segmentable = true;
   /// When the run is judged: the command's own verdicts (a threshold result
   /// of its own), before anything is printed or written.
   std::function<void(metrics::RunResult&)> judge;

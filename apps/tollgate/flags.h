@@ -24,6 +24,8 @@ struct RunFlags {
   std::string callback_url;             ///< --callback-url URL given to targets
   std::string command_line;
   std::string metrics_listen;  ///< serve live metrics for Prometheus here (HOST:PORT)
+  std::string segment;         ///< --segment I/N (or TOLLGATE_SEGMENT): run segment I of N
+  std::string start_at;        ///< --start-at TIME: start the run's clock at this instant
 };
 
 /// `tollgate hit URL`'s own options.

@@ -55,6 +55,13 @@ struct Commands {
                     "write one JSON line per request to this file (times, status, error, bytes, tokens), as the run goes");
     cmd->add_option("--metrics-listen", flags.metrics_listen,
                     "serve the live metrics for Prometheus at http://HOST:PORT/metrics while the run goes (port 0: any)");
+    cmd->add_option("--segment", flags.segment,
+                    "run segment I of N (0 <= I < N) of the run: arrivals, VUs and iterations striped, so the N "
+                    "segments together are the single run; merge their summaries with `tollgate merge` (default: "
+                    "$TOLLGATE_SEGMENT)");
+    cmd->add_option("--start-at", flags.start_at,
+                    "start the run's clock at this instant (RFC 3339, e.g. 2026-12-03T18:30:00Z, or Unix ms), so "
+                    "segments line up; after it: start at once and record how late");
     cmd->add_flag("--quiet,-q", flags.quiet, "no live progress line");
     cmd->add_option("--threshold", flags.thresholds, "an extra threshold, e.g. 'latency.p99 < 500ms' (repeatable)");
     cmd->add_flag("--allow-unsupported", flags.allow_unsupported,

@@ -219,6 +219,7 @@ int probe(const ProbeFlags& p, const RunFlags& flags) {
   hooks.after = [&](const metrics::RunResult& run, std::ostream& out) {
     report(set, plan, index, run, baseline, shrinking, setup, p.show_secrets, out);
   };
+  hooks.segmentable = false;
   const int code = execute(plan, run_flags, hooks);
   if (!p.write_baseline.empty() && (code == kOk || code == kFailed)) {
     try {

@@ -20,7 +20,10 @@ void OpenModel::begin() {
 void OpenModel::pull() {
   const auto offset = schedule_.next();
   next_.reset();
-  if (offset) next_ = start_ + std::chrono::duration_cast<Duration>(*offset);
+  if (offset) {
+    next_ = start_ + std::chrono::duration_cast<Duration>(*offset);
+    next_number_ = schedule_.last_number();
+  }
 }
 
 void OpenModel::arm() {
@@ -46,7 +49,7 @@ void OpenModel::process(bool releasing_hold) {
       holding_ = true;
       return;
     }
-    send(*next_, held);
+    send(*next_, next_number_, held);
     held = false;
     pull();
   }
@@ -56,12 +59,12 @@ void OpenModel::process(bool releasing_hold) {
     arm();
 }
 
-void OpenModel::send(TimePoint intended, bool held) {
+void OpenModel::send(TimePoint intended, std::uint64_t number, bool held) {
   const int slot = free_slots_.back();
   free_slots_.pop_back();
   ++in_flight_;
   if (held || timers_.now() - intended > kLateTolerance) ++counts_.late;
-  start_iteration_({slot, vu_, intended});
+  start_iteration_({slot, vu_, intended, static_cast<std::int64_t>(number)});
 }
 
 void OpenModel::done(int slot) {

@@ -40,7 +40,7 @@ class OpenModel final : public Executor {
   void pull();  ///< the next arrival from the schedule, or none
   void arm();   ///< a timer for the next arrival
   void process(bool releasing_hold);
-  void send(TimePoint intended, bool held);
+  void send(TimePoint intended, std::uint64_t number, bool held);
   void end_reached();
 
   ArrivalSchedule schedule_;
@@ -50,6 +50,7 @@ class OpenModel final : public Executor {
   StartIteration start_iteration_;
   std::vector<int> free_slots_;
   std::optional<TimePoint> next_;  ///< the next arrival's intended time
+  std::uint64_t next_number_ = 0;  ///< and its number in the whole schedule
   bool armed_ = false;             ///< a timer waits for next_
   bool holding_ = false;           ///< next_ is due and every slot is busy
   bool stopped_ = false, over_ = false;

@@ -4,10 +4,10 @@
 
 namespace tollgate::exec {
 
-ArrivalSchedule::ArrivalSchedule(std::vector<RateStage> stages, bool poisson, std::uint64_t seed, unsigned worker,
-                                 unsigned workers)
-    : stages_(std::move(stages)), poisson_(poisson), rng_(seed), worker_(worker), workers_(workers ? workers : 1),
-      index_(worker) {}
+ArrivalSchedule::ArrivalSchedule(std::vector<RateStage> stages, bool poisson, std::uint64_t seed, Stripe stripe)
+    : stages_(std::move(stages)), poisson_(poisson), rng_(seed), stripe_(stripe), index_(stripe.offset) {
+  if (stripe_.stride == 0) stripe_ = {};
+}
 
 std::chrono::nanoseconds ArrivalSchedule::duration() const {
   std::chrono::nanoseconds total{0};
@@ -113,7 +113,8 @@ std::optional<std::chrono::nanoseconds> ArrivalSchedule::next() {
     while (true) {
       t = time_of_arrival(std::max(gamma_count_, 1e-9));
       if (!t || *t >= std::chrono::duration<double>(duration()).count()) return std::nullopt;
-      const bool mine = (drawn_++ % workers_) == worker_;
+      last_ = drawn_;
+      const bool mine = stripe_.takes(drawn_++);
       const double at = *t;
       gamma_count_ += gamma_gap_(rng_);
       if (mine) return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(at));
@@ -124,7 +125,8 @@ std::optional<std::chrono::nanoseconds> ArrivalSchedule::next() {
     while (true) {
       t = next_poisson();
       if (!t) return std::nullopt;
-      if ((drawn_++ % workers_) == worker_) break;
+      last_ = drawn_;
+      if (stripe_.takes(drawn_++)) break;
     }
   } else {
     // Arrival i sits where the cumulative count reaches i (arrival 0 at the
@@ -133,7 +135,8 @@ std::optional<std::chrono::nanoseconds> ArrivalSchedule::next() {
     if (!t) return std::nullopt;
     const double end = std::chrono::duration<double>(duration()).count();
     if (*t >= end) return std::nullopt;
-    index_ += workers_;
+    last_ = index_;
+    index_ += stripe_.stride;
   }
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(*t));
 }

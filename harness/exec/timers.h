@@ -2,6 +2,7 @@
 // Where executors get time and timers: the injected time source of one
 // thread. Executors never read a clock or sleep themselves, so tests run
 // them on a fake clock (tests/support/fake_timers.h), exactly.
+#include <cstdint>
 #include <functional>
 
 #include "common/clock.h"
@@ -26,6 +27,9 @@ struct IterationStart {
   int slot = 0;            ///< which of the worker's runners runs it (0 .. slots-1)
   int vu = 0;              ///< the virtual user ({{vu}}); the open model: the worker
   TimePoint intended{};    ///< when it should have started: latency counts from here
+  /// Its number in the whole run ({{iteration}}, data rows): the open
+  /// model's arrival number; -1: the next of the scenario's count.
+  std::int64_t iteration = -1;
 };
 
 /// The one narrow way executors start iterations; the engine calls the

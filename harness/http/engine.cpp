@@ -1,10 +1,13 @@
 #include "harness/http/engine.h"
 
+#include "harness/metrics/hdr_codec.h"
+
 #include <algorithm>
 #include <set>
 #include <thread>
 
 #include "harness/http/worker.h"
+#include "harness/metrics/hdr_codec.h"
 
 namespace tollgate::http {
 namespace {
@@ -49,7 +52,13 @@ class SeriesSink {
       requests += d.requests[k];
       errors += d.errors[k];
       const auto ms = [&](double p) { return static_cast<double>(h.value_at_percentile(p)) / 1000.0; };
-      metrics::SeriesStep step{d.requests[k], d.errors[k], ms(50), ms(90), ms(99), static_cast<double>(h.max()) / 1000.0};
+      metrics::SeriesStep step;
+      step.requests = d.requests[k];
+      step.errors = d.errors[k];
+      step.p50_ms = ms(50);
+      step.p90_ms = ms(90);
+      step.p99_ms = ms(99);
+      step.max_ms = static_cast<double>(h.max()) / 1000.0;
       auto at = [](const std::vector<std::optional<metrics::Histogram>>& v, std::size_t k, double p) {
         return k < v.size() && v[k] && v[k]->total_count() ? static_cast<double>(v[k]->value_at_percentile(p)) / 1000.0 : -1.0;
       };
@@ -57,7 +66,11 @@ class SeriesSink {
       step.ttft_p99_ms = at(d.ttft_us, k, 99);
       step.itl_p50_ms = at(d.itl_us, k, 50);
       step.itl_p99_ms = at(d.itl_us, k, 99);
-      point.steps.push_back(step);
+      const auto encoded = [](const metrics::Histogram* h) { return h && h->total_count() ? metrics::encode_histogram(*h) : ""; };
+      step.latency_hdr = encoded(&h);
+      if (k < d.ttft_us.size() && d.ttft_us[k]) step.ttft_hdr = encoded(&*d.ttft_us[k]);
+      if (k < d.itl_us.size() && d.itl_us[k]) step.itl_hdr = encoded(&*d.itl_us[k]);
+      point.steps.push_back(std::move(step));
     }
     result_.series.push_back(std::move(point));
     if (options_.on_interval) options_.on_interval(ih);
@@ -85,7 +98,7 @@ void merge_results(const scenario::Plan& plan, const std::vector<std::unique_ptr
     ScenarioResult sr;
     sr.name = spec.name;
     sr.executor = scenario::executor_name(spec.executor);
-    sr.target_rps = spec.target_rps();
+    sr.target_rps = spec.target_rps() / plan.segment.count;  // a segment plans its share
     const double planned = std::chrono::duration<double>(spec.planned_duration()).count();
     sr.duration_s = planned > 0 ? std::min(result.duration_s, planned) : result.duration_s;
     for (std::size_t k = 0; k < spec.steps.size(); ++k) {
@@ -115,11 +128,13 @@ void merge_results(const scenario::Plan& plan, const std::vector<std::unique_ptr
 RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const std::atomic<int>& stop) {
   if (plan.one_after_another && plan.scenarios.size() > 1) {
     RunResult all;
+    RunOptions each = options;
     for (const auto& s : plan.scenarios) {  // once stopped, the rest are run stopped (counted as nothing sent)
       scenario::Plan one = plan;
       one.one_after_another = false;
       one.scenarios = {s};
-      metrics::append_run(all, run_plan(one, options, stop));
+      metrics::append_run(all, run_plan(one, each, stop));
+      each.start_at_unix_ms = 0;  // --start-at: the first one waits for it
     }
     return all;
   }
@@ -129,7 +144,7 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
   std::size_t steps = 0;
   double planned_s = 0;
   for (const auto& s : plan.scenarios) {
-    shared.iterations_left.push_back(std::make_unique<std::atomic<std::int64_t>>(s.iterations > 0 ? s.iterations : 0));
+    shared.iterations_left.push_back(std::make_unique<std::atomic<std::int64_t>>(scenario_segment(plan, s).share(s.iterations)));
     shared.iteration_seq.push_back(std::make_unique<std::atomic<std::int64_t>>(0));
     steps += s.steps.size();
     planned_s = std::max(planned_s, std::chrono::duration<double>(s.planned_duration()).count());
@@ -138,14 +153,28 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
   shared.callbacks = hub.get();
   exec::Sampler sampler(static_cast<int>(n), steps);
   shared.sampler = &sampler;
-  shared.start = clock.now() + std::chrono::milliseconds(5);  // every worker starts from the same instant
+  // Every worker starts from the same instant: 5 ms from now, or the
+  // --start-at instant when that is later.
+  const std::int64_t now_ms = clock.now_ms();
+  std::int64_t wait_ms = 5, late_ms = 0;
+  if (options.start_at_unix_ms > 0) {
+    if (options.start_at_unix_ms - now_ms >= 5)
+      wait_ms = options.start_at_unix_ms - now_ms;
+    else
+      late_ms = std::max<std::int64_t>(0, now_ms + 5 - options.start_at_unix_ms);
+  }
+  shared.start = clock.now() + std::chrono::milliseconds(wait_ms);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < n; ++i) workers.push_back(std::make_unique<Worker>(shared, i));
 
   RunResult result;
-  result.start_unix_ms = clock.now_ms();
-  if (options.requests)  // the times of its lines count from the workers' common start, 5 ms from now
-    shared.requests_run = options.requests->begin_run(result.start_unix_ms + 5, options.requests_label);
+  result.start_unix_ms = now_ms + wait_ms;
+  result.planned_start_unix_ms = options.start_at_unix_ms;
+  result.start_late_ms = late_ms;
+  result.info.segment_index = plan.segment.index;
+  result.info.segment_count = plan.segment.count;
+  if (options.requests)  // the times of its lines count from the workers' common start
+    shared.requests_run = options.requests->begin_run(result.start_unix_ms, options.requests_label);
   for (auto& w : workers) w->start();
   sampler.run(SeriesSink(options, result, planned_s));
   for (auto& w : workers) w->join();

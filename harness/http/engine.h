@@ -46,6 +46,11 @@ struct RunOptions {
   /// names a series' step.
   RequestLog* requests = nullptr;
   std::string requests_label;
+  /// --start-at: the run's clock starts at this instant (Unix ms), waited
+  /// for, so segments started apart line up their intended times; one
+  /// that comes after it starts at once and records how late it was
+  /// (RunResult::start_late_ms). 0: at once.
+  std::int64_t start_at_unix_ms = 0;
 };
 
 /// Runs every scenario of the plan concurrently (or one after the other:

@@ -44,7 +44,10 @@ Task<void> Worker::run_slot(ScenarioRun& s, int slot) {
 Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart start) {
   const auto& spec = *s.spec;
   std::map<std::string, json> vars;
-  const std::int64_t seq = shared_.iteration_seq[s.index]->fetch_add(1);
+  // Its number in the whole run: the open model's arrival number, else the
+  // next of this segment's, numbered as the single run would (segment.h).
+  const std::int64_t seq = start.iteration >= 0 ? start.iteration
+                                                : s.segment.global(shared_.iteration_seq[s.index]->fetch_add(1));
   if (spec.data) {
     const auto n = spec.data->rows.size();
     const auto& row = spec.data->rows[spec.data->random ? s.rng() % n : static_cast<std::size_t>(seq) % n];

@@ -29,6 +29,11 @@ Clock::Duration planned(const scenario::Scenario& spec) {
 
 }  // namespace
 
+exec::Segment scenario_segment(const scenario::Plan& plan, const scenario::Scenario& spec) {
+  if (scenario::is_open_model(spec.executor)) return plan.segment;
+  return plan.segment.over(std::max(1, total_vus(spec)));
+}
+
 Worker::Worker(RunShared& shared, unsigned index) : shared_(shared), index_(index), timers_(ioc_, shared.clock) {
   std::size_t flat = 0;
   for (std::size_t si = 0; si < shared_.plan.scenarios.size(); ++si) {
@@ -48,13 +53,18 @@ void Worker::add_scenario(const scenario::Scenario& spec, std::size_t index, std
   s->spec = &spec;
   s->index = index;
   s->first_step = first_step;
+  s->segment = scenario_segment(shared_.plan, spec);
   const bool open = scenario::is_open_model(spec.executor);
   const int conns = spec.connections > 0 ? spec.connections
                     : open               ? (spec.max_in_flight > 0 ? spec.max_in_flight : 100)
                                          : std::max(1, total_vus(spec));
   const int in_flight = spec.max_in_flight > 0 ? spec.max_in_flight : conns;
-  // This worker's share of a total: the totals split as evenly as they go.
-  const auto share = [&](int total) { return std::max(1, (total + n - 1 - i) / n); };
+  // This worker's share of a total (of this segment's share of it): the
+  // totals split as evenly as they go.
+  const auto share = [&](int total) {
+    const int mine = std::max(1, static_cast<int>(shared_.plan.segment.share(total)));
+    return std::max(1, (mine + n - 1 - i) / n);
+  };
   const auto& plan = shared_.plan;
   s->pool = std::make_unique<ConnectionPool>(ioc_, PoolOptions{plan.target, plan.timeouts, plan.tls, plan.max_body,
                                                                plan.max_event, share(conns)},
@@ -83,8 +93,8 @@ std::unique_ptr<exec::Executor> Worker::make_executor(ScenarioRun& s, int vus, i
     if (r.waiting) r.wake.cancel();
   };
   if (scenario::is_open_model(spec.executor)) {
-    exec::ArrivalSchedule schedule(spec.rate_stages(), spec.poisson, 0x7011'6a7eULL + s.index, index_,
-                                   shared_.workers);
+    exec::ArrivalSchedule schedule(spec.rate_stages(), spec.poisson, 0x7011'6a7eULL + s.index,
+                                   exec::Stripe::of(shared_.plan.segment, index_, shared_.workers));
     if (spec.burstiness > 0) schedule.set_gamma(spec.burstiness);
     auto open = std::make_unique<exec::OpenModel>(std::move(schedule), shared_.start, shared_.start + planned(spec),
                                                   cap, static_cast<int>(index_), timers_, start_iteration);
@@ -92,7 +102,9 @@ std::unique_ptr<exec::Executor> Worker::make_executor(ScenarioRun& s, int vus, i
     return open;
   }
   exec::ClosedModel::Options o;
-  for (int g = static_cast<int>(index_); g < vus; g += static_cast<int>(shared_.workers)) o.vus.push_back(g);
+  // VU g runs in segment g mod N, and there on worker (g / N) mod workers:
+  // the same VU numbers, and the same ramp, as the single run.
+  o.vus = exec::Stripe::of(shared_.plan.segment, index_, shared_.workers).items(vus);
   o.start = shared_.start;
   o.end = shared_.start + planned(spec);
   if (spec.executor == Executor::kRampingVus) {

@@ -45,6 +45,11 @@ struct RunShared {
   int requests_run = 0;            ///< this run's number in it
 };
 
+/// The segment of `spec` this run is: the plan's, and for a closed model
+/// over its VUs (Segment::over), so its iteration budget and numbers go
+/// only to segments that have VUs.
+exec::Segment scenario_segment(const scenario::Plan& plan, const scenario::Scenario& spec);
+
 /// Carries out the iterations an executor starts in one slot, one after
 /// another; its answer and verdict are reused from one request to the next.
 struct Runner {
@@ -72,6 +77,7 @@ struct ScenarioRun {
   std::vector<std::unique_ptr<Runner>> runners;  ///< one per slot
   std::int64_t iterations = 0;
   std::mt19937_64 rng;
+  exec::Segment segment;  ///< scenario_segment: how its iterations are numbered
 };
 
 class Worker {

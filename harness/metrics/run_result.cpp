@@ -48,7 +48,13 @@ void append_run(RunResult& all, RunResult part) {
     all.series.push_back(std::move(point));
   }
   for (auto& s : part.scenarios) all.scenarios.push_back(std::move(s));
-  if (all.start_unix_ms == 0) all.start_unix_ms = part.start_unix_ms;
+  if (all.start_unix_ms == 0) {
+    all.start_unix_ms = part.start_unix_ms;
+    all.planned_start_unix_ms = part.planned_start_unix_ms;
+    all.start_late_ms = part.start_late_ms;
+    all.info.segment_index = part.info.segment_index;
+    all.info.segment_count = part.info.segment_count;
+  }
   all.end_unix_ms = part.end_unix_ms;
   all.duration_s += part.duration_s;
   all.connections_opened += part.connections_opened;

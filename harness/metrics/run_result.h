@@ -36,6 +36,9 @@ struct SeriesStep {
   /// Of the streams that ended in the interval: TTFT and inter-token
   /// latency (-1: none ended).
   double ttft_p50_ms = -1, ttft_p99_ms = -1, itl_p50_ms = -1, itl_p99_ms = -1;
+  /// The interval's histograms themselves (hdr_codec.h, compressed; empty:
+  /// no values), so seconds of runs merged are merged exactly.
+  std::string latency_hdr, ttft_hdr, itl_hdr;
 };
 
 /// One second of the run, as it happened.
@@ -125,6 +128,8 @@ struct RunInfo {
   /// steps calling the operation, instead of one per step and check (a
   /// probe: its steps are generated cases). Not kept in summary.json.
   bool junit_by_operation = false;
+  /// --segment I/N: this run is segment I of N (count 1: the whole run).
+  unsigned segment_index = 0, segment_count = 1;
 };
 
 /// What a run measured, merged over every worker, and its verdicts.
@@ -135,6 +140,10 @@ struct RunResult {
   double duration_s = 0;
   std::int64_t start_unix_ms = 0;
   std::int64_t end_unix_ms = 0;
+  /// --start-at: the instant the run was to start (0: none asked), and how
+  /// much later than it the run did start (it came after it).
+  std::int64_t planned_start_unix_ms = 0;
+  std::int64_t start_late_ms = 0;
   std::uint64_t connections_opened = 0;
   std::int64_t callbacks_received = 0;   ///< by the callback receiver, matched or not
   std::int64_t callbacks_unmatched = 0;  ///< received but claimed by no step

@@ -305,6 +305,9 @@ struct Plan {
   /// ended (a probe: its chains must not race its single cases), instead
   /// of all at once.
   bool one_after_another = false;
+  /// --segment I/N: this process runs segment I of N of every scenario
+  /// (exec/segment.h); the N segments together are the single run.
+  exec::Segment segment;
   std::vector<Threshold> thresholds;
   std::string text_hash;  ///< of the scenario file, for reports
   /// Callback receiver: where it listens and the URL targets are given

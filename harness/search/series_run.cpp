@@ -34,6 +34,7 @@ SearchStep run_step(const scenario::Plan& plan, const http::RunOptions& options,
   step.vus = vus;
   http::RunOptions step_options = options;
   step_options.requests_label = step.label();
+  if (!all.scenarios.empty()) step_options.start_at_unix_ms = 0;  // --start-at: the first step waits for it
   RunResult r = http::run_plan(p, step_options, stop);
   const metrics::ScenarioResult& sr = r.scenarios.at(0);
   const metrics::StepMetrics total = sr.total();

@@ -14,7 +14,7 @@
 #include "common/secrets.h"
 #include "common/source_error.h"
 #include "harness/check/thresholds.h"
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 #include "reports/hlog.h"
 #include "reports/html.h"
 #include "reports/writers.h"

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/http_server.h"
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 #include "tests/support/child_process.h"
 
 namespace tollgate::test {

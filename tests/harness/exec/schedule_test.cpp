@@ -35,7 +35,7 @@ TEST(Schedule, RampingRateFollowsTheIntegral) {
 TEST(Schedule, WorkersSplitTheSameSequence) {
   std::vector<double> merged;
   for (unsigned w = 0; w < 3; ++w) {
-    const auto part = all_seconds(ArrivalSchedule({{seconds(1), 90, 90}}, false, 1, w, 3));
+    const auto part = all_seconds(ArrivalSchedule({{seconds(1), 90, 90}}, false, 1, {w, 3}));
     EXPECT_EQ(part.size(), 30u);
     merged.insert(merged.end(), part.begin(), part.end());
   }
@@ -65,7 +65,7 @@ TEST(Schedule, GammaHasTheAskedMeanAndBurstiness) {
     // Split across workers, the union is the single sequence.
     std::vector<double> merged;
     for (unsigned w = 0; w < 3; ++w) {
-      ArrivalSchedule part({{seconds(100), 1000, 1000}}, false, 7, w, 3);
+      ArrivalSchedule part({{seconds(100), 1000, 1000}}, false, 7, {w, 3});
       part.set_gamma(cv);
       const auto p = all_seconds(part);
       merged.insert(merged.end(), p.begin(), p.end());
@@ -83,7 +83,7 @@ TEST(Schedule, PoissonHasTheRightMeanAndIsSeeded) {
   EXPECT_EQ(t, all_seconds(ArrivalSchedule({{seconds(100), 1000, 1000}}, true, 42)));
   // Split across workers, the union is the single sequence.
   std::size_t split = 0;
-  for (unsigned w = 0; w < 2; ++w) split += all_seconds(ArrivalSchedule({{seconds(100), 1000, 1000}}, true, 42, w, 2)).size();
+  for (unsigned w = 0; w < 2; ++w) split += all_seconds(ArrivalSchedule({{seconds(100), 1000, 1000}}, true, 42, {w, 2})).size();
   EXPECT_EQ(split, t.size());
   // A ramp under Poisson arrivals averages the ramp's rate.
   const auto ramp = all_seconds(ArrivalSchedule({{seconds(100), 0, 2000}}, true, 9));

@@ -1,10 +1,10 @@
-#include "reports/hdr_codec.h"
+#include "harness/metrics/hdr_codec.h"
 
 #include <cstring>
 
 #include <zlib.h>
 
-namespace tollgate::reports {
+namespace tollgate::metrics {
 namespace {
 
 constexpr std::uint32_t kEncodingCookie = 0x1c849303 | 0x10;
@@ -103,7 +103,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-std::string encode_histogram(const metrics::Histogram& h) {
+std::string encode_histogram(const Histogram& h) {
   std::string payload;
   const auto& counts = h.counts();
   const std::size_t limit = h.total_count() ? h.index_of(h.max()) + 1 : 0;
@@ -140,8 +140,8 @@ std::string encode_histogram(const metrics::Histogram& h) {
   return base64_encode(out + packed);
 }
 
-std::optional<metrics::Histogram> decode_histogram(std::string_view text, std::string* error) {
-  auto fail = [&](const char* why) -> std::optional<metrics::Histogram> {
+std::optional<Histogram> decode_histogram(std::string_view text, std::string* error) {
+  auto fail = [&](const char* why) -> std::optional<Histogram> {
     if (error) *error = why;
     return std::nullopt;
   };
@@ -175,7 +175,7 @@ std::optional<metrics::Histogram> decode_histogram(std::string_view text, std::s
   const auto highest = static_cast<std::int64_t>(get(plain, 24, 8));
   if (offset != 0 || lowest != 1 || digits < 1 || digits > 5 || highest < 2 || 40 + payload > plain.size())
     return fail("a histogram layout Tollgate does not read (lowest 1, offset 0, 1-5 digits)");
-  metrics::Histogram h(highest, digits);
+  Histogram h(highest, digits);
   std::size_t at = 40, index = 0;
   const std::size_t end = 40 + payload;
   while (at < end) {
@@ -192,4 +192,4 @@ std::optional<metrics::Histogram> decode_histogram(std::string_view text, std::s
   return h;
 }
 
-}  // namespace tollgate::reports
+}  // namespace tollgate::metrics
