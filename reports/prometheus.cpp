@@ -49,33 +49,87 @@ std::string step_labels(const std::string& scenario, const std::string& step) {
 
 }  // namespace
 
-LiveMetrics::LiveMetrics(std::vector<std::pair<std::string, std::string>> steps)
-    : steps_(std::move(steps)), latency_(steps_.size()), requests_(steps_.size()), errors_(steps_.size()) {}
+const std::vector<double>& LiveMetrics::bounds() {
+  static const std::vector<double> b = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                        0.25,   0.5,     1,      2.5,   5,      10,    25,   50,    100};
+  return b;
+}
 
-void LiveMetrics::add(const std::vector<const metrics::Histogram*>& latency, const std::vector<std::int64_t>& requests,
-                      const std::vector<std::int64_t>& errors, std::int64_t in_flight, double elapsed_s) {
+LiveMetrics::LiveMetrics(std::vector<std::pair<std::string, std::string>> steps)
+    : names_(std::move(steps)), steps_(names_.size()) {}
+
+void LiveMetrics::add(const Interval& iv) {
   std::lock_guard lock(mutex_);
   for (std::size_t k = 0; k < steps_.size(); ++k) {
-    if (k < latency.size()) latency_[k].add(*latency[k]);
-    if (k < requests.size()) requests_[k] += requests[k];
-    if (k < errors.size()) errors_[k] += errors[k];
+    Step& s = steps_[k];
+    auto add = [k](metrics::Histogram& into, const std::vector<const metrics::Histogram*>& from) {
+      if (k < from.size() && from[k]) into.add(*from[k]);
+    };
+    add(s.latency, iv.latency);
+    add(s.ttft, iv.ttft);
+    add(s.itl, iv.itl);
+    if (iv.requests && k < iv.requests->size()) s.requests += (*iv.requests)[k];
+    if (iv.error_kinds && k < iv.error_kinds->size())
+      for (std::size_t e = 0; e < s.errors.size(); ++e) s.errors[e] += (*iv.error_kinds)[k][e];
+    if (iv.checks_passed && k < iv.checks_passed->size()) s.checks_passed += (*iv.checks_passed)[k];
+    if (iv.checks_failed && k < iv.checks_failed->size()) s.checks_failed += (*iv.checks_failed)[k];
   }
-  in_flight_ = in_flight;
-  elapsed_s_ = elapsed_s;
+  in_flight_ = iv.in_flight;
+  elapsed_s_ = iv.elapsed_s;
 }
+
+namespace {
+
+// A histogram in seconds with LiveMetrics::bounds(): cumulative _bucket
+// counts (each value counted by its recorded bucket's lowest value: exact
+// to the histogram's 3 significant digits), _sum and _count.
+void histogram_samples(Prom& p, const std::string& name, const std::string& labels, const metrics::Histogram& h) {
+  const auto& counts = h.counts();
+  std::size_t i = 0;
+  std::int64_t below = 0;
+  char le[32];
+  for (const double b : LiveMetrics::bounds()) {
+    const auto bound_us = static_cast<std::int64_t>(std::llround(b * 1e6));
+    for (; i < counts.size() && h.value_from_index(i) <= bound_us; ++i) below += counts[i];
+    std::snprintf(le, sizeof le, "%g", b);
+    p.sample(name + "_bucket", labels + ",le=\"" + le + "\"", static_cast<double>(below));
+  }
+  p.sample(name + "_bucket", labels + ",le=\"+Inf\"", static_cast<double>(h.total_count()));
+  p.sample(name + "_sum", labels, h.mean() * static_cast<double>(h.total_count()) / 1e6);
+  p.sample(name + "_count", labels, static_cast<double>(h.total_count()));
+}
+
+}  // namespace
 
 std::string LiveMetrics::text() const {
   std::lock_guard lock(mutex_);
   Prom p;
+  std::vector<std::string> labels;
+  for (const auto& [scenario, step] : names_) labels.push_back(step_labels(scenario, step));
   p.family("tollgate_requests_total", "counter", "Requests completed, failed or not.");
   for (std::size_t k = 0; k < steps_.size(); ++k)
-    p.sample("tollgate_requests_total", step_labels(steps_[k].first, steps_[k].second), static_cast<double>(requests_[k]));
-  p.family("tollgate_errors_total", "counter", "Failed requests (any kind).");
+    p.sample("tollgate_requests_total", labels[k], static_cast<double>(steps_[k].requests));
+  p.family("tollgate_errors_total", "counter", "Failed requests by kind.");
   for (std::size_t k = 0; k < steps_.size(); ++k)
-    p.sample("tollgate_errors_total", step_labels(steps_[k].first, steps_[k].second), static_cast<double>(errors_[k]));
-  p.family("tollgate_latency_seconds", "summary", "Latency from the intended send time (coordinated omission corrected).");
-  for (std::size_t k = 0; k < steps_.size(); ++k)
-    summary_samples(p, "tollgate_latency_seconds", step_labels(steps_[k].first, steps_[k].second), latency_[k]);
+    for (std::size_t e = 1; e < steps_[k].errors.size(); ++e)
+      p.sample("tollgate_errors_total",
+               labels[k] + ",kind=\"" + metrics::error_kind_name(static_cast<metrics::ErrorKind>(e)) + "\"",
+               static_cast<double>(steps_[k].errors[e]));
+  p.family("tollgate_checks_total", "counter", "Checks evaluated, by result.");
+  for (std::size_t k = 0; k < steps_.size(); ++k) {
+    p.sample("tollgate_checks_total", labels[k] + ",result=\"passed\"", static_cast<double>(steps_[k].checks_passed));
+    p.sample("tollgate_checks_total", labels[k] + ",result=\"failed\"", static_cast<double>(steps_[k].checks_failed));
+  }
+  auto histograms = [&](const char* name, const char* help, metrics::Histogram Step::*h, bool streams) {
+    p.family(name, "histogram", help);
+    for (std::size_t k = 0; k < steps_.size(); ++k)
+      if (!streams || (steps_[k].*h).total_count()) histogram_samples(p, name, labels[k], steps_[k].*h);
+  };
+  histograms("tollgate_latency_seconds", "Latency from the intended send time (coordinated omission corrected).",
+             &Step::latency, false);
+  histograms("tollgate_ttft_seconds", "Streaming: time to first token, of the streams that ended.", &Step::ttft, true);
+  histograms("tollgate_itl_seconds", "Streaming: inter-token latency (every gap), of the streams that ended.",
+             &Step::itl, true);
   p.family("tollgate_in_flight", "gauge", "Requests in flight.");
   p.sample("tollgate_in_flight", "", static_cast<double>(in_flight_));
   p.family("tollgate_elapsed_seconds", "gauge", "Seconds since the run started.");

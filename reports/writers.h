@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -25,16 +26,38 @@ std::string prometheus_text(const metrics::RunResult& run);
 /// Thread-safe.
 class LiveMetrics {
  public:
+  /// The bucket bounds (seconds) of the live histograms: 1-2.5-5 steps from
+  /// 100 µs to 100 s, then +Inf. The same in every process, so buckets of
+  /// many add up (sum by (le)).
+  static const std::vector<double>& bounds();
+
+  /// One interval of the run, per step (as the engine hands it over).
+  struct Interval {
+    std::vector<const metrics::Histogram*> latency, ttft, itl;  ///< nullptr: none in it
+    const std::vector<std::int64_t>* requests = nullptr;
+    const std::vector<std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)>>* error_kinds = nullptr;
+    const std::vector<std::int64_t>* checks_passed = nullptr;
+    const std::vector<std::int64_t>* checks_failed = nullptr;
+    std::int64_t in_flight = 0;
+    double elapsed_s = 0;
+  };
+
   explicit LiveMetrics(std::vector<std::pair<std::string, std::string>> steps);  ///< (scenario, step)
-  void add(const std::vector<const metrics::Histogram*>& latency, const std::vector<std::int64_t>& requests,
-           const std::vector<std::int64_t>& errors, std::int64_t in_flight, double elapsed_s);
+  void add(const Interval& iv);
+  /// The metrics so far in the Prometheus text format: counters of
+  /// requests, errors by kind and checks; histograms of latency, TTFT and
+  /// ITL (tollgate_*_seconds_bucket); in flight.
   std::string text() const;
 
  private:
+  struct Step {
+    metrics::Histogram latency, ttft, itl;
+    std::int64_t requests = 0, checks_passed = 0, checks_failed = 0;
+    std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)> errors{};
+  };
   mutable std::mutex mutex_;
-  std::vector<std::pair<std::string, std::string>> steps_;
-  std::vector<metrics::Histogram> latency_;
-  std::vector<std::int64_t> requests_, errors_;
+  std::vector<std::pair<std::string, std::string>> names_;
+  std::vector<Step> steps_;
   std::int64_t in_flight_ = 0;
   double elapsed_s_ = 0;
 };

@@ -68,7 +68,9 @@ http::RunOptions LiveOutputs::options(const RunFlags& flags) {
   if (hlog_ || live_)
     options.on_interval = [this](const http::IntervalHistograms& ih) {
       if (hlog_) hlog_->write(ih.run_start_unix_ms, ih.start_s, ih.end_s, ih.steps);
-      if (live_) live_->add(ih.steps, ih.requests, ih.errors, ih.in_flight, ih.end_s);
+      if (live_)
+        live_->add({ih.steps, ih.ttft, ih.itl, &ih.requests, ih.error_kinds, ih.checks_passed, ih.checks_failed,
+                    ih.in_flight, ih.end_s});
     };
   return options;
 }

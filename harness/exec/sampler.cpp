@@ -28,6 +28,9 @@ void IntervalData::add(const IntervalData& o) {
     latency_us[k].add(o.latency_us[k]);
     requests[k] += o.requests[k];
     errors[k] += o.errors[k];
+    for (std::size_t e = 0; e < error_kinds[k].size(); ++e) error_kinds[k][e] += o.error_kinds[k][e];
+    checks_passed[k] += o.checks_passed[k];
+    checks_failed[k] += o.checks_failed[k];
   }
   in_flight += o.in_flight;
   add_optional(ttft_us, o.ttft_us);
@@ -42,6 +45,9 @@ void IntervalData::reset() {
     if (h) h->reset();
   std::fill(requests.begin(), requests.end(), 0);
   std::fill(errors.begin(), errors.end(), 0);
+  for (auto& e : error_kinds) e.fill(0);
+  std::fill(checks_passed.begin(), checks_passed.end(), 0);
+  std::fill(checks_failed.begin(), checks_failed.end(), 0);
   in_flight = 0;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 // The run's time series: each worker hands over its figures once a period
 // (IntervalTicker, on its own thread and timers), and the Sampler merges
 // them into one point per period, in order, on the thread that reports.
@@ -12,6 +13,7 @@
 
 #include "harness/exec/timers.h"
 #include "harness/metrics/histogram.h"
+#include "harness/metrics/step_metrics.h"
 
 namespace tollgate::exec {
 
@@ -20,6 +22,9 @@ namespace tollgate::exec {
 struct IntervalData {
   std::vector<metrics::Histogram> latency_us;
   std::vector<std::int64_t> requests, errors;
+  /// Per step: its errors by kind (metrics::ErrorKind) and its checks.
+  std::vector<std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)>> error_kinds;
+  std::vector<std::int64_t> checks_passed, checks_failed;
   std::int64_t in_flight = 0;  ///< at the interval's end
   /// Per step, once it has streamed: the TTFT and inter-token gaps of the
   /// streams that ended in the interval (empty for a step that never did).
@@ -29,7 +34,9 @@ struct IntervalData {
   /// the step's first stream, to record its TTFT and gaps into.
   std::pair<metrics::Histogram*, metrics::Histogram*> stream_histograms(std::size_t k);
 
-  explicit IntervalData(std::size_t steps = 0) : latency_us(steps), requests(steps, 0), errors(steps, 0) {}
+  explicit IntervalData(std::size_t steps = 0)
+      : latency_us(steps), requests(steps, 0), errors(steps, 0), error_kinds(steps), checks_passed(steps, 0),
+        checks_failed(steps, 0) {}
   void add(const IntervalData& o);
   void reset();
 };

@@ -42,7 +42,16 @@ class SeriesSink {
     point.t_s = iv.end_s;
     point.length_s = iv.end_s - iv.start_s;
     point.in_flight = d.in_flight;
-    IntervalHistograms ih{result_.start_unix_ms, iv.start_s, iv.end_s, {}, d.requests, d.errors, d.in_flight};
+    IntervalHistograms ih;
+    ih.run_start_unix_ms = result_.start_unix_ms;
+    ih.start_s = iv.start_s;
+    ih.end_s = iv.end_s;
+    ih.requests = d.requests;
+    ih.errors = d.errors;
+    ih.in_flight = d.in_flight;
+    ih.error_kinds = &d.error_kinds;
+    ih.checks_passed = &d.checks_passed;
+    ih.checks_failed = &d.checks_failed;
     metrics::Histogram all;
     std::int64_t requests = 0, errors = 0;
     for (std::size_t k = 0; k < d.latency_us.size(); ++k) {
@@ -70,6 +79,8 @@ class SeriesSink {
       step.latency_hdr = encoded(&h);
       if (k < d.ttft_us.size() && d.ttft_us[k]) step.ttft_hdr = encoded(&*d.ttft_us[k]);
       if (k < d.itl_us.size() && d.itl_us[k]) step.itl_hdr = encoded(&*d.itl_us[k]);
+      ih.ttft.push_back(k < d.ttft_us.size() && d.ttft_us[k] ? &*d.ttft_us[k] : nullptr);
+      ih.itl.push_back(k < d.itl_us.size() && d.itl_us[k] ? &*d.itl_us[k] : nullptr);
       point.steps.push_back(std::move(step));
     }
     result_.series.push_back(std::move(point));

@@ -33,6 +33,12 @@ struct IntervalHistograms {
   std::vector<const metrics::Histogram*> steps;
   std::vector<std::int64_t> requests, errors;  ///< per step, in the interval
   std::int64_t in_flight = 0;                  ///< at its end
+  /// Per step, of the streams that ended in it: TTFT and inter-token gaps
+  /// (nullptr: none); its errors by kind and its checks.
+  std::vector<const metrics::Histogram*> ttft, itl;
+  const std::vector<std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)>>* error_kinds = nullptr;
+  const std::vector<std::int64_t>* checks_passed = nullptr;
+  const std::vector<std::int64_t>* checks_failed = nullptr;
 };
 
 struct RunOptions {

@@ -43,6 +43,7 @@ Worker::Worker(RunShared& shared, unsigned index) : shared_(shared), index_(inde
   interval_ = exec::IntervalData(flat);
   ticked_requests_.assign(flat, 0);
   ticked_errors_.assign(flat, 0);
+  ticked_.assign(flat, {});
 }
 
 Worker::~Worker() { join(); }
@@ -187,6 +188,11 @@ void Worker::tick(std::int64_t k, bool last) {
       data.errors[f] = m.error_count() - ticked_errors_[f];
       ticked_requests_[f] = m.requests;
       ticked_errors_[f] = m.error_count();
+      auto& seen = ticked_[f];
+      for (std::size_t e = 0; e < m.errors.size(); ++e) data.error_kinds[f][e] = m.errors[e] - seen.error_kinds[e];
+      data.checks_passed[f] = m.checks_passed - seen.checks_passed;
+      data.checks_failed[f] = m.checks_failed - seen.checks_failed;
+      seen = {m.errors, m.checks_passed, m.checks_failed};
     }
   }
   const double at = std::chrono::duration<double>(shared_.clock.now() - shared_.start).count();

@@ -132,6 +132,11 @@ class Worker {
   std::unique_ptr<exec::IntervalTicker> ticker_;
   exec::IntervalData interval_;                 ///< latency since the last tick, per step of the plan
   std::vector<std::int64_t> ticked_requests_, ticked_errors_;  ///< counts at the last tick
+  struct Ticked {  ///< per step: the rest of its counts at the last tick
+    std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)> error_kinds{};
+    std::int64_t checks_passed = 0, checks_failed = 0;
+  };
+  std::vector<Ticked> ticked_;
   std::thread thread_;
   bool closing_ = false;
   std::string request_lines_;                ///< --requests lines not yet written

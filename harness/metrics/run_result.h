@@ -38,7 +38,7 @@ struct SeriesStep {
   double ttft_p50_ms = -1, ttft_p99_ms = -1, itl_p50_ms = -1, itl_p99_ms = -1;
   /// The interval's histograms themselves (hdr_codec.h, compressed; empty:
   /// no values), so seconds of runs merged are merged exactly.
-  std::string latency_hdr, ttft_hdr, itl_hdr;
+  std::string latency_hdr{}, ttft_hdr{}, itl_hdr{};
 };
 
 /// One second of the run, as it happened.

@@ -125,8 +125,17 @@ TEST_F(Cli, LiveMetricsWhileRunningAndCtrlCWritesEveryReportMarkedInterrupted) {
     text = r.body;
   }
   ASSERT_TRUE(counted()) << text;
-  EXPECT_NE(text.find("# TYPE tollgate_latency_seconds summary"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE tollgate_latency_seconds histogram"), std::string::npos) << text;
   EXPECT_NE(text.find("tollgate_latency_seconds_count{scenario=\"chat\""), std::string::npos) << text;
+  EXPECT_NE(text.find("tollgate_latency_seconds_bucket{scenario=\"chat\",step=\"POST /v1/chat/completions\",le=\"+Inf\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tollgate_checks_total{scenario=\"chat\",step=\"POST /v1/chat/completions\",result=\"passed\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tollgate_errors_total{scenario=\"chat\",step=\"POST /v1/chat/completions\",kind=\"timeout\"} 0"),
+            std::string::npos)
+      << text;
   kill(c.pid(), SIGINT);
   const int status = c.wait_exit(std::chrono::seconds(20));
   ASSERT_NE(status, -1) << "tollgate did not stop after SIGINT";
