@@ -121,9 +121,21 @@ std::unique_ptr<exec::Executor> Worker::make_executor(ScenarioRun& s, int vus, i
 void Worker::start() {
   thread_ = std::thread([this] {
     timers_.at(shared_.start, [this] { begin(); });
+    await_start();
     ioc_.run();
     tick(ticker_ ? ticker_->tick_of(shared_.clock.now()) : 1, true);
     flush_requests();
+  });
+}
+
+// Until a distant start (--start-at), a stop is watched for: it drops the
+// start, so the run ends at once with nothing sent.
+void Worker::await_start() {
+  const auto next = shared_.clock.now() + std::chrono::milliseconds(100);
+  if (next >= shared_.start) return;
+  timers_.at(next, [this] {
+    if (shared_.stop.load() != 0) return timers_.clear();
+    await_start();
   });
 }
 

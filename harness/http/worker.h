@@ -98,6 +98,7 @@ class Worker {
  private:
   void add_scenario(const scenario::Scenario& spec, std::size_t index, std::size_t first_step);
   std::unique_ptr<exec::Executor> make_executor(ScenarioRun& s, int total_vus, int cap);
+  void await_start();
   void begin();
   bool busy() const;
   void stop_starting();

@@ -345,3 +345,33 @@ TEST(Segments, BadSegmentsAndStartsAreRefusedAndALateStartIsRecorded) {
 
 }  // namespace
 }  // namespace tollgate::test
+
+namespace tollgate::test {
+namespace {
+
+TEST(Segments, ACtrlCWhileWaitingForTheStartEndsTheRunWithNothingSent) {
+  EchoTarget target;
+  const fs::path dir = fresh_dir("segments-wait");
+  std::ofstream(dir / "s.yaml") << "version: 1\ntarget: http://127.0.0.1:" << target.port
+                                << "\nscenarios:\n  s:\n    executor: constant-arrival-rate\n    rate: 10/s\n"
+                                   "    duration: 1s\n    steps:\n      - {name: get, method: GET, path: /r}\n";
+  const auto in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
+                              .count();
+  Child c({TOLLGATE_BINARY, "run", (dir / "s.yaml").string(), "--quiet", "--start-at", std::to_string(in_an_hour),
+           "--out", (dir / "out").string()});
+  const std::string first = c.first_line(std::chrono::seconds(10));
+  EXPECT_NE(first.find("starting at "), std::string::npos) << first;
+  kill(c.pid(), SIGINT);
+  const int status = c.wait_exit(std::chrono::seconds(30));  // a bound on a hang, far below the hour
+  ASSERT_NE(status, -1) << "tollgate waited for its start after SIGINT";
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+  const json s = read_json(dir / "out" / "summary.json");
+  EXPECT_EQ(s["interrupted"], true);
+  EXPECT_EQ(s["totals"]["requests"], 0);
+  EXPECT_EQ(s["planned_start_unix_ms"], in_an_hour);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tollgate::test
