@@ -12,11 +12,10 @@
 FROM debian:12 AS builder
 WORKDIR /src
 # The toolchain and libraries first, in a layer of their own that only a
-# change of the package lists rebuilds (ci/install-deps also runs npm ci on
-# package.json: the tests' tools, unused here but part of its one list).
+# change of the package lists rebuilds (`--build`: only what a Release build
+# without the tests needs; no test tools, no npm).
 COPY ci/install-deps ci/install-deps
-COPY package.json package-lock.json ./
-RUN ci/install-deps
+RUN ci/install-deps --build
 COPY . .
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTOLLGATE_BUILD_TESTS=OFF \
  && ninja -C build \
