@@ -32,7 +32,9 @@ std::optional<std::int64_t> parse_instant_ms(const std::string& text, std::strin
   if (all_digits) {
     if (text.size() > 15) return fail("too large for Unix milliseconds");
     if (text.size() < 12) return fail("Unix milliseconds have 12 or more digits (this looks like seconds)");
-    return std::stoll(text);
+    const auto ms = std::stoll(text);
+    if (ms <= 0) return fail("not after 1970");
+    return ms;
   }
   std::size_t p = 0;
   int y, mo, d, h, mi, sec, ms = 0;
@@ -80,6 +82,7 @@ std::optional<std::int64_t> parse_instant_ms(const std::string& text, std::strin
   tm.tm_min = mi;
   tm.tm_sec = sec;
   const std::int64_t s = static_cast<std::int64_t>(timegm(&tm)) - offset_min * 60;
+  if (s * 1000 + ms <= 0) return fail("not after 1970");
   return s * 1000 + ms;
 }
 

@@ -138,9 +138,10 @@ LoadedRun read_summary(const std::string& given) {
     if (j.contains("segment")) {
       info.segment_index = j["segment"].at("index");
       info.segment_count = j["segment"].at("count");
-      if (info.segment_count < 1 || info.segment_index >= info.segment_count)
+      if (info.segment_count < 1 || info.segment_count > 100000 || info.segment_index >= info.segment_count)
         throw std::invalid_argument("segment " + std::to_string(info.segment_index) + "/" +
-                                    std::to_string(info.segment_count) + " is not a segment (0 <= index < count)");
+                                    std::to_string(info.segment_count) +
+                                    " is not a segment (0 <= index < count <= 100000)");
     }
     if (j.contains("planned_start_unix_ms") && !j["planned_start_unix_ms"].is_null())
       out.run.planned_start_unix_ms = j["planned_start_unix_ms"];
@@ -172,6 +173,7 @@ LoadedRun read_summary(const std::string& given) {
       out.run.scenarios.push_back(std::move(sr));
     }
     for (const auto& p : j.at("series").at("points")) {
+      if (!p.contains("latency_hdr")) out.run.series_histograms = false;
       metrics::SeriesPoint point;
       point.t_s = p.at("t");
       point.length_s = p.at("length_s");
@@ -235,22 +237,23 @@ std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& run
       latency.reset();
       ttft.reset();
       itl.reset();
+      // Exact when every run kept its seconds' histograms (an empty one: no
+      // value in that second; requests cut off by the end count without one).
       bool exact = true;
-      // Adds an encoded histogram; false when the point kept none though it had values.
-      auto add = [&](metrics::Histogram& into, const std::string& text, const LoadedRun& r, bool had) {
-        if (text.empty()) return !had;
+      auto add = [&](metrics::Histogram& into, const std::string& text, const LoadedRun& r) {
+        if (text.empty()) return;
         std::string error;
         const auto h = metrics::decode_histogram(text, &error);
         if (!h) throw SourceError({r.path, 0, 0}, "a series histogram does not decode: " + error);
         into.add(*h);
-        return true;
       };
       for (const auto& [run, p] : points) {
         if (k >= p->steps.size()) continue;
         const auto& b = p->steps[k];
-        exact = add(latency, b.latency_hdr, *run, b.requests > 0) && exact;
-        exact = add(ttft, b.ttft_hdr, *run, b.ttft_p50_ms >= 0) && exact;
-        exact = add(itl, b.itl_hdr, *run, b.itl_p50_ms >= 0) && exact;
+        exact = exact && run->run.series_histograms;
+        add(latency, b.latency_hdr, *run);
+        add(ttft, b.ttft_hdr, *run);
+        add(itl, b.itl_hdr, *run);
         const auto n = a.requests + b.requests;
         a.p50_ms = n ? (a.p50_ms * static_cast<double>(a.requests) + b.p50_ms * static_cast<double>(b.requests)) /
                            static_cast<double>(n)
@@ -276,16 +279,22 @@ std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& run
         a.p99_ms = ms(latency, 99);
         a.max_ms = static_cast<double>(latency.max()) / 1000.0;
         a.latency_hdr = metrics::encode_histogram(latency);
+      } else {  // as the engine writes a second without a value
+        a.p50_ms = a.p90_ms = a.p99_ms = a.max_ms = 0;
       }
       if (ttft.total_count()) {
         a.ttft_p50_ms = ms(ttft, 50);
         a.ttft_p99_ms = ms(ttft, 99);
         a.ttft_hdr = metrics::encode_histogram(ttft);
+      } else {
+        a.ttft_p50_ms = a.ttft_p99_ms = -1;
       }
       if (itl.total_count()) {
         a.itl_p50_ms = ms(itl, 50);
         a.itl_p99_ms = ms(itl, 99);
         a.itl_hdr = metrics::encode_histogram(itl);
+      } else {
+        a.itl_p50_ms = a.itl_p99_ms = -1;
       }
     }
     out.push_back(std::move(m));
@@ -380,7 +389,10 @@ LoadedRun merge_runs(const std::vector<LoadedRun>& runs) {
   check_segments(runs);
   out.run.info.segment_index = 0;  // all segments together: the whole run
   out.run.info.segment_count = 1;
-  for (const auto& r : runs) out.run.start_late_ms = std::max(out.run.start_late_ms, r.run.start_late_ms);
+  for (const auto& r : runs) {
+    out.run.start_late_ms = std::max(out.run.start_late_ms, r.run.start_late_ms);
+    out.run.series_histograms = out.run.series_histograms && r.run.series_histograms;
+  }
   out.run.series = merge_series(runs, out.run.start_unix_ms);
   out.path.clear();
   return out;

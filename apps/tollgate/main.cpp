@@ -143,7 +143,7 @@ struct Commands {
     report->add_option("-o,--out", report_out, "write summary.json, junit.xml and metrics.prom here");
     report->callback([this] { code = report_command(report_path, report_out); });
     auto* merge = app.add_subcommand("merge", "merge runs that ran side by side (histograms merge without loss)");
-    merge->add_option("RUN", merge_paths, "summary.json files or --out directories")->required()->expected(2, -1);
+    merge->add_option("RUN", merge_paths, "summary.json files or --out directories")->required()->expected(1, -1);
     merge->add_option("-o,--out", merge_out, "write the merged reports here")->required();
     merge->callback([this] { code = merge_command(merge_paths, merge_out); });
     auto* cmp = app.add_subcommand("compare", "compare two runs step by step; exit 1 on a regression");

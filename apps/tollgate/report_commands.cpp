@@ -108,6 +108,10 @@ int merge_command(const std::vector<std::string>& paths, const std::string& out_
     std::vector<reports::LoadedRun> runs;
     for (const auto& p : paths) runs.push_back(reports::read_summary(p));
     const auto merged = reports::merge_runs(runs);
+    for (const auto& r : runs)  // a segment that came late ran its share of the run later than the others
+      if (r.run.start_late_ms > 0)
+        std::cout << "note: " << r.path << " (segment " << r.run.info.segment_index << "/" << r.run.info.segment_count
+                  << ") started " << r.run.start_late_ms << " ms after its --start-at\n";
     std::cout << "merged " << runs.size() << " runs of " << merged.run.info.scenario_file << "\n";
     return verdict(judged(merged), out_dir);
   });

@@ -196,6 +196,10 @@ RunResult run_plan(const scenario::Plan& plan, const RunOptions& options, const 
   }
   result.end_unix_ms = clock.now_ms();
   result.duration_s = std::chrono::duration<double>(clock.now() - shared.start).count();
+  if (result.duration_s < 0) {  // stopped while waiting for --start-at: it never started
+    result.duration_s = 0;
+    result.start_unix_ms = result.end_unix_ms;
+  }
   result.interrupted = stop.load() != 0;
   merge_results(plan, workers, result);
   return result;

@@ -46,8 +46,11 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
   std::map<std::string, json> vars;
   // Its number in the whole run: the open model's arrival number, else the
   // next of this segment's, numbered as the single run would (segment.h).
-  const std::int64_t seq = start.iteration >= 0 ? start.iteration
-                                                : s.segment.global(shared_.iteration_seq[s.index]->fetch_add(1));
+  // A probe's groups (iteration_groups) go by the order of starts, so that
+  // every case is sent once the starts reach their number.
+  const bool arrival_number = start.iteration >= 0 && spec.iteration_groups.empty();
+  const std::int64_t seq =
+      arrival_number ? start.iteration : s.segment.global(shared_.iteration_seq[s.index]->fetch_add(1));
   if (spec.data) {
     const auto n = spec.data->rows.size();
     const auto& row = spec.data->rows[spec.data->random ? s.rng() % n : static_cast<std::size_t>(seq) % n];

@@ -70,7 +70,11 @@ void Worker::add_scenario(const scenario::Scenario& spec, std::size_t index, std
   s->pool = std::make_unique<ConnectionPool>(ioc_, PoolOptions{plan.target, plan.timeouts, plan.tls, plan.max_body,
                                                                plan.max_event, share(conns)},
                                              shared_.clock);
-  s->rng.seed(0x5eed'0000ULL + index * 977 + index_);
+  // Each worker of each segment draws its own random values ({{uuid}},
+  // random rows, lengths): segments must not send copies of each other's.
+  std::seed_seq seed{std::uint64_t{0x5eed}, std::uint64_t{index}, std::uint64_t{shared_.plan.segment.index},
+                     std::uint64_t{index_}};
+  s->rng.seed(seed);
   for (const auto& step : spec.steps) {
     std::string missing;
     s->requests.push_back(render_request(plan, step, [](const std::string&) { return std::nullopt; }, missing));

@@ -148,6 +148,9 @@ struct RunResult {
   std::int64_t callbacks_received = 0;   ///< by the callback receiver, matched or not
   std::int64_t callbacks_unmatched = 0;  ///< received but claimed by no step
   std::vector<SeriesPoint> series;       ///< per second, every step
+  /// The series' points keep their seconds' histograms (SeriesStep::*_hdr);
+  /// false for one read from a summary.json written before they were kept.
+  bool series_histograms = true;
   std::vector<ThresholdResult> thresholds;
   std::vector<ContractCoverage> coverage;
   std::optional<SearchResult> search;  ///< a capacity-search or sweep scenario's steps

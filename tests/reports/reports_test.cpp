@@ -273,6 +273,9 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   parts[0].run.series = {{1.0, 1.0, 2, {{10, 0, 1.0, 2.0, 3.0, 4.0}}}, {2.0, 1.0, 2, {{10, 1, 1.0, 2.0, 3.0, 4.0}}}};
   parts[1].run.start_unix_ms = parts[0].run.start_unix_ms + 1000;
   parts[1].run.series = {{1.0, 1.0, 3, {{30, 0, 3.0, 4.0, 9.0, 12.0}}}};
+  // Summaries written before the seconds' histograms were kept: the
+  // merged second's percentiles are approximated.
+  parts[0].run.series_histograms = parts[1].run.series_histograms = false;
   const auto aligned = merge_runs({parts[0], parts[1]}).run.series;
   ASSERT_EQ(aligned.size(), 2u);
   EXPECT_EQ(aligned[0].steps[0].requests, 10);
@@ -281,6 +284,29 @@ TEST_F(Reports, MergedSplitRunsEqualTheSingleRun) {
   EXPECT_EQ(aligned[1].in_flight, 5);
   EXPECT_DOUBLE_EQ(aligned[1].steps[0].p50_ms, 2.5) << "request-weighted";
   EXPECT_DOUBLE_EQ(aligned[1].steps[0].p99_ms, 9.0) << "the highest";
+  // With the seconds' histograms: a merged second is their sum, exactly,
+  // and a second whose requests were all cut off (none has a latency)
+  // keeps it exact.
+  metrics::Histogram fast, slow, both;
+  for (int i = 1; i <= 100; ++i) {
+    fast.record(i * 10);
+    slow.record(i * 1000);
+    both.record(i * 10);
+    both.record(i * 1000);
+  }
+  parts[0].run.series_histograms = parts[1].run.series_histograms = true;
+  parts[0].run.series = {{1.0, 1.0, 0, {{100, 0, 0.5, 0.9, 1.0, 1.0}}}, {2.0, 1.0, 0, {{100, 0, 0.5, 0.9, 1.0, 1.0}}}};
+  parts[0].run.series[1].steps[0].latency_hdr = encode_histogram(fast);
+  parts[1].run.series = {{1.0, 1.0, 0, {{100, 0, 50, 90, 100, 100}}}, {2.0, 1.0, 0, {{3, 3, 0, 0, 0, 0}}}};
+  parts[1].run.series[0].steps[0].latency_hdr = encode_histogram(slow);
+  const auto exact = merge_runs({parts[0], parts[1]}).run.series;
+  ASSERT_EQ(exact.size(), 3u);
+  EXPECT_EQ(exact[1].steps[0].requests, 200);
+  EXPECT_DOUBLE_EQ(exact[1].steps[0].p50_ms, static_cast<double>(both.value_at_percentile(50)) / 1000);
+  EXPECT_DOUBLE_EQ(exact[1].steps[0].p99_ms, static_cast<double>(both.value_at_percentile(99)) / 1000);
+  EXPECT_EQ(decode_histogram(exact[1].steps[0].latency_hdr)->counts(), both.counts());
+  EXPECT_EQ(exact[2].steps[0].requests, 3);
+  EXPECT_DOUBLE_EQ(exact[2].steps[0].p99_ms, 0) << "no latency in that second";
   // Another scenario file does not merge.
   LoadedRun other = parts[1];
   other.run.info.scenario_sha256 = "ffff" + other.run.info.scenario_sha256.substr(4);

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 
@@ -20,6 +21,7 @@
 
 #include "harness/metrics/hdr_codec.h"
 #include "net/http_server.h"
+#include "tests/support/summary_schema.h"
 #include "tests/support/tollgate_cli.h"
 
 namespace tollgate::test {
@@ -253,9 +255,17 @@ TEST(Segments, TheJobsPodCommandsRunLocallyAndMergeIntoTheSingleRun) {
   fs::remove_all(root);
 }
 
-// A stand-in target that echoes {{iteration}} and {{vu}} back in its query.
+// A stand-in target that answers 200 and keeps every `u` query value.
 struct EchoTarget {
-  net::HttpServer server{net::ServerOptions{}, [](const net::HttpRequest&) { return net::HttpResponse::json(200, {}); }};
+  std::mutex mutex;
+  std::vector<std::string> u;
+  net::HttpServer server{net::ServerOptions{}, [this](const net::HttpRequest& r) {
+                           if (auto v = r.query_param("u")) {
+                             std::lock_guard lock(mutex);
+                             u.push_back(*v);
+                           }
+                           return net::HttpResponse::json(200, {});
+                         }};
   std::uint16_t port = server.start();
   ~EchoTarget() {
     server.stop();
@@ -287,10 +297,14 @@ TEST(Segments, IterationNumbersAreTheSingleRunsInEveryExecutor) {
   };
   for (const auto& [name, body] : executors) {
     std::ofstream(dir / (name + ".yaml")) << head << "  s:\n" << body
-                                          << "    steps:\n      - {name: get, method: GET, path: \"/r?i={{iteration}}\"}\n";
+                                          << "    steps:\n      - {name: get, method: GET, path: \"/r?i={{iteration}}&u={{uuid}}\"}\n";
     const auto single = tollgate("run " + sh_quote((dir / (name + ".yaml")).string()) + " --quiet --requests " +
                                  sh_quote((dir / (name + "-single.jsonl")).string()));
     ASSERT_EQ(single.exit_code, 0) << single.output;
+    {
+      std::lock_guard lock(target.mutex);
+      target.u.clear();
+    }
     std::multiset<std::pair<int, int>> parts;
     for (int i = 0; i < 5; ++i) {  // 5 segments: more than the 3 VUs
       const auto part = tollgate("run " + sh_quote((dir / (name + ".yaml")).string()) + " --quiet --segment " +
@@ -302,6 +316,11 @@ TEST(Segments, IterationNumbersAreTheSingleRunsInEveryExecutor) {
     const auto whole = numbers_in(dir / (name + "-single.jsonl"));
     EXPECT_EQ(whole.size(), name == "open" ? 100u : 53u);
     EXPECT_EQ(parts, whole) << name;
+    // Random values ({{uuid}}) are each segment's own, never another's copies.
+    std::lock_guard lock(target.mutex);
+    EXPECT_EQ(target.u.size(), whole.size());
+    EXPECT_EQ(std::set<std::string>(target.u.begin(), target.u.end()).size(), target.u.size()) << name;
+    target.u.clear();
   }
   fs::remove_all(dir);
 }
@@ -333,6 +352,9 @@ TEST(Segments, BadSegmentsAndStartsAreRefusedAndALateStartIsRecorded) {
   EXPECT_EQ(s["planned_start_unix_ms"], 1767225600000);
   EXPECT_GT(s["start_late_ms"].get<std::int64_t>(), 0);
   EXPECT_EQ(s["segment"], (json{{"index", 1}, {"count", 2}}));
+  const auto alone = tollgate("merge " + sh_quote((dir / "out").string()) + " --out " + sh_quote((dir / "m").string()));
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_NE(alone.output.find("1 of its 2 segments missing: 0/2"), std::string::npos) << alone.output;
   // A capacity search decides each step from the whole run: not split.
   const auto search = tollgate("run " + sh_quote(std::string(TOLLGATE_SOURCE_DIR) + "/scenarios/capacity/chat-knee-search.yaml") +
                                " --quiet --segment 0/2 --env TARGET=http://127.0.0.1:" + std::to_string(target.port));
@@ -370,6 +392,9 @@ TEST(Segments, ACtrlCWhileWaitingForTheStartEndsTheRunWithNothingSent) {
   EXPECT_EQ(s["interrupted"], true);
   EXPECT_EQ(s["totals"]["requests"], 0);
   EXPECT_EQ(s["planned_start_unix_ms"], in_an_hour);
+  EXPECT_EQ(s["duration_s"], 0);
+  EXPECT_EQ(s["scenarios"][0]["duration_s"], 0);
+  EXPECT_EQ(summary_schema_errors(s), "");
   fs::remove_all(dir);
 }
 
