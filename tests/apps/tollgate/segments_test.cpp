@@ -131,8 +131,13 @@ TEST(Segments, TheJobsPodCommandsRunLocallyAndMergeIntoTheSingleRun) {
   std::map<std::string, std::string> env;
   for (const auto& kv : run_config["data"]) env[kv.first.as<std::string>()] = kv.second.as<std::string>();
   env["TARGET"] = url + "/aiproxy";
-  env["RATE"] = "80/s";
+  // A light load with loose latency bounds: the test is about what the
+  // merge counts and judges, not about speed (under ASan, 4 processes and
+  // the mock share 2 cores: 80/s had streams' TTFT p99 at 2.4 s).
+  env["RATE"] = "30/s";
   env["DURATION"] = "3s";
+  env["TTFT_P99"] = "60s";
+  env["LATENCY_P99"] = "60s";
   env["TOLLGATE_DATA_DIR"] = TOLLGATE_SOURCE_DIR;
   env["RUN"] = "r1";
   env["MERGE_POLL"] = "1";
@@ -178,7 +183,7 @@ TEST(Segments, TheJobsPodCommandsRunLocallyAndMergeIntoTheSingleRun) {
   const auto planned = [](const json& s) { return s["requests"].get<std::int64_t>() + s["missed"].get<std::int64_t>(); };
   EXPECT_EQ(planned(ms), planned(ws));
   EXPECT_EQ(ms["missed"], 0);
-  EXPECT_GT(planned(ws), 150);
+  EXPECT_GT(planned(ws), 50);
   EXPECT_NEAR(ms["rate"]["target"].get<double>(), ws["rate"]["target"].get<double>(), 1e-3) << "the shares add up";
   EXPECT_EQ(merged["segment"]["count"], 1);
   std::set<unsigned> indexes;
