@@ -1,7 +1,5 @@
 #include "harness/http/engine.h"
 
-#include "harness/metrics/hdr_codec.h"
-
 #include <algorithm>
 #include <set>
 #include <thread>
