@@ -269,33 +269,8 @@ std::vector<metrics::SeriesPoint> merge_series(const std::vector<LoadedRun>& run
         a.requests = n;
         a.errors += b.errors;
       }
-      if (!exact) continue;
-      const auto ms = [](const metrics::Histogram& h, double pct) {
-        return static_cast<double>(h.value_at_percentile(pct)) / 1000.0;
-      };
-      if (latency.total_count()) {
-        a.p50_ms = ms(latency, 50);
-        a.p90_ms = ms(latency, 90);
-        a.p99_ms = ms(latency, 99);
-        a.max_ms = static_cast<double>(latency.max()) / 1000.0;
-        a.latency_hdr = metrics::encode_histogram(latency);
-      } else {  // as the engine writes a second without a value
-        a.p50_ms = a.p90_ms = a.p99_ms = a.max_ms = 0;
-      }
-      if (ttft.total_count()) {
-        a.ttft_p50_ms = ms(ttft, 50);
-        a.ttft_p99_ms = ms(ttft, 99);
-        a.ttft_hdr = metrics::encode_histogram(ttft);
-      } else {
-        a.ttft_p50_ms = a.ttft_p99_ms = -1;
-      }
-      if (itl.total_count()) {
-        a.itl_p50_ms = ms(itl, 50);
-        a.itl_p99_ms = ms(itl, 99);
-        a.itl_hdr = metrics::encode_histogram(itl);
-      } else {
-        a.itl_p50_ms = a.itl_p99_ms = -1;
-      }
+      // Exact: the second's figures from its histograms, as the engine makes them.
+      if (exact) a = metrics::series_step(a.requests, a.errors, latency, &ttft, &itl);
     }
     out.push_back(std::move(m));
   }

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "harness/http/worker.h"
-#include "harness/metrics/hdr_codec.h"
 
 namespace tollgate::http {
 namespace {
@@ -58,28 +57,13 @@ class SeriesSink {
       ih.steps.push_back(&h);
       requests += d.requests[k];
       errors += d.errors[k];
-      const auto ms = [&](double p) { return static_cast<double>(h.value_at_percentile(p)) / 1000.0; };
-      metrics::SeriesStep step;
-      step.requests = d.requests[k];
-      step.errors = d.errors[k];
-      step.p50_ms = ms(50);
-      step.p90_ms = ms(90);
-      step.p99_ms = ms(99);
-      step.max_ms = static_cast<double>(h.max()) / 1000.0;
-      auto at = [](const std::vector<std::optional<metrics::Histogram>>& v, std::size_t k, double p) {
-        return k < v.size() && v[k] && v[k]->total_count() ? static_cast<double>(v[k]->value_at_percentile(p)) / 1000.0 : -1.0;
+      // A step's streams of the interval (none: it never streamed).
+      const auto of = [k](const std::vector<std::optional<metrics::Histogram>>& v) -> const metrics::Histogram* {
+        return k < v.size() && v[k] ? &*v[k] : nullptr;
       };
-      step.ttft_p50_ms = at(d.ttft_us, k, 50);
-      step.ttft_p99_ms = at(d.ttft_us, k, 99);
-      step.itl_p50_ms = at(d.itl_us, k, 50);
-      step.itl_p99_ms = at(d.itl_us, k, 99);
-      const auto encoded = [](const metrics::Histogram* h) { return h && h->total_count() ? metrics::encode_histogram(*h) : ""; };
-      step.latency_hdr = encoded(&h);
-      if (k < d.ttft_us.size() && d.ttft_us[k]) step.ttft_hdr = encoded(&*d.ttft_us[k]);
-      if (k < d.itl_us.size() && d.itl_us[k]) step.itl_hdr = encoded(&*d.itl_us[k]);
-      ih.ttft.push_back(k < d.ttft_us.size() && d.ttft_us[k] ? &*d.ttft_us[k] : nullptr);
-      ih.itl.push_back(k < d.itl_us.size() && d.itl_us[k] ? &*d.itl_us[k] : nullptr);
-      point.steps.push_back(std::move(step));
+      ih.ttft.push_back(of(d.ttft_us));
+      ih.itl.push_back(of(d.itl_us));
+      point.steps.push_back(metrics::series_step(d.requests[k], d.errors[k], h, ih.ttft.back(), ih.itl.back()));
     }
     result_.series.push_back(std::move(point));
     if (options_.on_interval) options_.on_interval(ih);

@@ -1,10 +1,34 @@
 #include "harness/metrics/run_result.h"
 
+#include "harness/metrics/hdr_codec.h"
+
 #include <cmath>
 #include <cstdio>
 #include <set>
 
 namespace tollgate::metrics {
+
+SeriesStep series_step(std::int64_t requests, std::int64_t errors, const Histogram& latency, const Histogram* ttft,
+                       const Histogram* itl) {
+  const auto ms = [](const Histogram& h, double p) { return static_cast<double>(h.value_at_percentile(p)) / 1000.0; };
+  const auto encoded = [](const Histogram* h) { return h && h->total_count() ? encode_histogram(*h) : std::string(); };
+  const auto ended = [&](const Histogram* h, double p) { return h && h->total_count() ? ms(*h, p) : -1.0; };
+  SeriesStep s;
+  s.requests = requests;
+  s.errors = errors;
+  s.p50_ms = ms(latency, 50);
+  s.p90_ms = ms(latency, 90);
+  s.p99_ms = ms(latency, 99);
+  s.max_ms = static_cast<double>(latency.max()) / 1000.0;
+  s.ttft_p50_ms = ended(ttft, 50);
+  s.ttft_p99_ms = ended(ttft, 99);
+  s.itl_p50_ms = ended(itl, 50);
+  s.itl_p99_ms = ended(itl, 99);
+  s.latency_hdr = encoded(&latency);
+  s.ttft_hdr = encoded(ttft);
+  s.itl_hdr = encoded(itl);
+  return s;
+}
 
 StepMetrics ScenarioResult::total() const {
   StepMetrics t;

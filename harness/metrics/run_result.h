@@ -41,6 +41,12 @@ struct SeriesStep {
   std::string latency_hdr{}, ttft_hdr{}, itl_hdr{};
 };
 
+/// A step's figures of one interval from its histograms (µs): latency
+/// percentiles (0 when none), TTFT and ITL (-1 when none ended; nullptr:
+/// the step never streamed) and the histograms themselves, encoded.
+SeriesStep series_step(std::int64_t requests, std::int64_t errors, const Histogram& latency, const Histogram* ttft,
+                       const Histogram* itl);
+
 /// One second of the run, as it happened.
 struct SeriesPoint {
   double t_s = 0;                ///< end of the interval, seconds after the start
