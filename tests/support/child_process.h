@@ -109,6 +109,13 @@ struct Outcome {
   std::string output;
 };
 
+/// `s` as one word of a /bin/sh command line, whatever it holds.
+inline std::string sh_quote(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 /// Runs `command` with /bin/sh, its stderr folded into its stdout.
 inline Outcome run_shell(const std::string& command, std::chrono::seconds timeout = std::chrono::seconds(60)) {
   Child c({"/bin/sh", "-c", command + " 2>&1"});

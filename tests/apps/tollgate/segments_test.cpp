@@ -30,12 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string sh_quote(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 fs::path fresh_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("tollgate-" + name + "-" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -292,18 +286,26 @@ std::multiset<std::pair<int, int>> numbers_in(const fs::path& file) {
   return out;
 }
 
+// DIR/NAME.yaml: one scenario `s` running `executor` (YAML lines of the
+// scenario) with one step `get` of `path` against the target on `port`.
+fs::path write_scenario(const fs::path& dir, const std::string& name, std::uint16_t port, const std::string& executor,
+                        const std::string& path = "/r") {
+  const fs::path file = dir / (name + ".yaml");
+  std::ofstream(file) << "version: 1\ntarget: http://127.0.0.1:" << port << "\nscenarios:\n  s:\n" << executor
+                      << "    steps:\n      - {name: get, method: GET, path: \"" << path << "\"}\n";
+  return file;
+}
+
 TEST(Segments, IterationNumbersAreTheSingleRunsInEveryExecutor) {
   EchoTarget target;
   const fs::path dir = fresh_dir("segments-numbers");
-  const std::string head = "version: 1\ntarget: http://127.0.0.1:" + std::to_string(target.port) + "\nscenarios:\n";
   const std::map<std::string, std::string> executors = {
       {"open", "    executor: constant-arrival-rate\n    rate: 100/s\n    duration: 1s\n"},
       {"shared", "    executor: iterations\n    iterations: 53\n    vus: 3\n"},
   };
   for (const auto& [name, body] : executors) {
-    std::ofstream(dir / (name + ".yaml")) << head << "  s:\n" << body
-                                          << "    steps:\n      - {name: get, method: GET, path: \"/r?i={{iteration}}&u={{uuid}}\"}\n";
-    const auto single = tollgate("run " + sh_quote((dir / (name + ".yaml")).string()) + " --quiet --requests " +
+    const std::string file = sh_quote(write_scenario(dir, name, target.port, body, "/r?i={{iteration}}&u={{uuid}}").string());
+    const auto single = tollgate("run " + file + " --quiet --requests " +
                                  sh_quote((dir / (name + "-single.jsonl")).string()));
     ASSERT_EQ(single.exit_code, 0) << single.output;
     {
@@ -312,7 +314,7 @@ TEST(Segments, IterationNumbersAreTheSingleRunsInEveryExecutor) {
     }
     std::multiset<std::pair<int, int>> parts;
     for (int i = 0; i < 5; ++i) {  // 5 segments: more than the 3 VUs
-      const auto part = tollgate("run " + sh_quote((dir / (name + ".yaml")).string()) + " --quiet --segment " +
+      const auto part = tollgate("run " + file + " --quiet --segment " +
                                  std::to_string(i) + "/5 --requests " +
                                  sh_quote((dir / (name + "-" + std::to_string(i) + ".jsonl")).string()));
       ASSERT_EQ(part.exit_code, 0) << part.output;
@@ -333,10 +335,8 @@ TEST(Segments, IterationNumbersAreTheSingleRunsInEveryExecutor) {
 TEST(Segments, BadSegmentsAndStartsAreRefusedAndALateStartIsRecorded) {
   EchoTarget target;
   const fs::path dir = fresh_dir("segments-flags");
-  std::ofstream(dir / "s.yaml") << "version: 1\ntarget: http://127.0.0.1:" << target.port
-                                << "\nscenarios:\n  s:\n    executor: constant-vus\n    vus: 1\n    duration: 200ms\n"
-                                   "    steps:\n      - {name: get, method: GET, path: /r}\n";
-  const std::string file = sh_quote((dir / "s.yaml").string());
+  const std::string file =
+      sh_quote(write_scenario(dir, "s", target.port, "    executor: constant-vus\n    vus: 1\n    duration: 200ms\n").string());
   const auto four = tollgate("run " + file + " --quiet --segment 4/4");
   EXPECT_EQ(four.exit_code, 2) << four.output;
   EXPECT_NE(four.output.find("--segment: segment '4/4': the index must be below the count"), std::string::npos)
@@ -370,22 +370,15 @@ TEST(Segments, BadSegmentsAndStartsAreRefusedAndALateStartIsRecorded) {
   fs::remove_all(dir);
 }
 
-}  // namespace
-}  // namespace tollgate::test
-
-namespace tollgate::test {
-namespace {
-
 TEST(Segments, ACtrlCWhileWaitingForTheStartEndsTheRunWithNothingSent) {
   EchoTarget target;
   const fs::path dir = fresh_dir("segments-wait");
-  std::ofstream(dir / "s.yaml") << "version: 1\ntarget: http://127.0.0.1:" << target.port
-                                << "\nscenarios:\n  s:\n    executor: constant-arrival-rate\n    rate: 10/s\n"
-                                   "    duration: 1s\n    steps:\n      - {name: get, method: GET, path: /r}\n";
+  const fs::path file =
+      write_scenario(dir, "s", target.port, "    executor: constant-arrival-rate\n    rate: 10/s\n    duration: 1s\n");
   const auto in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch() + std::chrono::hours(1))
                               .count();
-  Child c({TOLLGATE_BINARY, "run", (dir / "s.yaml").string(), "--quiet", "--start-at", std::to_string(in_an_hour),
+  Child c({TOLLGATE_BINARY, "run", file.string(), "--quiet", "--start-at", std::to_string(in_an_hour),
            "--out", (dir / "out").string()});
   const std::string first = c.first_line(std::chrono::seconds(10));
   EXPECT_NE(first.find("starting at "), std::string::npos) << first;
