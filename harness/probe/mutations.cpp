@@ -10,6 +10,10 @@ namespace {
 using contract::NodeRef;
 using nlohmann::json;
 
+/// An array is not written past this many items (a maxItems of 10,000
+/// is not probed at its edge).
+constexpr double kMaxItemsSent = 1000;
+
 std::set<std::string> types_of(NodeRef s) {
   std::set<std::string> out;
   if (!s || !s.node->is_object()) return out;
@@ -71,6 +75,8 @@ class Mutator {
     const auto types = types_of(s);
     if (auto w = wrong_type(types))
       add(where + ": wrong type (" + w->second + ")", [&](json& b) { b.at(at) = w->first; });
+    if (!types.empty() && !types.count("null") && s.node->value("nullable", json(false)) != json(true))
+      add(where + ": null (not nullable)", [&](json& b) { b.at(at) = nullptr; });
     if (const auto e = s.node->find("enum"); e != s.node->end() && e->is_array())
       add(where + ": not one of its enum", [&](json& b) { b.at(at) = "zz-not-in-enum"; });
     const json& v = valid_.at(at);
@@ -96,12 +102,33 @@ class Mutator {
       if (const json* m = number_at(s, "minLength"); m && m->get<double>() >= 1)
         add(where + ": shorter than minLength " + m->dump(),
             [&](json& b) { b.at(at) = std::string(static_cast<std::size_t>(m->get<double>()) - 1, 'z'); });
+      if (const auto f = s.node->find("format"); f != s.node->end() && f->is_string())
+        add(where + ": not a " + f->get<std::string>() + " (format)",
+            [&](json& b) { b.at(at) = "zz not a " + f->get<std::string>() + " ::"; });
     }
     if (v.is_array()) {
       if (const json* m = number_at(s, "minItems"); m && m->get<double>() >= 1)
         add(where + ": fewer items than minItems " + m->dump(), [&](json& b) { b.at(at) = json::array(); });
+      if (const json* m = number_at(s, "maxItems"); m && !v.empty() && m->get<double>() < kMaxItemsSent)
+        add(where + ": more items than maxItems " + m->dump(), [&](json& b) {
+          b.at(at) = json::array_t(static_cast<std::size_t>(m->get<double>()) + 1, v.front());
+        });
     }
-    if (v.is_object() && depth < 1) object(s, at, depth + 1);
+    descend(s, at, depth);
+  }
+
+  /// Into an object's properties and an array's first item, two levels
+  /// below the top at most.
+  void descend(NodeRef s, const json::json_pointer& at, int depth) {
+    if (depth >= 2) return;
+    const json& v = valid_.at(at);
+    if (v.is_object()) object(s, at, depth + 1);
+    if (v.is_array() && !v.empty())
+      if (const NodeRef items = s.child("items")) {
+        const NodeRef item = docs_.deref(items);
+        if (edges_) edge(item, at / 0, depth + 1);
+        else value(item, at / 0, depth + 1);
+      }
   }
 
   void edge(NodeRef s, const json::json_pointer& at, int depth) {
@@ -124,10 +151,17 @@ class Mutator {
         add(where + " at its maxLength " + m->dump(),
             [&](json& b) { b.at(at) = std::string(static_cast<std::size_t>(m->get<double>()), 'a'); });
     }
-    if (v.is_array())
-      if (const json* m = number_at(s, "minItems"); m && m->get<double>() < static_cast<double>(v.size()))
-        add(where + " at its minItems " + m->dump(),
-            [&](json& b) { b.at(at).get_ref<json::array_t&>().resize(static_cast<std::size_t>(m->get<double>())); });
+    if (v.is_array()) {
+      const json* lo = number_at(s, "minItems");
+      if (lo && lo->get<double>() < static_cast<double>(v.size()))
+        add(where + " at its minItems " + lo->dump(),
+            [&](json& b) { b.at(at).get_ref<json::array_t&>().resize(static_cast<std::size_t>(lo->get<double>())); });
+      if (!lo && !v.empty()) add(where + " empty", [&](json& b) { b.at(at) = json::array(); });
+      if (const json* hi = number_at(s, "maxItems");
+          hi && !v.empty() && hi->get<double>() > static_cast<double>(v.size()) && hi->get<double>() <= kMaxItemsSent)
+        add(where + " at its maxItems " + hi->dump(),
+            [&](json& b) { b.at(at) = json::array_t(static_cast<std::size_t>(hi->get<double>()), v.front()); });
+    }
     if (const auto e = s.node->find("enum"); e != s.node->end() && e->is_array()) {
       int n = 0;
       for (const auto& option : *e)
@@ -135,7 +169,7 @@ class Mutator {
           add(where + " = " + option.dump(-1, ' ', false, json::error_handler_t::replace),
               [&](json& b) { b.at(at) = option; });
     }
-    if (v.is_object() && depth < 1) object(s, at, depth + 1);
+    descend(s, at, depth);
   }
 
   template <typename Edit>

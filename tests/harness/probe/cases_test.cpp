@@ -26,6 +26,11 @@ components:
         quantity: {type: integer, minimum: 1, maximum: 10}
         gift: {type: boolean}
         note: {type: string, maxLength: 40}
+        ship_by: {type: string, format: date}
+        wrapping:
+          type: array
+          maxItems: 3
+          items: {type: string, enum: [plain, glossy]}
         address:
           type: object
           required: [city]
@@ -99,15 +104,19 @@ TEST(ProbeCases, NegativesBreakTheirContractAndPositivesKeepIt) {
   for (const char* rule : {"body /sku: required, left out", "body /quantity: below minimum 1", "body /quantity: above maximum 10",
                            "body /quantity: wrong type (string)", "body /note: longer than maxLength 40",
                            "body /address/city: required, left out", "body /address/city: shorter than minLength 2",
-                           "body /: an array, not an object", "body is not JSON", "Content-Type text/plain (undocumented)"})
+                           "body /: an array, not an object", "body is not JSON", "Content-Type text/plain (undocumented)",
+                           "body /gift: null (not nullable)", "body /ship_by: not a date (format)",
+                           "body /wrapping: more items than maxItems 3", "body /wrapping/0: not one of its enum"})
     EXPECT_TRUE(rules.count(rule)) << "no negative case '" << rule << "'";
   // Positives at the edges of what is allowed, each valid.
   std::set<std::string> edges;
   for (const auto* k : positives)
     if (k->name.find(": edge ") != std::string::npos) edges.insert(k->name.substr(k->name.find(": edge ") + 7));
   for (const char* edge : {"/quantity at its minimum 1", "/quantity at its maximum 10", "/note at its maxLength 40",
-                           "/address/city at its minLength 2"})
+                           "/address/city at its minLength 2", "/wrapping empty", "/wrapping at its maxItems 3"})
     EXPECT_TRUE(edges.count(edge)) << "no edge case '" << edge << "'";
+  // An array's first item at its edges too: the other enum value.
+  EXPECT_TRUE(std::any_of(edges.begin(), edges.end(), [](const std::string& e) { return e.rfind("/wrapping/0 = ", 0) == 0; }));
   // The schema's example is what a generated sku holds (a made-up one
   // would rarely meet the pattern).
   EXPECT_NE(positives.front()->body->find("ABC-123"), std::string::npos) << *positives.front()->body;
