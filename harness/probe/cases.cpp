@@ -10,6 +10,7 @@
 #include "contract/object_view.h"
 #include "contract/value_generator.h"
 #include "harness/probe/chains.h"
+#include "harness/probe/credentials.h"
 #include "harness/probe/expectations.h"
 #include "harness/probe/parameters.h"
 #include "harness/probe/mutations.h"
@@ -46,17 +47,6 @@ bool selected(const contract::Operation& op, const CaseOptions& o) {
 }
 
 bool wants(const CaseOptions& o, CaseKind k) { return std::find(o.kinds.begin(), o.kinds.end(), k) != o.kinds.end(); }
-
-/// The credentials an operation needs: nullopt when it needs none (no
-/// security, or an anonymous alternative).
-bool needs_credentials(const contract::Contract& c, const contract::Operation& op) {
-  auto sec = op.where.child("security");
-  if (!sec) sec = c.documents().root_ref().child("security");
-  if (!sec || !sec.node->is_array() || sec.node->empty()) return false;
-  for (const auto& alt : *sec.node)
-    if (alt.is_object() && alt.empty()) return false;
-  return true;
-}
 
 /// One operation's requests: the parameters filled, then a body per case.
 class OperationCases {
@@ -350,17 +340,31 @@ class OperationCases {
     out_.cases.push_back(std::move(k));
   }
 
+  /// The case without the probe's credentials, then with a wrong one in
+  /// the place the security scheme names: 401 or 403, as documented.
   void auth() {
-    Case k = make(CaseKind::kAuth, "no credentials", base_);
-    k.without_credentials = true;
+    if (!valid_base_ && media_ && op_.body_required) return;
     const auto doc = documented(op_);
-    k.expect.clear();
+    std::vector<int> expect;
     for (int s : {401, 403})
-      if (doc.count(s)) k.expect.push_back(s);
-    if (k.expect.empty()) k.expect = {401, 403};
-    if (valid_base_) with_body(k, *valid_base_);
-    else if (media_ && op_.body_required) return;
-    out_.cases.push_back(std::move(k));
+      if (doc.count(s)) expect.push_back(s);
+    if (expect.empty()) expect = {401, 403};
+    auto push = [&](const std::string& what, const WrongCredential& wrong) {
+      Request r = base_;
+      for (const auto& q : wrong.query) {
+        std::erase_if(r.query, [&](const auto& x) { return x.first == q.first; });
+        r.query.push_back(q);
+      }
+      r.headers.insert(r.headers.end(), wrong.headers.begin(), wrong.headers.end());
+      Case k = make(CaseKind::kAuth, what, r);
+      k.without_credentials = true;
+      k.expect = expect;
+      if (valid_base_) with_body(k, *valid_base_);
+      out_.cases.push_back(std::move(k));
+    };
+    push("no credentials", {});
+    if (const auto wrong = wrong_credential(c_, op_); !wrong.empty())
+      push("wrong credential (" + (wrong.headers.empty() ? wrong.query[0].first : wrong.headers[0].first) + ")", wrong);
   }
 
   const contract::Contract& c_;

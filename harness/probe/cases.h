@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "contract/contract.h"
 
 namespace tollgate::probe {
@@ -45,6 +47,9 @@ struct Case {
   /// `poll_pointer` is one of `poll_values` (the task's final states).
   std::string poll_pointer;
   std::vector<std::string> poll_values;
+  /// A read after an update: each pointer of the answer must equal what
+  /// the update sent.
+  std::vector<std::pair<std::string, nlohmann::json>> expect_equal;
 };
 
 struct CaseOptions {

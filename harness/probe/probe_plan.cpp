@@ -8,6 +8,7 @@
 #include "common/printable.h"
 #include "common/secrets.h"
 #include "common/text.h"
+#include "harness/probe/credentials.h"
 
 namespace tollgate::probe {
 namespace {
@@ -22,18 +23,6 @@ std::string quoted(const std::string& s) {
 }
 
 }  // namespace
-
-bool is_credential_header(const contract::Contract& c, const std::string& name) {
-  if (!secrets_of({{name, "a-long-enough-value"}}).empty()) return true;
-  const auto schemes = c.documents().root_ref().child("components").child("securitySchemes");
-  if (!schemes || !schemes.node->is_object()) return false;
-  for (const auto& [key, s] : schemes.node->items()) {
-    if (!s.is_object()) continue;
-    if (s.value("type", "") == "apiKey" && s.value("in", "") == "header" && iequals(s.value("name", ""), name))
-      return true;
-  }
-  return false;
-}
 
 namespace {
 
@@ -58,6 +47,8 @@ scenario::Step make_step(const Case& k, const ProbeSetup& setup) {
   step.asks_stream = k.asks_stream;
   step.expect.stream = k.asks_stream;
   if (setup.max_time.count() > 0) step.expect.max_time = setup.max_time;
+  for (const auto& [pointer, value] : k.expect_equal)
+    step.expect.body.push_back({pointer, scenario::BodyCheck::Kind::kEquals, value});
   if (k.kind == CaseKind::kMethod) step.expect.headers.push_back({"Allow", scenario::HeaderCheck::Kind::kPresent, ""});
   step.where = {setup.spec_file, 0, 0};
   if (!k.extract_var.empty()) step.extract.push_back({k.extract_var, k.extract_header.empty() ? k.extract_pointer : "", k.extract_header});
@@ -154,7 +145,8 @@ scenario::Plan probe_plan(const std::vector<Case>& cases, const ProbeSetup& setu
 }
 
 std::string curl_command(const scenario::Plan& plan, const scenario::Step& step, bool show_secrets) {
-  const std::vector<std::string> secrets = show_secrets ? std::vector<std::string>{} : secrets_of(step.headers);
+  std::vector<std::string> secrets = show_secrets ? std::vector<std::string>{} : secrets_of(step.headers);
+  std::erase(secrets, std::string(kWrongCredential));  // the auth cases' own wrong one is no secret
   auto safe = [&](const std::string& s) { return quoted(printable(mask_secrets(s, secrets), 64 * 1024)); };
   std::string target = step.path;
   if (step.templated)  // a chain's step: {{ref}} stands for what its first answer carried

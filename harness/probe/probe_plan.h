@@ -31,10 +31,6 @@ struct ProbeSetup {
   std::chrono::nanoseconds poll_timeout = std::chrono::seconds(60);
 };
 
-/// Whether `name` is a header that carries credentials: those of
-/// common/secrets.h and every apiKey header of the contract's securitySchemes.
-bool is_credential_header(const contract::Contract& c, const std::string& name);
-
 /// The plan: scenario 0 sends the single cases, one per iteration;
 /// scenario 1, when there are chains, sends them one after the other, each
 /// chain's cases in order. `case_index`, when given, gets for each scenario

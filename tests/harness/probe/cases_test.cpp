@@ -133,12 +133,21 @@ TEST(ProbeCases, ParametersQueryAuthAndMethodCases) {
   for (const auto* k : of(set, CaseKind::kNegative, "listOrders")) names.insert(k->name);
   EXPECT_TRUE(names.count("listOrders negative: query parameter 'limit' missing"));
   EXPECT_TRUE(std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.find("'status' = ") != std::string::npos; }));
-  // Auth only where the contract asks for credentials; 401 as documented.
+  // Auth only where the contract asks for credentials; 401 as documented:
+  // none, then a wrong one where the security scheme puts it.
   const auto auth = of(set, CaseKind::kAuth);
-  ASSERT_EQ(auth.size(), 1u);
-  EXPECT_EQ(auth[0]->op->id, "placeOrder");
-  EXPECT_TRUE(auth[0]->without_credentials);
-  EXPECT_EQ(auth[0]->expect, std::vector<int>{401});
+  ASSERT_EQ(auth.size(), 2u);
+  for (const auto* k : auth) {
+    EXPECT_EQ(k->op->id, "placeOrder");
+    EXPECT_TRUE(k->without_credentials);
+    EXPECT_EQ(k->expect, std::vector<int>{401});
+  }
+  EXPECT_EQ(auth[0]->name, "placeOrder auth: no credentials");
+  EXPECT_EQ(auth[1]->name, "placeOrder auth: wrong credential (X-Shop-Key)");
+  const auto wrong = std::find_if(auth[1]->headers.begin(), auth[1]->headers.end(),
+                                  [](const auto& h) { return h.first == "X-Shop-Key"; });
+  ASSERT_NE(wrong, auth[1]->headers.end());
+  EXPECT_EQ(wrong->second, "tollgate-probe-wrong-credential");
   // One undocumented method per path: 405, outside the contract.
   const auto methods = of(set, CaseKind::kMethod);
   ASSERT_EQ(methods.size(), 2u);
