@@ -199,6 +199,32 @@ const contract::Operation* by_ref(const contract::Contract& c, const std::string
   return nullptr;
 }
 
+/// What a read after `sent` (an update) must show: each top-level scalar
+/// the update's body set that the read's success answer has as a property
+/// (not writeOnly, which no answer carries).
+std::vector<std::pair<std::string, nlohmann::json>> updated_values(const contract::Contract& c,
+                                                                   const contract::Operation& reader, const Case& sent) {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  if (!sent.body) return out;
+  const auto body = nlohmann::json::parse(*sent.body, nullptr, false);
+  if (!body.is_object()) return out;
+  for (const auto& r : reader.responses) {
+    if (r.status.size() != 3 || r.status[0] != '2') continue;
+    const auto* m = contract::find_media_type(r.content, "application/json");
+    if (!m || !m->schema) continue;
+    const auto view = contract::object_view(c.documents(), m->schema);
+    for (const auto& [name, v] : body.items()) {
+      const auto p = view.properties.find(name);
+      if (p == view.properties.end() || !v.is_primitive() || v.is_null()) continue;
+      const NodeRef prop = c.documents().deref(p->second);
+      if (prop && prop.node->is_object() && prop.node->value("writeOnly", false)) continue;
+      out.emplace_back("/" + escape_pointer_token(name), v);
+    }
+    break;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& options, const std::vector<Case>& cases,
@@ -210,10 +236,14 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
   const auto chosen = [&](const contract::Operation* op) {
     return std::any_of(cases.begin(), cases.end(), [&](const Case& k) { return k.op == op; });
   };
-  const auto reads_before_delete = [&](const contract::Operation& op) {  // a GET the DELETE's chain reads
-    return op.method == "GET" &&
+  const auto usable = [&](const contract::Operation& o) { return chosen(&o) && valid_case(cases, o); };
+  const auto is_update = [](const contract::Operation& o) { return o.method == "PUT" || o.method == "PATCH"; };
+  // A GET, PUT or PATCH of a path with a DELETE is sent in the DELETE's
+  // chain (create, read, update, read, delete, read), not in one of its own.
+  const auto in_delete_chain = [&](const contract::Operation& op) {
+    return (op.method == "GET" || is_update(op)) &&
            std::any_of(c.operations().begin(), c.operations().end(), [&](const contract::Operation& o) {
-             return o.method == "DELETE" && o.path == op.path && chosen(&o) && valid_case(cases, o);
+             return o.method == "DELETE" && o.path == op.path && usable(o);
            });
   };
 
@@ -257,25 +287,41 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
       out.push_back(std::move(k));
       return &out.back();
     };
+    // A DELETE or an update is read before and after; a DELETE's chain
+    // sends the path's updates first, each read back.
+    const bool deletes = consumer.method == "DELETE";
     const contract::Operation* reader = nullptr;
     const Case* reader_case = nullptr;
-    if (consumer.method == "DELETE")
+    if (deletes || is_update(consumer))
       for (const auto& o : c.operations())
         if (o.method == "GET" && o.path == consumer.path && chosen(&o) && (reader_case = valid_case(cases, o))) {
           reader = &o;
           break;
         }
+    std::vector<const contract::Operation*> updates;
+    if (is_update(consumer)) updates.push_back(&consumer);
+    if (deletes)
+      for (const auto& o : c.operations())
+        if (is_update(o) && o.path == consumer.path && usable(o)) updates.push_back(&o);
     if (reader) step(*reader, *reader_case, success(), reader->id + " reads what was made");
-    Case* taken = step(consumer, *base, success(), consumer.id + (reader ? " deletes it" : " takes it"));
+    for (const auto* u : updates) {
+      const Case* sent = step(*u, u == &consumer ? *base : *valid_case(cases, *u), success(), u->id + " updates it");
+      if (!reader) continue;
+      auto shown = updated_values(c, *reader, *sent);  // before the next step moves `out`
+      step(*reader, *reader_case, success(), reader->id + " reads the update")->expect_equal = std::move(shown);
+    }
     std::string polled;
-    if (consumer.method == "GET")
-      if (const auto state = task_state(c, consumer)) {
-        taken->poll_pointer = state->pointer;
-        taken->poll_values = state->final_;
-        taken->name = "chain " + label + ": " + consumer.id + " until " + state->pointer + " is final";
-        polled = ", read until " + state->pointer + " is final";
-      }
-    if (reader) {
+    if (!is_update(consumer)) {
+      Case* taken = step(consumer, *base, success(), consumer.id + (deletes ? " deletes it" : " takes it"));
+      if (consumer.method == "GET")
+        if (const auto state = task_state(c, consumer)) {
+          taken->poll_pointer = state->pointer;
+          taken->poll_values = state->final_;
+          taken->name = "chain " + label + ": " + consumer.id + " until " + state->pointer + " is final";
+          polled = ", read until " + state->pointer + " is final";
+        }
+    }
+    if (reader && deletes) {
       const bool documents_404 = reader->response_for(404) && reader->response_for(404)->status == "404";
       const std::vector<int> gone = documents_404 ? std::vector<int>{404} : refused();
       step(*reader, *reader_case, gone, reader->id + " after the delete: gone");
@@ -342,7 +388,7 @@ std::vector<Case> chain_cases(const contract::Contract& c, const CaseOptions& op
     for (const auto& op : c.operations())
       if (op.method == method && !takes_id(op) && valid_case(cases, op)) producers.push_back(&op);
   for (const auto& consumer : c.operations()) {
-    if (!chosen(&consumer) || linked.count(&consumer) || reads_before_delete(consumer)) continue;
+    if (!chosen(&consumer) || linked.count(&consumer) || in_delete_chain(consumer)) continue;
     const contract::Parameter* param = nullptr;
     for (const auto& p : consumer.parameters)
       if (p.required && (p.in == "path" || p.in == "query") && is_reference(p.name)) param = &p;

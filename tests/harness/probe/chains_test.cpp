@@ -169,5 +169,87 @@ TEST(ProbeChains, OpenApiLinksByOperationRefFromAHeaderOrFromTheRequest) {
       << notes;
 }
 
+// Create, read, update, read, delete, read: a path's updates are sent in
+// its DELETE's chain, and the read after each must show what it set.
+const char* const kCrud = R"(openapi: 3.0.3
+info: {title: T, version: "1"}
+components:
+  schemas:
+    NoteIn:
+      type: object
+      required: [title]
+      properties:
+        title: {type: string, minLength: 1, maxLength: 30}
+        secret: {type: string, writeOnly: true}
+        tags: {type: array, items: {type: string}}
+    Note:
+      type: object
+      required: [id, title]
+      properties:
+        id: {type: integer}
+        title: {type: string}
+        secret: {type: string, writeOnly: true}
+paths:
+  /notes:
+    post:
+      operationId: createNote
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/NoteIn'}, example: {title: first, secret: s1}}}
+      responses:
+        '201': {description: made, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}
+  /notes/{note_id}:
+    parameters:
+      - {name: note_id, in: path, required: true, schema: {type: integer}}
+    get:
+      operationId: getNote
+      responses:
+        '200': {description: the note, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}
+        '404': {description: none}
+    put:
+      operationId: replaceNote
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/NoteIn'}, example: {title: second, secret: s2}}}
+      responses:
+        '200': {description: replaced, content: {application/json: {schema: {$ref: '#/components/schemas/Note'}}}}
+        '404': {description: none}
+    delete:
+      operationId: deleteNote
+      responses:
+        '204': {description: gone}
+        '404': {description: none}
+)";
+
+TEST(ProbeChains, AnUpdateIsReadBackBetweenTheCreateAndTheDelete) {
+  auto c = contract::Contract::parse(kCrud, "crud.yaml");
+  CaseSet set = generate_cases(*c, {});
+  const auto chain = chain_of(set, "createNote", "deleteNote");
+  ASSERT_EQ(chain.size(), 6u);
+  const char* ops[] = {"createNote", "getNote", "replaceNote", "getNote", "deleteNote", "getNote"};
+  for (std::size_t i = 0; i < chain.size(); ++i) EXPECT_EQ(chain[i]->op->id, ops[i]) << chain[i]->name;
+  EXPECT_EQ(chain[2]->path, "/notes/{{ref}}");
+  EXPECT_NE(chain[3]->name.find("getNote reads the update"), std::string::npos) << chain[3]->name;
+  // The read must show the title the update set; not the writeOnly secret
+  // (no answer carries it), not an array.
+  ASSERT_EQ(chain[3]->expect_equal.size(), 1u);
+  EXPECT_EQ(chain[3]->expect_equal[0].first, "/title");
+  EXPECT_EQ(chain[3]->expect_equal[0].second, "second");
+  EXPECT_TRUE(chain[1]->expect_equal.empty());
+  EXPECT_EQ(chain[5]->expect, std::vector<int>{404});
+  // No chain of their own for the read and the update.
+  EXPECT_TRUE(chain_of(set, "createNote", "replaceNote").empty());
+  EXPECT_TRUE(chain_of(set, "createNote", "getNote").empty());
+  // Without a DELETE, the update is its own chain: read, update, read.
+  std::string no_delete = kCrud;
+  no_delete.erase(no_delete.find("    delete:\n"));
+  c = contract::Contract::parse(no_delete, "crud.yaml");
+  set = generate_cases(*c, {});
+  const auto update = chain_of(set, "createNote", "replaceNote");
+  ASSERT_EQ(update.size(), 4u);
+  EXPECT_EQ(update[3]->op->id, "getNote");
+  EXPECT_EQ(update[3]->expect_equal.size(), 1u);
+}
+
 }  // namespace
 }  // namespace tollgate::probe
