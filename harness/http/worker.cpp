@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "common/secrets.h"
 #include "harness/exec/closed_model.h"
@@ -193,8 +194,7 @@ void Worker::close() {
 
 // Hands this worker's figures since the last tick to the sampler.
 void Worker::tick(std::int64_t k, bool last) {
-  exec::IntervalData data = interval_;
-  interval_.reset();
+  exec::IntervalData data = std::exchange(interval_, exec::IntervalData(interval_.requests.size()));
   for (const auto& s : scenarios_) {
     data.in_flight += s->executor->in_flight();
     for (std::size_t i = 0; i < s->steps.size(); ++i) {

@@ -74,6 +74,7 @@ bool Histogram::record(std::int64_t value, std::int64_t count) {
 
 std::int64_t Histogram::add(const Histogram& other) {
   std::int64_t dropped = 0;
+  if (other.total_ == 0) return 0;
   if (other.counts_.size() == counts_.size() && other.highest_ == highest_ && other.digits_ == digits_) {
     for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
     total_ += other.total_;
