@@ -107,16 +107,19 @@ scenarios:
   EXPECT_EQ(summary_schema_errors(summary), "");
   const json& steps = summary["search"]["steps"];
   ASSERT_EQ(steps.size(), 3u) << o.output;
+  // Under the sanitizers, with other tests beside it, the harness itself
+  // may fall behind even at 20/s (seen: 3 of 40 sends late): such a step
+  // is rightly marked invalid, so only the unoffered and missed steps are
+  // asserted there.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_TRUE(steps[0]["valid"].get<bool>());
   EXPECT_TRUE(steps[0]["passed"].get<bool>()) << steps[0].dump();
-#if !defined(__SANITIZE_ADDRESS__)  // under the sanitizers the harness itself may fall behind at 80/s
   EXPECT_TRUE(steps[1]["valid"].get<bool>()) << steps[1].dump();  // offered: the target is overloaded
   EXPECT_NE(o.output.find("1 of 3 steps met the SLO, 1 invalid"), std::string::npos) << o.output;
 #endif
   EXPECT_FALSE(steps[1]["passed"].get<bool>()) << steps[1].dump();
   EXPECT_FALSE(steps[2]["valid"].get<bool>()) << steps[2].dump();  // not offered: 100 in flight at most
   EXPECT_NE(o.output.find("INVALID"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("1 of 3 steps met the SLO"), std::string::npos) << o.output;
   // --requests: each step a run of its own in the file, its lines named by the step.
   std::ifstream in(dir_ / "requests.jsonl");
   std::map<std::string, std::int64_t> per_step;

@@ -189,7 +189,14 @@ TEST(Segments, TheJobsPodCommandsRunLocallyAndMergeIntoTheSingleRun) {
     indexes.insert(s["segment"]["index"].get<unsigned>());
     EXPECT_EQ(s["segment"]["count"], n);
     EXPECT_EQ(s["planned_start_unix_ms"], std::stoll(env["START_AT"]));
-    EXPECT_LT(s["start_unix_ms"].get<std::int64_t>() - std::stoll(env["START_AT"]), 50) << "each waited for the instant";
+    // Each waited for the instant; one that was still loading when it came
+    // (4 processes at once on a loaded machine, under ASan) started at once
+    // and says by how much it was late.
+    const std::int64_t after = s["start_unix_ms"].get<std::int64_t>() - std::stoll(env["START_AT"]);
+    const std::int64_t late = s["start_late_ms"].get<std::int64_t>();
+    EXPECT_GE(after, 0) << "started before the instant";
+    if (late == 0) EXPECT_LT(after, 50) << "each waited for the instant";
+    else EXPECT_NEAR(after, late, 50) << "a late start says by how much";
     all_values.add(latency_of(s));
     achieved_sum += s["scenarios"][0]["requests"].get<std::int64_t>();
     target_sum += s["scenarios"][0]["rate"]["target"].get<double>();
