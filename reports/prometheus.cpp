@@ -1,5 +1,7 @@
 #include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "reports/writers.h"
 
@@ -84,13 +86,17 @@ namespace {
 // counts (each value counted by its recorded bucket's lowest value: exact
 // to the histogram's 3 significant digits), _sum and _count.
 void histogram_samples(Prom& p, const std::string& name, const std::string& labels, const metrics::Histogram& h) {
-  const auto& counts = h.counts();
+  std::vector<std::pair<std::size_t, std::int64_t>> counts;
+  h.each_count([&](std::size_t i, std::int64_t c) {
+    counts.emplace_back(i, c);
+    return true;
+  });
   std::size_t i = 0;
   std::int64_t below = 0;
   char le[32];
   for (const double b : LiveMetrics::bounds()) {
     const auto bound_us = static_cast<std::int64_t>(std::llround(b * 1e6));
-    for (; i < counts.size() && h.value_from_index(i) <= bound_us; ++i) below += counts[i];
+    for (; i < counts.size() && h.value_from_index(counts[i].first) <= bound_us; ++i) below += counts[i].second;
     std::snprintf(le, sizeof le, "%g", b);
     p.sample(name + "_bucket", labels + ",le=\"" + le + "\"", static_cast<double>(below));
   }

@@ -23,19 +23,9 @@ std::pair<metrics::Histogram*, metrics::Histogram*> IntervalData::stream_histogr
   return {&*ttft_us[k], &*itl_us[k]};
 }
 
-metrics::Histogram& IntervalData::latency(std::size_t k) {
-  if (!latency_us[k]) latency_us[k].emplace();
-  return *latency_us[k];
-}
-
-const metrics::Histogram& IntervalData::latency_or_empty(std::size_t k) const {
-  static const metrics::Histogram empty;
-  return latency_us[k] ? *latency_us[k] : empty;
-}
-
 void IntervalData::add(const IntervalData& o) {
   for (std::size_t k = 0; k < latency_us.size() && k < o.latency_us.size(); ++k) {
-    if (o.latency_us[k]) latency(k).add(*o.latency_us[k]);
+    latency_us[k].add(o.latency_us[k]);
     requests[k] += o.requests[k];
     errors[k] += o.errors[k];
     for (std::size_t e = 0; e < error_kinds[k].size(); ++e) error_kinds[k][e] += o.error_kinds[k][e];
@@ -49,8 +39,10 @@ void IntervalData::add(const IntervalData& o) {
 
 void IntervalData::reset() {
   for (auto& h : latency_us) h.reset();
-  for (auto& h : ttft_us) h.reset();
-  for (auto& h : itl_us) h.reset();
+  for (auto& h : ttft_us)
+    if (h) h->reset();
+  for (auto& h : itl_us)
+    if (h) h->reset();
   std::fill(requests.begin(), requests.end(), 0);
   std::fill(errors.begin(), errors.end(), 0);
   for (auto& e : error_kinds) e.fill(0);

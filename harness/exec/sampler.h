@@ -19,13 +19,8 @@ namespace tollgate::exec {
 
 /// One worker's figures over one interval: per step, the latency from the
 /// intended time and the requests and errors counted in it.
-///
-/// A step's histograms are made when it first records in the interval: a
-/// histogram is 188 KB, and a probe has hundreds of steps of which a few
-/// are active in any second; copying, resetting and merging an empty one
-/// for each, every second, on every worker, cost more than the run.
 struct IntervalData {
-  std::vector<std::optional<metrics::Histogram>> latency_us;  ///< per step, once it has recorded
+  std::vector<metrics::Histogram> latency_us;
   std::vector<std::int64_t> requests, errors;
   /// Per step: its errors by kind (metrics::ErrorKind) and its checks.
   std::vector<std::array<std::int64_t, static_cast<int>(metrics::ErrorKind::kCount)>> error_kinds;
@@ -38,10 +33,6 @@ struct IntervalData {
   /// A streamed answer of step `k` has ended: its histograms, made on
   /// the step's first stream, to record its TTFT and gaps into.
   std::pair<metrics::Histogram*, metrics::Histogram*> stream_histograms(std::size_t k);
-  /// Step `k`'s latency histogram, made on its first record.
-  metrics::Histogram& latency(std::size_t k);
-  /// Step `k`'s latency, or an empty histogram when it recorded none.
-  const metrics::Histogram& latency_or_empty(std::size_t k) const;
 
   explicit IntervalData(std::size_t steps = 0)
       : latency_us(steps), requests(steps, 0), errors(steps, 0), error_kinds(steps), checks_passed(steps, 0),

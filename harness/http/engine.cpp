@@ -52,7 +52,7 @@ class SeriesSink {
     metrics::Histogram all;
     std::int64_t requests = 0, errors = 0;
     for (std::size_t k = 0; k < d.latency_us.size(); ++k) {
-      const auto& h = d.latency_or_empty(k);
+      const auto& h = d.latency_us[k];
       all.add(h);
       ih.steps.push_back(&h);
       requests += d.requests[k];

@@ -168,7 +168,7 @@ Task<void> Worker::iteration(ScenarioRun& s, Runner& r, exec::IterationStart sta
 void Worker::record(ScenarioRun& s, std::size_t i, const check::Response& r, Clock::TimePoint intended) {
   const auto sent = r.sent.time_since_epoch().count() ? r.sent : r.began;
   s.steps[i].record_exchange(r.done - intended, r.done - sent, r.status, r.bytes_in, r.bytes_out);
-  interval_.latency(s.first_step + i).record_saturating(metrics::micros(r.done - intended));
+  interval_.latency_us[s.first_step + i].record_saturating(metrics::micros(r.done - intended));
 }
 
 Task<void> Worker::sleep_until(Runner& r, Clock::TimePoint t) {

@@ -105,18 +105,16 @@ std::optional<std::string> base64_decode(std::string_view in) {
 
 std::string encode_histogram(const Histogram& h) {
   std::string payload;
-  const auto& counts = h.counts();
-  const std::size_t limit = h.total_count() ? h.index_of(h.max()) + 1 : 0;
-  for (std::size_t i = 0; i < limit;) {
-    const std::int64_t c = counts[i++];
-    if (c != 0) {
-      put_zigzag(payload, c);
-      continue;
-    }
-    std::int64_t zeros = 1;
-    while (i < limit && counts[i] == 0) ++zeros, ++i;
-    put_zigzag(payload, zeros > 1 ? -zeros : 0);
-  }
+  // Each count, a run of zeros before it as one negative number (a
+  // single zero as itself), up to the highest non-zero count.
+  std::size_t next = 0;
+  h.each_count([&](std::size_t i, std::int64_t c) {
+    const auto zeros = static_cast<std::int64_t>(i - next);
+    if (zeros > 0) put_zigzag(payload, zeros > 1 ? -zeros : 0);
+    put_zigzag(payload, c);
+    next = i + 1;
+    return true;
+  });
   std::string plain;
   put32(plain, kEncodingCookie);
   put32(plain, static_cast<std::uint32_t>(payload.size()));

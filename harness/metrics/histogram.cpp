@@ -28,7 +28,7 @@ Histogram::Histogram(std::int64_t highest, int significant_digits) : highest_(hi
     smallest_untrackable <<= 1;
     ++buckets;
   }
-  counts_.assign(static_cast<std::size_t>((buckets + 1) * sub_bucket_half_count_), 0);
+  length_ = static_cast<std::size_t>((buckets + 1) * sub_bucket_half_count_);
 }
 
 std::size_t Histogram::index_of(std::int64_t value) const {
@@ -61,11 +61,33 @@ std::int64_t Histogram::highest_equivalent(std::int64_t value) const {
   return lowest_equivalent(value) + (std::int64_t{1} << adjusted) - 1;
 }
 
+void Histogram::densify() {
+  counts_.assign(length_, 0);
+  for (const auto& [i, c] : sparse_) counts_[i] = c;
+  std::vector<std::pair<std::uint32_t, std::int64_t>>().swap(sparse_);
+}
+
+void Histogram::add_count(std::size_t index, std::int64_t count) {
+  if (!counts_.empty()) {
+    counts_[index] += count;
+    return;
+  }
+  const auto key = static_cast<std::uint32_t>(index);
+  auto it = std::lower_bound(sparse_.begin(), sparse_.end(), key,
+                             [](const auto& entry, std::uint32_t k) { return entry.first < k; });
+  if (it != sparse_.end() && it->first == key) {
+    it->second += count;
+    return;
+  }
+  sparse_.insert(it, {key, count});
+  if (sparse_.size() > kSparseMax) densify();
+}
+
 bool Histogram::record(std::int64_t value, std::int64_t count) {
   if (value < 0 || value > highest_) return false;
   const std::size_t i = index_of(value);
-  if (i >= counts_.size()) return false;
-  counts_[i] += count;
+  if (i >= length_) return false;
+  add_count(i, count);
   total_ += count;
   min_ = std::min(min_, value);
   max_ = std::max(max_, value);
@@ -73,39 +95,53 @@ bool Histogram::record(std::int64_t value, std::int64_t count) {
 }
 
 std::int64_t Histogram::add(const Histogram& other) {
-  std::int64_t dropped = 0;
   if (other.total_ == 0) return 0;
-  if (other.counts_.size() == counts_.size() && other.highest_ == highest_ && other.digits_ == digits_) {
-    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  if (other.length_ == length_ && other.highest_ == highest_ && other.digits_ == digits_) {
+    if (!other.counts_.empty() && counts_.empty()) densify();
+    other.each_count([&](std::size_t i, std::int64_t c) {
+      add_count(i, c);
+      return true;
+    });
     total_ += other.total_;
-    if (other.total_ > 0) {
-      min_ = std::min(min_, other.min_);
-      max_ = std::max(max_, other.max_);
-    }
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
     return 0;
   }
-  for (std::size_t i = 0; i < other.counts_.size(); ++i)
-    if (other.counts_[i] && !record(other.value_from_index(i), other.counts_[i])) dropped += other.counts_[i];
+  std::int64_t dropped = 0;
+  other.each_count([&](std::size_t i, std::int64_t c) {
+    if (!record(other.value_from_index(i), c)) dropped += c;
+    return true;
+  });
   return dropped;
 }
 
 void Histogram::reset() {
   std::fill(counts_.begin(), counts_.end(), 0);
+  sparse_.clear();
   total_ = 0;
   min_ = INT64_MAX;
   max_ = 0;
+}
+
+std::vector<std::int64_t> Histogram::counts() const {
+  if (!counts_.empty()) return counts_;
+  std::vector<std::int64_t> all(length_, 0);
+  for (const auto& [i, c] : sparse_) all[i] = c;
+  return all;
 }
 
 std::int64_t Histogram::value_at_percentile(double p) const {
   if (total_ == 0) return 0;
   p = std::clamp(p, 0.0, 100.0);
   const auto target = std::max<std::int64_t>(1, static_cast<std::int64_t>(p / 100.0 * static_cast<double>(total_) + 0.5));
-  std::int64_t seen = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
-    seen += counts_[i];
-    if (seen >= target) return highest_equivalent(value_from_index(i));
-  }
-  return highest_equivalent(max_);
+  std::int64_t seen = 0, at = highest_equivalent(max_);
+  each_count([&](std::size_t i, std::int64_t c) {
+    seen += c;
+    if (seen < target) return true;
+    at = highest_equivalent(value_from_index(i));
+    return false;
+  });
+  return at;
 }
 
 std::int64_t Histogram::min() const { return total_ == 0 ? 0 : lowest_equivalent(min_); }
@@ -114,12 +150,12 @@ std::int64_t Histogram::max() const { return total_ == 0 ? 0 : highest_equivalen
 double Histogram::mean() const {
   if (total_ == 0) return 0;
   double sum = 0;
-  for (std::size_t i = 0; i < counts_.size(); ++i) {
-    if (!counts_[i]) continue;
+  each_count([&](std::size_t i, std::int64_t c) {
     const std::int64_t v = value_from_index(i);
     const std::int64_t median = lowest_equivalent(v) + (highest_equivalent(v) - lowest_equivalent(v) + 1) / 2;
-    sum += static_cast<double>(median) * static_cast<double>(counts_[i]);
-  }
+    sum += static_cast<double>(median) * static_cast<double>(c);
+    return true;
+  });
   return sum / static_cast<double>(total_);
 }
 

@@ -22,7 +22,7 @@ struct Point {
 IntervalData data(std::int64_t requests, std::int64_t latency, std::int64_t in_flight = 0) {
   IntervalData d(1);
   d.requests[0] = requests;
-  for (std::int64_t i = 0; i < requests; ++i) d.latency(0).record(latency);
+  for (std::int64_t i = 0; i < requests; ++i) d.latency_us[0].record(latency);
   d.in_flight = in_flight;
   return d;
 }
@@ -31,7 +31,7 @@ std::vector<Point> emitted(Sampler& s) {
   std::vector<Point> out;
   s.run([&](const Interval& iv) {
     out.push_back({iv.tick, iv.start_s, iv.end_s, iv.last, iv.data->requests, iv.data->in_flight,
-                   iv.data->latency_or_empty(0).value_at_percentile(50)});
+                   iv.data->latency_us[0].value_at_percentile(50)});
   });
   return out;
 }

@@ -1,8 +1,12 @@
 #include "harness/metrics/histogram.h"
 
+#include <set>
+
 #include <random>
 
 #include <gtest/gtest.h>
+
+#include "harness/metrics/hdr_codec.h"
 
 namespace tollgate::metrics {
 namespace {
@@ -63,6 +67,73 @@ TEST(Histogram, MergeIsLossless) {
   EXPECT_EQ(merged.total_count(), all.total_count());
   for (double p : {50.0, 99.0, 99.99}) EXPECT_EQ(merged.value_at_percentile(p), all.value_at_percentile(p));
   EXPECT_EQ(merged.max(), all.max());
+}
+
+// A histogram holding few distinct values keeps them sparse; one that has
+// held many keeps the full array. Users must not be able to tell.
+void expect_same(const Histogram& a, const Histogram& b) {
+  EXPECT_EQ(a.counts(), b.counts());
+  EXPECT_EQ(a.total_count(), b.total_count());
+  for (double p : {0.0, 1.0, 50.0, 90.0, 99.0, 99.9, 100.0})
+    EXPECT_EQ(a.value_at_percentile(p), b.value_at_percentile(p)) << p;
+  EXPECT_EQ(a.min(), b.min());
+  EXPECT_EQ(a.max(), b.max());
+  EXPECT_DOUBLE_EQ(a.mean(), b.mean());
+  EXPECT_EQ(encode_histogram(a), encode_histogram(b));
+}
+
+Histogram dense_empty() {
+  Histogram h;
+  for (std::int64_t v = 0; v < static_cast<std::int64_t>(Histogram::kSparseMax) + 10; ++v) h.record(v);
+  h.reset();  // keeps its full array
+  return h;
+}
+
+TEST(Histogram, SparseAndDenseGiveTheSameAnswers) {
+  const std::vector<std::int64_t> values = {0, 1, 1, 2047, 2049, 10007, 1'000'000, 1'000'000, 3'600'000'000};
+  Histogram sparse, dense = dense_empty();
+  for (auto v : values) {
+    sparse.record(v);
+    dense.record(v);
+  }
+  expect_same(sparse, dense);
+  auto back = decode_histogram(encode_histogram(sparse));
+  ASSERT_TRUE(back.has_value());
+  expect_same(*back, dense);
+}
+
+TEST(Histogram, CrossingTheSparseLimitLosesNothing) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(9.0, 2.0);
+  std::vector<std::int64_t> values;
+  Histogram one_by_one, all = dense_empty();
+  while (std::set<std::int64_t>(values.begin(), values.end()).size() < 3 * Histogram::kSparseMax) {
+    values.push_back(one_by_one.lowest_equivalent(static_cast<std::int64_t>(dist(rng))));
+    one_by_one.record(values.back());
+    all.record(values.back());
+  }
+  expect_same(one_by_one, all);
+
+  // Merging a sparse one into a dense one, a dense one into a sparse one.
+  Histogram small, big;
+  for (std::size_t i = 0; i < values.size(); ++i) (i < 40 ? small : big).record(values[i]);
+  Histogram sparse_into_dense = big, dense_into_sparse = small;
+  EXPECT_EQ(sparse_into_dense.add(small), 0);
+  EXPECT_EQ(dense_into_sparse.add(big), 0);
+  expect_same(sparse_into_dense, all);
+  expect_same(dense_into_sparse, all);
+
+  // Two sparse ones that hold more than the limit together.
+  const std::set<std::int64_t> distinct(values.begin(), values.end());
+  Histogram lo, hi, both = dense_empty();
+  std::size_t n = 0;
+  for (auto v : distinct) {
+    if (n >= 2 * (Histogram::kSparseMax - 1)) break;
+    (n++ % 2 ? hi : lo).record(v, 3);
+    both.record(v, 3);
+  }
+  EXPECT_EQ(lo.add(hi), 0);
+  expect_same(lo, both);
 }
 
 TEST(Histogram, EmptyIsZero) {
