@@ -68,6 +68,7 @@ void Histogram::densify() {
 }
 
 void Histogram::add_count(std::size_t index, std::int64_t count) {
+  if (count == 0) return;  // a sparse histogram holds non-zero counts only
   if (!counts_.empty()) {
     counts_[index] += count;
     return;
